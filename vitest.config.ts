@@ -1,0 +1,41 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Three kinds of tests, one command (`npm test`):
+ * - unit: pure `model/` code and golden files, no services;
+ * - kube: `kube/` and the simulator (each file starts its own simulator), plus real kubectl;
+ * - integration: real Temporal dev server started once by the global setup, the simulator, workers
+ *   in-process, replay of committed histories, and the CLI end to end.
+ */
+export default defineConfig({
+  test: {
+    reporters: process.env.CI ? ['verbose'] : ['default'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'kube',
+          include: ['test/kube/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/replay/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          globalSetup: ['test/harness/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 600_000,
+          // Each file runs its own worker; two at a time keep a 2-core machine responsive.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
