@@ -1,0 +1,85 @@
+/**
+ * The Application, accepted verbatim in KubeVela's `core.oam.dev/v1beta1` shape.
+ *
+ * Workflow-safe.
+ */
+import { z } from 'zod';
+import { ANNOTATION_PUBLISH_VERSION } from './labels.js';
+import { ApplicationMetaSchema, Dns1123LabelSchema, PropertiesSchema } from './object-meta.js';
+import { WorkflowModeSchema, WorkflowStepSchema } from './workflow.js';
+
+export const APPLICATION_API_VERSION = 'core.oam.dev/v1beta1';
+
+export const ApplicationTraitSchema = z.strictObject({
+  type: z.string().min(1, { message: 'a trait needs a type (e.g. scaler, labels, env)' }),
+  properties: PropertiesSchema.optional(),
+});
+export type ApplicationTrait = z.infer<typeof ApplicationTraitSchema>;
+
+export const ApplicationComponentSchema = z.strictObject({
+  name: Dns1123LabelSchema,
+  type: z.string().min(1, { message: 'a component needs a type (e.g. webservice, worker, task, k8s-objects)' }),
+  properties: PropertiesSchema.optional(),
+  traits: z.array(ApplicationTraitSchema).optional(),
+  /** Components that must be applied (and healthy) first. */
+  dependsOn: z.array(z.string()).optional(),
+});
+export type ApplicationComponent = z.infer<typeof ApplicationComponentSchema>;
+
+/** A policy written inline in `spec.policies`. */
+export const ApplicationPolicySchema = z.strictObject({
+  name: Dns1123LabelSchema,
+  type: z.string().min(1, { message: 'a policy needs a type (e.g. topology, override, garbage-collect)' }),
+  properties: PropertiesSchema.optional(),
+});
+export type ApplicationPolicy = z.infer<typeof ApplicationPolicySchema>;
+
+/** `spec.workflow`: inline steps, or a reference to an external Workflow. */
+export const ApplicationWorkflowSchema = z.strictObject({
+  ref: z.string().min(1).optional(),
+  steps: z.array(WorkflowStepSchema).optional(),
+  mode: WorkflowModeSchema.optional(),
+});
+export type ApplicationWorkflow = z.infer<typeof ApplicationWorkflowSchema>;
+
+export const ApplicationSpecSchema = z.strictObject({
+  components: z.array(ApplicationComponentSchema),
+  policies: z.array(ApplicationPolicySchema).optional(),
+  workflow: ApplicationWorkflowSchema.optional(),
+});
+export type ApplicationSpec = z.infer<typeof ApplicationSpecSchema>;
+
+export const ApplicationSchema = z.strictObject({
+  apiVersion: z.literal(APPLICATION_API_VERSION),
+  kind: z.literal('Application'),
+  metadata: ApplicationMetaSchema,
+  spec: ApplicationSpecSchema,
+  /** Accepted so `kubectl get -o yaml` output can be re-applied; never stored in a snapshot. */
+  status: z.unknown().optional(),
+});
+export type Application = z.infer<typeof ApplicationSchema>;
+
+/** `Application examples/podinfo`: how errors and logs name an application. */
+export function applicationLabel(app: Pick<Application, 'metadata'>): string {
+  return `Application ${app.metadata.namespace}/${app.metadata.name}`;
+}
+
+/** The `app.oam.dev/publishVersion` annotation, if set (and not empty). */
+export function applicationPublishVersion(app: Pick<Application, 'metadata'>): string | undefined {
+  const value = app.metadata.annotations?.[ANNOTATION_PUBLISH_VERSION];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * A copy of the application with the publishVersion annotation set to `version`, or removed when
+ * `version` is undefined. The input is not changed.
+ */
+export function withPublishVersion(app: Application, version: string | undefined): Application {
+  const annotations: Record<string, string> = { ...(app.metadata.annotations ?? {}) };
+  if (version === undefined) delete annotations[ANNOTATION_PUBLISH_VERSION];
+  else annotations[ANNOTATION_PUBLISH_VERSION] = version;
+  const metadata: Application['metadata'] = { ...app.metadata };
+  if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
+  else delete metadata.annotations;
+  return { ...app, metadata };
+}

@@ -1,0 +1,150 @@
+/**
+ * Definitions: KubeVela's ComponentDefinition / TraitDefinition / PolicyDefinition /
+ * WorkflowStepDefinition with a data-only schematic. Components and traits carry a JSONata
+ * template and a JSON Schema for their parameters; policy and step types are built-in code, so
+ * their definitions carry only the parameter schema and a version that snapshots record.
+ *
+ * Workflow-safe.
+ */
+import { z } from 'zod';
+import { DefinitionMetaSchema } from './object-meta.js';
+
+export const DEFINITION_API_VERSION = 'core.oam.dev/v1beta1';
+
+/** A JSON Schema object (validated by ajv when used). */
+export const JsonSchemaObjectSchema = z.record(z.string(), z.unknown());
+
+const ParameterOnlySchematicSchema = z.strictObject({
+  jsonata: z.strictObject({
+    /** JSON Schema of the `properties`. */
+    parameter: JsonSchemaObjectSchema,
+  }),
+});
+
+const TemplateSchematicSchema = z.strictObject({
+  jsonata: z.strictObject({
+    /** JSON Schema of the `properties`; defaults are applied before the template runs. */
+    parameter: JsonSchemaObjectSchema,
+    /**
+     * JSONata over `{parameter, context}`. A component template returns `{output, outputs?}`, a
+     * trait template `{patch?, outputs?}`.
+     */
+    template: z.string().min(1),
+  }),
+});
+
+export const DefinitionStatusSchema = z.strictObject({
+  /** JSONata over `{output, outputs, parameter}` returning a boolean. */
+  healthPolicy: z.string().min(1).optional(),
+  /** JSONata over `{output, outputs, parameter}` returning a string, e.g. `Ready:1/3`. */
+  customStatus: z.string().min(1).optional(),
+});
+export type DefinitionStatus = z.infer<typeof DefinitionStatusSchema>;
+
+/** The kind of object a component's `output` is, which trait `appliesToWorkloads` matches. */
+export const WorkloadTypeSchema = z.strictObject({
+  definition: z.strictObject({ apiVersion: z.string(), kind: z.string() }),
+});
+export type WorkloadType = z.infer<typeof WorkloadTypeSchema>;
+
+const VersionSchema = z.string().min(1);
+const DescriptionSchema = z.string().optional();
+
+export const ComponentDefinitionSchema = z.strictObject({
+  apiVersion: z.literal(DEFINITION_API_VERSION),
+  kind: z.literal('ComponentDefinition'),
+  metadata: DefinitionMetaSchema,
+  spec: z.strictObject({
+    version: VersionSchema.optional(),
+    description: DescriptionSchema,
+    /** What `output` is; absent when it depends on the properties (k8s-objects, ref-objects). */
+    workload: WorkloadTypeSchema.optional(),
+    schematic: TemplateSchematicSchema,
+    status: DefinitionStatusSchema.optional(),
+  }),
+});
+export type ComponentDefinition = z.infer<typeof ComponentDefinitionSchema>;
+
+export const TraitDefinitionSchema = z.strictObject({
+  apiVersion: z.literal(DEFINITION_API_VERSION),
+  kind: z.literal('TraitDefinition'),
+  metadata: DefinitionMetaSchema,
+  spec: z.strictObject({
+    version: VersionSchema.optional(),
+    description: DescriptionSchema,
+    /**
+     * Component types or workloads the trait may be attached to: a component type (`webservice`),
+     * a resource (`deployments.apps`, `jobs.batch`), `apps/v1.Deployment`, or `*`. Absent: any.
+     */
+    appliesToWorkloads: z.array(z.string()).optional(),
+    schematic: TemplateSchematicSchema,
+    status: DefinitionStatusSchema.optional(),
+  }),
+});
+export type TraitDefinition = z.infer<typeof TraitDefinitionSchema>;
+
+export const PolicyDefinitionSchema = z.strictObject({
+  apiVersion: z.literal(DEFINITION_API_VERSION),
+  kind: z.literal('PolicyDefinition'),
+  metadata: DefinitionMetaSchema,
+  spec: z.strictObject({
+    version: VersionSchema,
+    description: DescriptionSchema,
+    schematic: ParameterOnlySchematicSchema,
+  }),
+});
+export type PolicyDefinition = z.infer<typeof PolicyDefinitionSchema>;
+
+export const WorkflowStepDefinitionSchema = z.strictObject({
+  apiVersion: z.literal(DEFINITION_API_VERSION),
+  kind: z.literal('WorkflowStepDefinition'),
+  metadata: DefinitionMetaSchema,
+  spec: z.strictObject({
+    version: VersionSchema,
+    description: DescriptionSchema,
+    schematic: ParameterOnlySchematicSchema,
+  }),
+});
+export type WorkflowStepDefinition = z.infer<typeof WorkflowStepDefinitionSchema>;
+
+export type AnyDefinition = ComponentDefinition | TraitDefinition | PolicyDefinition | WorkflowStepDefinition;
+
+/** `ComponentDefinition webservice`: how errors name a definition. */
+export function definitionLabel(definition: Pick<AnyDefinition, 'kind' | 'metadata'>): string {
+  const ns = definition.metadata.namespace;
+  return `${definition.kind} ${ns === undefined ? '' : `${ns}/`}${definition.metadata.name}`;
+}
+
+/**
+ * The names a component's workload answers to in `appliesToWorkloads`: its type, `*`, and for a
+ * known workload `deployments.apps` and `apps/v1.Deployment`.
+ */
+export function workloadNames(componentType: string, definition: ComponentDefinition | undefined): string[] {
+  const names = [componentType];
+  const workload = definition?.spec.workload?.definition;
+  if (workload) {
+    const slash = workload.apiVersion.indexOf('/');
+    const group = slash === -1 ? '' : workload.apiVersion.slice(0, slash);
+    const plural = pluralize(workload.kind.toLowerCase());
+    names.push(group === '' ? plural : `${plural}.${group}`, `${workload.apiVersion}.${workload.kind}`);
+  }
+  return names;
+}
+
+/** True when a trait with these `appliesToWorkloads` may be attached to the component. */
+export function traitAppliesTo(
+  appliesToWorkloads: readonly string[] | undefined,
+  componentType: string,
+  definition: ComponentDefinition | undefined,
+): boolean {
+  if (appliesToWorkloads === undefined || appliesToWorkloads.length === 0) return true;
+  if (appliesToWorkloads.includes('*')) return true;
+  const names = workloadNames(componentType, definition);
+  return appliesToWorkloads.some((entry) => names.includes(entry));
+}
+
+function pluralize(kind: string): string {
+  if (kind.endsWith('s')) return `${kind}es`;
+  if (kind.endsWith('y') && !/[aeiou]y$/.test(kind)) return `${kind.slice(0, -1)}ies`;
+  return `${kind}s`;
+}

@@ -1,0 +1,112 @@
+/**
+ * Compiles and evaluates the JSONata expressions of definitions (templates, health policies,
+ * custom status), turning JSONata's errors into {@link TemplateError} with definition, position
+ * and token. Compiled expressions are cached by text; each evaluation gets its own frame, so
+ * concurrent evaluations of one expression do not interfere.
+ *
+ * Not workflow-safe (JSONata evaluation is async and may read the clock).
+ */
+import jsonata from 'jsonata';
+import { TemplateError } from './errors.js';
+
+/** Where an expression comes from, for error messages. */
+export interface ExpressionLocation {
+  /** Definition name, e.g. `webservice`. */
+  definition: string;
+  /** `ComponentDefinition webservice`. */
+  object: string;
+  /** `spec.schematic.jsonata.template`, `spec.status.healthPolicy`. */
+  path: string;
+}
+
+export interface EvaluateOptions {
+  /**
+   * Templates must render the same objects every time: `$now()`, `$millis()` and `$random()`
+   * fail when this is set. @default true
+   */
+  deterministic?: boolean;
+  /** Evaluation time limit in milliseconds. @default 2000 */
+  timeoutMs?: number;
+}
+
+interface JsonataErrorLike {
+  code?: string;
+  position?: number;
+  token?: string;
+  message?: string;
+}
+
+const cache = new Map<string, jsonata.Expression>();
+const CACHE_LIMIT = 2000;
+const STACK_LIMIT = 500;
+
+function toTemplateError(e: unknown, at: ExpressionLocation, prefix: string): TemplateError {
+  if (e instanceof TemplateError) return e;
+  const err = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as JsonataErrorLike;
+  const location: ConstructorParameters<typeof TemplateError>[2] = { object: at.object, path: at.path, cause: e };
+  if (typeof err.position === 'number') location.position = err.position;
+  if (typeof err.token === 'string') location.token = err.token;
+  if (typeof err.code === 'string') location.code = err.code;
+  const code = typeof err.code === 'string' ? ` (${err.code})` : '';
+  return new TemplateError(at.definition, `${prefix}${err.message ?? 'JSONata error'}${code}`, location);
+}
+
+/**
+ * Parses an expression (cached).
+ *
+ * @throws TemplateError with the position of the syntax error.
+ */
+export function compileExpression(expression: string, at: ExpressionLocation, timeoutMs = 2000): jsonata.Expression {
+  const key = `${timeoutMs}\u0000${expression}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  let compiled: jsonata.Expression;
+  try {
+    compiled = jsonata(expression, { timeout: timeoutMs, stack: STACK_LIMIT });
+  } catch (e) {
+    throw toTemplateError(e, at, 'does not parse: ');
+  }
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, compiled);
+  return compiled;
+}
+
+function forbidden(name: string): () => never {
+  return () => {
+    // JSONata reports thrown objects with code/message like its own errors.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    throw {
+      code: 'R0001',
+      message: `${name}() is not allowed in templates: rendering must give the same objects every time`,
+    };
+  };
+}
+
+const DETERMINISTIC_BINDINGS = {
+  now: forbidden('$now'),
+  millis: forbidden('$millis'),
+  random: forbidden('$random'),
+};
+
+/**
+ * Evaluates an expression over `input` and returns plain JSON (JSONata sequences become arrays;
+ * functions are dropped). `undefined` when the expression yields nothing.
+ *
+ * @throws TemplateError with code, position and token of the failure.
+ */
+export async function evaluateExpression(
+  expression: string,
+  input: unknown,
+  at: ExpressionLocation,
+  options: EvaluateOptions = {},
+): Promise<unknown> {
+  const compiled = compileExpression(expression, at, options.timeoutMs ?? 2000);
+  let result: unknown;
+  try {
+    result = await compiled.evaluate(input, options.deterministic === false ? {} : DETERMINISTIC_BINDINGS);
+  } catch (e) {
+    throw toTemplateError(e, at, 'fails: ');
+  }
+  if (result === undefined) return undefined;
+  return JSON.parse(JSON.stringify(result)) as unknown;
+}

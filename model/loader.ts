@@ -1,0 +1,76 @@
+/**
+ * Reads Revela documents from YAML: one file with several documents, a directory of `*.yaml` /
+ * `*.yml` files (sorted by name), or standard input (`-`). Errors name the file, the document and
+ * the line, or the path inside the document.
+ *
+ * Not workflow-safe (file system).
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { parseDocument, type RevelaDocument } from './document.js';
+import { YamlSyntaxError } from './errors.js';
+
+/**
+ * Parses every non-empty document of a YAML text.
+ *
+ * @throws YamlSyntaxError with file, document index, line and column.
+ * @throws InvalidDocumentError with file, document index and path.
+ */
+export function parseYamlDocuments(text: string, file?: string): RevelaDocument[] {
+  const documents = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
+  const out: RevelaDocument[] = [];
+  for (const [index, doc] of documents.entries()) {
+    const error = doc.errors[0];
+    if (error) {
+      const where: ConstructorParameters<typeof YamlSyntaxError>[1] = { documentIndex: index, cause: error };
+      if (file !== undefined) where.file = file;
+      const pos = error.linePos?.[0];
+      if (pos) {
+        where.line = pos.line;
+        where.col = pos.col;
+      }
+      throw new YamlSyntaxError(error.message.split('\n')[0] ?? error.message, where);
+    }
+    if (doc.contents === null) continue;
+    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    if (value === null || value === undefined) continue;
+    out.push(parseDocument(value, file === undefined ? { index } : { file, index }));
+  }
+  return out;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The YAML files a directory holds, sorted by name (not recursive). */
+export async function yamlFilesIn(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && /\.ya?ml$/i.test(e.name))
+    .map((e) => e.name)
+    .sort()
+    .map((name) => join(directory, name));
+}
+
+/**
+ * Loads documents from a file, a directory of YAML files or `-` (standard input).
+ *
+ * @throws YamlSyntaxError, InvalidDocumentError; file system errors as Node reports them.
+ * @example const docs = await loadDocuments('examples/podinfo');
+ */
+export async function loadDocuments(path: string): Promise<RevelaDocument[]> {
+  if (path === '-') return parseYamlDocuments(await readStdin(), '<stdin>');
+  const info = await stat(path);
+  if (info.isDirectory()) {
+    const out: RevelaDocument[] = [];
+    for (const file of await yamlFilesIn(path)) {
+      out.push(...parseYamlDocuments(await readFile(file, 'utf8'), file));
+    }
+    return out;
+  }
+  return parseYamlDocuments(await readFile(path, 'utf8'), path);
+}

@@ -1,0 +1,119 @@
+/**
+ * `ref-objects` components: existing objects that an application reads (from any registered
+ * cluster) and deploys to its targets. Their content is recorded in the snapshot at publish time,
+ * so a revision always deploys what it was published with. Secrets are recorded by reference and
+ * content hash only, and rendered as references that the apply step resolves from the source.
+ *
+ * Workflow-safe.
+ */
+import type { Application } from './application.js';
+import type { KubeObject, ObjectRef } from './kube-object.js';
+
+export const COMPONENT_TYPE_REF_OBJECTS = 'ref-objects';
+
+/** Annotation on a rendered Secret reference: `<cluster>/<namespace>/<name>` of the source Secret. */
+export const ANNOTATION_SECRET_SOURCE = 'revela.dev/secret-source';
+/** Annotation on a rendered Secret reference: the SHA-256 of the source data at publish time. */
+export const ANNOTATION_SECRET_DATA_SHA256 = 'revela.dev/secret-data-sha256';
+
+/** Short resource names KubeVela accepts in `objects[].resource`. */
+const RESOURCES: Readonly<Record<string, { apiVersion: string; kind: string }>> = {
+  configmap: { apiVersion: 'v1', kind: 'ConfigMap' },
+  secret: { apiVersion: 'v1', kind: 'Secret' },
+  service: { apiVersion: 'v1', kind: 'Service' },
+  serviceaccount: { apiVersion: 'v1', kind: 'ServiceAccount' },
+  persistentvolumeclaim: { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
+  deployment: { apiVersion: 'apps/v1', kind: 'Deployment' },
+  statefulset: { apiVersion: 'apps/v1', kind: 'StatefulSet' },
+  daemonset: { apiVersion: 'apps/v1', kind: 'DaemonSet' },
+  job: { apiVersion: 'batch/v1', kind: 'Job' },
+  cronjob: { apiVersion: 'batch/v1', kind: 'CronJob' },
+  ingress: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
+};
+
+/** Kinds of the core group, whose apiVersion may be left out. */
+const CORE_KINDS = new Set(['ConfigMap', 'Secret', 'Service', 'ServiceAccount', 'PersistentVolumeClaim', 'Namespace']);
+
+/** One object a `ref-objects` component reads. */
+export interface ReferencedObjectRef {
+  /** The cluster to read from; undefined means the local cluster. */
+  cluster?: string;
+  ref: ObjectRef;
+  /** The component and index it comes from. */
+  component: string;
+  index: number;
+  /** `spec.components[2].properties.objects[0]`. */
+  path: string;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function resolveKind(entry: Record<string, unknown>): { apiVersion: string; kind: string } | undefined {
+  if (typeof entry.kind === 'string' && entry.kind !== '') {
+    if (typeof entry.apiVersion === 'string' && entry.apiVersion !== '') return { apiVersion: entry.apiVersion, kind: entry.kind };
+    return CORE_KINDS.has(entry.kind) ? { apiVersion: 'v1', kind: entry.kind } : undefined;
+  }
+  if (typeof entry.resource === 'string') return RESOURCES[entry.resource.toLowerCase().replace(/s$/, '')];
+  return undefined;
+}
+
+/**
+ * The objects each `ref-objects` component of the application reads, in component and list
+ * order. Entries that cannot be resolved (no kind, no name) are skipped here; parameter
+ * validation reports them.
+ */
+export function referencedObjectRefsDetailed(app: Application): ReferencedObjectRef[] {
+  const out: ReferencedObjectRef[] = [];
+  app.spec.components.forEach((component, componentIndex) => {
+    if (component.type !== COMPONENT_TYPE_REF_OBJECTS) return;
+    const objects = component.properties?.objects;
+    if (!Array.isArray(objects)) return;
+    objects.forEach((raw: unknown, index) => {
+      const entry = asRecord(raw);
+      if (!entry || typeof entry.name !== 'string') return;
+      const kind = resolveKind(entry);
+      if (!kind) return;
+      const ref: ObjectRef = { ...kind, name: entry.name };
+      ref.namespace = typeof entry.namespace === 'string' && entry.namespace !== '' ? entry.namespace : app.metadata.namespace;
+      const item: ReferencedObjectRef = {
+        ref,
+        component: component.name,
+        index,
+        path: `spec.components[${componentIndex}].properties.objects[${index}]`,
+      };
+      if (typeof entry.cluster === 'string' && entry.cluster !== '') item.cluster = entry.cluster;
+      out.push(item);
+    });
+  });
+  return out;
+}
+
+/** The objects `ref-objects` components read: what an activity must fetch before building a snapshot. */
+export function referencedObjectRefs(app: Application): { cluster?: string; ref: ObjectRef }[] {
+  return referencedObjectRefsDetailed(app).map(({ cluster, ref }) => (cluster === undefined ? { ref } : { cluster, ref }));
+}
+
+/** True when `object` is the one `ref` names (kind, apiVersion, namespace, name). */
+export function matchesRef(object: KubeObject, ref: ObjectRef): boolean {
+  return (
+    object.kind === ref.kind &&
+    object.apiVersion === ref.apiVersion &&
+    object.metadata.name === ref.name &&
+    (object.metadata.namespace ?? undefined) === (ref.namespace ?? undefined)
+  );
+}
+
+/** The source of a rendered Secret reference, or undefined for any other object. */
+export function secretReferenceSource(
+  object: KubeObject,
+): { cluster: string; namespace: string; name: string; dataSha256: string } | undefined {
+  if (object.kind !== 'Secret') return undefined;
+  const source = object.metadata.annotations?.[ANNOTATION_SECRET_SOURCE];
+  const dataSha256 = object.metadata.annotations?.[ANNOTATION_SECRET_DATA_SHA256];
+  if (source === undefined || dataSha256 === undefined) return undefined;
+  const [cluster, namespace, name] = source.split('/');
+  if (!cluster || !namespace || !name) return undefined;
+  return { cluster, namespace, name, dataSha256 };
+}
