@@ -18,8 +18,8 @@ import { YamlSyntaxError } from './errors.js';
  * @throws InvalidDocumentError with file, document index and path.
  */
 export function parseYamlDocuments(text: string, file?: string): RevelaDocument[] {
-  const documents = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
-  const out: RevelaDocument[] = [];
+  const documents = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  // Syntax errors anywhere in the file come first: they usually explain the schema errors after them.
   for (const [index, doc] of documents.entries()) {
     const error = doc.errors[0];
     if (error) {
@@ -30,8 +30,12 @@ export function parseYamlDocuments(text: string, file?: string): RevelaDocument[
         where.line = pos.line;
         where.col = pos.col;
       }
-      throw new YamlSyntaxError(error.message.split('\n')[0] ?? error.message, where);
+      const reason = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
+      throw new YamlSyntaxError(reason, where);
     }
+  }
+  const out: RevelaDocument[] = [];
+  for (const [index, doc] of documents.entries()) {
     if (doc.contents === null) continue;
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) continue;
