@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Model files that Temporal workflow code imports. They run in the deterministic sandbox, so they
+ * may import only zod and each other (type-only imports are erased and always fine).
+ */
+const WORKFLOW_SAFE = [
+  'app-references',
+  'application',
+  'canonical-json',
+  'catalog-view',
+  'cluster-info',
+  'deep-merge',
+  'definition',
+  'document',
+  'duration',
+  'errors',
+  'ids',
+  'kube-object',
+  'labels',
+  'object-meta',
+  'object-path',
+  'placement',
+  'policy',
+  'ref-objects',
+  'rendered-resource',
+  'revision',
+  'snapshot',
+  'step-condition',
+  'strategic-merge',
+  'workflow',
+  'workflow-plan',
+];
+
+function runtimeImports(file: string): string[] {
+  const source = readFileSync(new URL(`../../model/${file}.ts`, import.meta.url), 'utf8');
+  const imports = [...source.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1] ?? '');
+  return imports;
+}
+
+describe('workflow-safe model files', () => {
+  it.each(WORKFLOW_SAFE)('%s.ts imports only zod and other workflow-safe model files', (file) => {
+    for (const specifier of runtimeImports(file)) {
+      const local = /^\.\/(.+)\.js$/.exec(specifier)?.[1];
+      expect(specifier === 'zod' || (local !== undefined && WORKFLOW_SAFE.includes(local)), `${file}.ts imports ${specifier}`).toBe(true);
+    }
+  });
+});
