@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { formatLabelSelector } from '../kube/label-selector.js';
 import { admit } from './admission.js';
 import type { ClusterState, StoredEvent } from './cluster-state.js';
 import type { FaultInjector, Verb } from './faults.js';
@@ -20,7 +21,7 @@ import {
   type ResourceType,
 } from './resource-types.js';
 import type { RolloutController } from './rollout-controller.js';
-import { formatLabelSelector, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type Requirement } from './selectors.js';
+import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type Requirement } from './selectors.js';
 import { alreadyExists, badRequest, notFound, StatusError } from './status-error.js';
 import { toTable, type IncludeObject } from './table.js';
 import type { TimerSet } from './timer-set.js';

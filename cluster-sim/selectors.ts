@@ -98,33 +98,3 @@ export function matchesFields(requirements: readonly Requirement[], object: unkn
   // A missing field compares as the empty string, as the API server does for `metadata.namespace`.
   return matchesRequirements(requirements, (key) => fieldValue(object, key) ?? '');
 }
-
-/** `{app: podinfo}` + expressions → `app=podinfo`, the form kubectl prints in SELECTOR columns. */
-export function formatLabelSelector(selector: unknown): string {
-  if (!selector || typeof selector !== 'object') return '<none>';
-  const s = selector as {
-    matchLabels?: Record<string, string>;
-    matchExpressions?: { key: string; operator: string; values?: string[] }[];
-  };
-  const parts = Object.entries(s.matchLabels ?? {})
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `${k}=${v}`);
-  for (const e of s.matchExpressions ?? []) {
-    const values = [...(e.values ?? [])].sort().join(',');
-    switch (e.operator) {
-      case 'In':
-        parts.push(`${e.key} in (${values})`);
-        break;
-      case 'NotIn':
-        parts.push(`${e.key} notin (${values})`);
-        break;
-      case 'Exists':
-        parts.push(e.key);
-        break;
-      case 'DoesNotExist':
-        parts.push(`!${e.key}`);
-        break;
-    }
-  }
-  return parts.length > 0 ? parts.join(',') : '<none>';
-}

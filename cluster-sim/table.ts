@@ -1,7 +1,7 @@
 import { formatAge } from '../kube/format-age.js';
 import { isPlainObject, str, type JsonObject } from './json.js';
 import type { ResourceType } from './resource-types.js';
-import { formatLabelSelector } from './selectors.js';
+import { formatLabelSelector } from '../kube/label-selector.js';
 
 /**
  * Server-side printing: `kubectl get` asks for `meta.k8s.io/v1 Table` and prints exactly these
