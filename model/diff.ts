@@ -11,7 +11,7 @@ import { diffArrays } from 'diff';
 import { stringify } from 'yaml';
 import { externalPolicyNames } from './app-references.js';
 import { withPublishVersion, type Application } from './application.js';
-import { sortKeysDeep } from './canonical-json.js';
+import { canonicalJson, sortKeysDeep } from './canonical-json.js';
 import type { CatalogView } from './catalog-view.js';
 import type { KubeObject } from './kube-object.js';
 import { LABEL_REVISION } from './labels.js';
@@ -101,10 +101,12 @@ function yamlLines(value: unknown): string[] {
 
 /** Full diff lines of two YAML renderings (either may be absent: added or removed). */
 function diffLines(base: unknown, target: unknown): { change: DiffChange; lines: string[] } {
-  const a = base === undefined ? [] : yamlLines(base);
-  const b = target === undefined ? [] : yamlLines(target);
-  if (base === undefined) return { change: 'added', lines: b.map((l) => `+ ${l}`) };
-  if (target === undefined) return { change: 'removed', lines: a.map((l) => `- ${l}`) };
+  if (base === undefined) return { change: 'added', lines: yamlLines(target).map((l) => `+ ${l}`) };
+  if (target === undefined) return { change: 'removed', lines: yamlLines(base).map((l) => `- ${l}`) };
+  // Most objects of two revisions are equal: skip the YAML and the line diff for them.
+  if (canonicalJson(base) === canonicalJson(target)) return { change: 'unchanged', lines: [] };
+  const a = yamlLines(base);
+  const b = yamlLines(target);
   const lines: string[] = [];
   let changed = false;
   for (const part of diffArrays(a, b)) {

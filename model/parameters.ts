@@ -19,6 +19,9 @@ addFormats(ajv);
 
 const cache = new Map<string, ValidateFunction>();
 const CACHE_LIMIT = 2000;
+// Serializing a schema to find it in `cache` costs more than validating; most calls pass the same
+// schema object (a definition from the snapshot), so look it up by identity first.
+let byIdentity = new WeakMap<object, ValidateFunction>();
 
 /** Where the properties being validated sit, for error messages. */
 export interface ParameterLocation {
@@ -39,9 +42,14 @@ export function compileParameterSchema(
   schema: Record<string, unknown>,
   at: { object: string; path: string } = { object: 'definition', path: 'spec.schematic.jsonata.parameter' },
 ): ValidateFunction {
+  const known = byIdentity.get(schema);
+  if (known) return known;
   const key = canonicalJson(schema);
   const cached = cache.get(key);
-  if (cached) return cached;
+  if (cached) {
+    byIdentity.set(schema, cached);
+    return cached;
+  }
   let validate: ValidateFunction;
   try {
     validate = ajv.compile(schema);
@@ -52,8 +60,12 @@ export function compileParameterSchema(
       cause: e,
     });
   }
-  if (cache.size >= CACHE_LIMIT) cache.clear();
+  if (cache.size >= CACHE_LIMIT) {
+    cache.clear();
+    byIdentity = new WeakMap();
+  }
   cache.set(key, validate);
+  byIdentity.set(schema, validate);
   return validate;
 }
 
