@@ -253,13 +253,20 @@ export class ClusterClient {
       timeoutSeconds: query.timeoutSeconds,
     };
     let stopped = false;
+    let started = false;
+    let startError: KubeApiError | undefined;
     let settle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
     const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     // A caller that only calls stop() must not get an unhandled rejection.
     done.catch(() => undefined);
     const onDone = (err: unknown): void => {
-      if (err && !stopped) settle?.reject(classifyKubeError(err, { cluster: this.cluster, verb: 'watch', object: query.kind, server: this.server }));
-      else settle?.resolve();
+      if (!err || stopped) {
+        settle?.resolve();
+        return;
+      }
+      const failure = classifyKubeError(err, { cluster: this.cluster, verb: 'watch', object: query.kind, server: this.server });
+      if (!started) startError = failure;
+      settle?.reject(failure);
     };
     const controller = await new Watch(this.kubeConfig).watch(
       path,
@@ -267,6 +274,9 @@ export class ClusterClient {
       (type: string, object: unknown) => onEvent({ type: type as WatchEventType, object: object as KubeObject }),
       onDone,
     );
+    started = true;
+    // The library reports a failed connection through `done` before it returns: surface it as a failed start.
+    if (startError) throw startError;
     const stop = (): void => {
       stopped = true;
       controller.abort();

@@ -123,6 +123,7 @@ const RETRYABLE_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
   'ABORT_ERR',
+  'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
 const CODE_TEXT: Readonly<Record<string, string>> = {
@@ -137,6 +138,7 @@ const CODE_TEXT: Readonly<Record<string, string>> = {
   EHOSTUNREACH: 'host unreachable',
   ENETUNREACH: 'network unreachable',
   ABORT_ERR: 'request aborted',
+  ERR_STREAM_PREMATURE_CLOSE: 'connection closed before the response ended',
   CERT_HAS_EXPIRED: 'server certificate has expired',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed server certificate',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'server certificate cannot be verified',
