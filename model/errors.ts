@@ -32,6 +32,8 @@ export interface ErrorLocation {
   object?: string;
   /** `spec.components[0].traits[1].properties.replicas`. */
   path?: string;
+  /** Appended to the reason, e.g. `(with the overrides of step "deploy-hangzhou")`. */
+  note?: string;
   cause?: unknown;
 }
 
@@ -59,9 +61,10 @@ export abstract class RevelaError extends Error {
   readonly reason: string;
 
   constructor(reason: string, location: ErrorLocation = {}) {
-    super(formatMessage(reason, location), location.cause === undefined ? undefined : { cause: location.cause });
+    const full = location.note === undefined ? reason : `${reason} ${location.note}`;
+    super(formatMessage(full, location), location.cause === undefined ? undefined : { cause: location.cause });
     this.name = new.target.name;
-    this.reason = reason;
+    this.reason = full;
     if (location.object !== undefined) this.object = location.object;
     if (location.path !== undefined) this.path = location.path;
   }

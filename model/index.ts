@@ -28,8 +28,6 @@ export * from './revision.js';
 export * from './snapshot-builder.js';
 export * from './snapshot.js';
 export * from './step-condition.js';
-export * from './step-render.js';
-export * from './step-request.js';
 export * from './strategic-merge.js';
 export * from './workflow-plan.js';
 export * from './workflow.js';

@@ -31,6 +31,8 @@ export interface ParameterLocation {
   object: string;
   /** Path of the properties object, e.g. `spec.components[0].properties`. */
   path: string;
+  /** Appended to the reason of an error, e.g. `(with the overrides of step "deploy-hangzhou")`. */
+  note?: string;
 }
 
 /**
@@ -90,6 +92,7 @@ export function validateParameters(
     throw new InvalidParametersError(at.definition, `do not match the parameters of ${at.definition}`, {
       object: at.object,
       path: at.path,
+      ...(at.note === undefined ? {} : { note: at.note }),
     });
   }
   const { segments, reason } = describeError(first, at.definition);
@@ -97,6 +100,7 @@ export function validateParameters(
   throw new InvalidParametersError(at.definition, `${reason}${more}`, {
     object: at.object,
     path: joinPath(at.path, segments.length > 0 ? leadingDot(formatPath(segments)) : ''),
+    ...(at.note === undefined ? {} : { note: at.note }),
   });
 }
 

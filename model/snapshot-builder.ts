@@ -30,7 +30,6 @@ import {
   DependencyCycleError,
   DuplicateNameError,
   InvalidDocumentError,
-  InvalidParametersError,
   MissingReferenceError,
   SnapshotTooLargeError,
   TraitNotApplicableError,
@@ -173,7 +172,7 @@ class SnapshotResolver {
     return definition;
   }
 
-  traitDefinition(type: string, location: { object: string; path: string }): TraitDefinition {
+  traitDefinition(type: string, location: { object: string; path: string; note?: string }): TraitDefinition {
     const definition = this.catalog.traitDefinitions[type];
     if (!definition) {
       throw new UnknownDefinitionError('TraitDefinition', type, { ...location, known: Object.keys(this.catalog.traitDefinitions) });
@@ -268,42 +267,74 @@ class SnapshotResolver {
         traits: (c.traits ?? []).map((t) => ({ type: t.type, properties: t.properties ?? {} })),
         dependsOn: c.dependsOn ?? [],
       })),
-      undefined,
     );
   }
 
   /** Types, applicability and parameters of components as one deploy step renders them. */
-  checkResolvedComponents(components: readonly ResolvedComponent[], policies: string | undefined): void {
-    const suffix = policies === undefined ? '' : ` (with the overrides of ${policies})`;
+  checkResolvedComponents(components: readonly ResolvedComponent[], deploy?: { policies: readonly string[]; step: string }): void {
+    const withOverrides = deploy === undefined ? {} : { note: `(with the overrides of step "${deploy.step}")` };
     for (const component of components) {
       const index = this.app.spec.components.findIndex((c) => c.name === component.name);
       const path = this.componentPath(index);
       const definition = this.componentDefinition(component.type, { object: this.appLabel, path: `${path}.type` });
-      this.validate(definition.spec.schematic.jsonata.parameter, component.properties, component.type, `${path}.properties`, suffix);
-      component.traits.forEach((trait, j) => {
+      validateParameters(definition.spec.schematic.jsonata.parameter, component.properties, {
+        definition: component.type,
+        object: this.appLabel,
+        path: `${path}.properties`,
+        ...withOverrides,
+      });
+      for (const trait of component.traits) {
         const declared = (this.app.spec.components[index]?.traits ?? []).findIndex((t) => t.type === trait.type);
-        const traitPath = `${path}.traits[${declared === -1 ? j : declared}]`;
-        const traitDefinition = this.traitDefinition(trait.type, { object: this.appLabel, path: `${traitPath}.type` });
+        // A trait that an override added is not in the application: point at the override instead.
+        const origin =
+          declared === -1 && deploy !== undefined ? this.overrideTraitOrigin(deploy.policies, component, trait.type) : undefined;
+        const at =
+          origin !== undefined
+            ? { object: origin.object, path: origin.path, note: `(for component "${component.name}" in step "${deploy?.step ?? ''}")` }
+            : { object: this.appLabel, path: `${path}.traits[${declared === -1 ? 0 : declared}]`, ...withOverrides };
+        const traitDefinition = this.traitDefinition(trait.type, { ...at, path: `${at.path}.type` });
         if (!traitAppliesTo(traitDefinition.spec.appliesToWorkloads, component.type, definition)) {
           throw new TraitNotApplicableError(trait.type, component.type, traitDefinition.spec.appliesToWorkloads ?? [], {
-            object: this.appLabel,
-            path: `${traitPath}.type`,
+            ...at,
+            path: `${at.path}.type`,
           });
         }
-        this.validate(traitDefinition.spec.schematic.jsonata.parameter, trait.properties, trait.type, `${traitPath}.properties`, suffix);
-      });
+        validateParameters(traitDefinition.spec.schematic.jsonata.parameter, trait.properties, {
+          definition: trait.type,
+          ...at,
+          path: `${at.path}.properties`,
+        });
+      }
     }
   }
 
-  private validate(schema: Record<string, unknown>, properties: unknown, definition: string, path: string, suffix: string): void {
-    try {
-      validateParameters(schema, properties, { definition, object: this.appLabel, path });
-    } catch (e) {
-      if (suffix !== '' && e instanceof InvalidParametersError) {
-        throw new InvalidParametersError(definition, `${e.reason}${suffix}`, { object: e.object, path: e.path, cause: e });
-      }
-      throw e;
+  /** The last override entry among `policies` that adds `traitType` to the component. */
+  private overrideTraitOrigin(
+    policies: readonly string[],
+    component: ResolvedComponent,
+    traitType: string,
+  ): { object: string; path: string } | undefined {
+    let origin: { object: string; path: string } | undefined;
+    for (const name of policies) {
+      const inlineIndex = (this.app.spec.policies ?? []).findIndex((p) => p.name === name);
+      const policy = inlineIndex === -1 ? this.externalPolicies.get(name) : this.app.spec.policies?.[inlineIndex];
+      if (policy?.type !== POLICY_TYPE_OVERRIDE) continue;
+      const object =
+        inlineIndex === -1 ? `Policy ${(policy as Policy).metadata.namespace ?? this.app.metadata.namespace}/${name}` : this.appLabel;
+      const base = inlineIndex === -1 ? 'properties' : `spec.policies[${inlineIndex}].properties`;
+      const entries = Array.isArray(policy.properties?.components) ? (policy.properties.components as unknown[]) : [];
+      entries.forEach((raw, i) => {
+        const entry = raw as { name?: unknown; type?: unknown; traits?: unknown };
+        if (entry.name !== undefined && entry.name !== component.name) return;
+        if (entry.type !== undefined && entry.type !== component.type) return;
+        if (!Array.isArray(entry.traits)) return;
+        entry.traits.forEach((t: unknown, j) => {
+          const trait = t as { type?: unknown; disable?: unknown };
+          if (trait.type === traitType && trait.disable !== true) origin = { object, path: `${base}.components[${i}].traits[${j}]` };
+        });
+      });
     }
+    return origin;
   }
 
   /** Inline policies: unique names, known types, valid properties. */
@@ -497,7 +528,7 @@ class SnapshotResolver {
     for (const { policies, step } of this.deployPolicySets) {
       if (!policies.some((name) => this.policyType(name) === POLICY_TYPE_OVERRIDE)) continue;
       const components = overriddenComponents(draft, policies, { step });
-      this.checkResolvedComponents(components, `step "${step}"`);
+      this.checkResolvedComponents(components, { policies, step });
     }
   }
 

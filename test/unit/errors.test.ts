@@ -220,7 +220,7 @@ describe('every model error', () => {
     );
   });
 
-  it('an override policy that breaks a trait is an InvalidParameters error naming the step', async () => {
+  it('an override policy that breaks a trait it adds is an InvalidParameters error naming the policy, the component and the step', async () => {
     const catalog = podinfoCatalog();
     const override = catalog.policies['override-high-availability'];
     if (!override) throw new Error('fixture lost its override');
@@ -230,8 +230,33 @@ describe('every model error', () => {
     };
     const e = await caught(() => build(podinfoApp(), catalog));
     expect(e.type).toBe('InvalidParameters');
+    expect(e.object).toBe('Policy examples/override-high-availability');
+    expect(e.path).toBe('properties.components[0].traits[0].properties.replicas');
     expect(e.message).toBe(
-      'Application examples/podinfo: spec.components[0].traits[0].properties.replicas: must be integer (with the overrides of step "deploy-hangzhou")',
+      'Policy examples/override-high-availability: properties.components[0].traits[0].properties.replicas: must be integer (for component "podinfo" in step "deploy-hangzhou")',
+    );
+  });
+
+  it('an override that breaks a trait the application declares is an InvalidParameters error naming the step', async () => {
+    const application = app(
+      'spec:\n  components:\n    - {name: web, type: worker, properties: {image: a}, traits: [{type: scaler, properties: {replicas: 2}}]}\n' +
+        '  policies:\n    - {name: zero, type: override, properties: {components: [{traits: [{type: scaler, properties: {replicas: -2}}]}]}}\n',
+    );
+    const e = await caught(() => build(application));
+    expect(e.message).toBe(
+      'Application examples/shop: spec.components[0].traits[0].properties.replicas: must be >= 0 (with the overrides of step "deploy")',
+    );
+  });
+
+  it('an override that adds a scaler to a task is a TraitNotApplicable error naming the override', async () => {
+    const application = app(
+      'spec:\n  components:\n    - {name: migrate, type: task, properties: {image: flyway}}\n' +
+        '  policies:\n    - {name: scale-all, type: override, properties: {components: [{traits: [{type: scaler}]}]}}\n',
+    );
+    const e = await caught(() => build(application));
+    expect(e.type).toBe('TraitNotApplicable');
+    expect(e.message).toBe(
+      'Application examples/shop: spec.policies[0].properties.components[0].traits[0].type: trait "scaler" does not apply to components of type "task"; it applies to: deployments.apps, statefulsets.apps (for component "migrate" in step "deploy")',
     );
   });
 
