@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadDocuments, parseYamlDocuments } from '../../model/loader.js';
+import { compileModel } from './helpers/compile-model.js';
 import { PODINFO_DIR, readFixture } from './helpers/podinfo.js';
 
 describe('reading YAML documents', () => {
@@ -58,6 +60,21 @@ describe('reading YAML documents', () => {
       documentIndex: 0,
       file: `${PODINFO_DIR}clusters.yaml`,
     });
+  });
+
+  it('reads standard input when the path is "-"', () => {
+    dir = compileModel();
+    const script = `
+      import { loadDocuments } from './dist/model/loader.js';
+      const docs = await loadDocuments('-');
+      process.stdout.write(docs.map((d) => d.metadata.name).join(','));
+    `;
+    const names = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: dir,
+      input: readFixture('podinfo/policies.yaml'),
+      encoding: 'utf8',
+    });
+    expect(names).toBe('override-high-availability,topology-hangzhou-clusters');
   });
 
   it('refuses duplicate keys, which YAML forbids and kubectl rejects', () => {
