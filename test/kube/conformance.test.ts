@@ -327,7 +327,7 @@ describe('health', () => {
 
     const svc = await hangzhou.read({ apiVersion: 'v1', kind: 'Service', name: 'podinfo', namespace: 'not-yet' });
     expect(await checkObjectHealth(svc)).toEqual({ healthy: true, message: 'Service/podinfo exists' });
-    expect(await checkObjectHealth(svc, async (o) => ({ healthy: false, message: `no endpoints for ${o.metadata.name}` }))).toEqual({
+    expect(await checkObjectHealth(svc, (o) => Promise.resolve({ healthy: false, message: `no endpoints for ${o.metadata.name}` }))).toEqual({
       healthy: false,
       message: 'no endpoints for podinfo',
     });
