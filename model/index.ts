@@ -31,3 +31,5 @@ export * from './step-condition.js';
 export * from './strategic-merge.js';
 export * from './workflow-plan.js';
 export * from './workflow.js';
+export * from './step-request.js';
+export * from './step-render.js';

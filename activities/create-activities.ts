@@ -1,0 +1,42 @@
+import type { ActivityDeps } from './deps.js';
+import { applyResource } from './apply-resource.js';
+import { checkHealth } from './check-health.js';
+import { collectGarbage } from './collect-garbage.js';
+import { diffRevisions } from './diff-revisions.js';
+import { translated } from './failures.js';
+import { renderRevision, renderStep } from '../model/step-render.js';
+import { resolveSnapshot } from './resolve-snapshot.js';
+import { terminateWorkflow } from './terminate-workflow.js';
+import type {
+  ApplyResourceInput,
+  CheckHealthInput,
+  CollectGarbageInput,
+  DiffRevisionsInput,
+  RenderRevisionInput,
+  RenderStepInput,
+  ResolveSnapshotInput,
+  TerminateWorkflowInput,
+} from './types.js';
+
+
+
+
+/**
+ * Every activity Revela's workflows call, bound to their dependencies. Workers register the
+ * result; tests build it with their own registry and client.
+ */
+export function createActivities(deps: ActivityDeps) {
+  const { registry, temporal } = deps;
+  return {
+    resolveSnapshot: translated((input: ResolveSnapshotInput) => resolveSnapshot(deps, input)),
+    renderStep: translated((input: RenderStepInput) => renderStep(input, registry.list())),
+    renderRevision: translated((input: RenderRevisionInput) =>
+      renderRevision(input.snapshot, input.revision, registry.list()),
+    ),
+    applyResource: translated((input: ApplyResourceInput) => applyResource(registry, input)),
+    checkHealth: translated((input: CheckHealthInput) => checkHealth(registry, input)),
+    collectGarbage: translated((input: CollectGarbageInput) => collectGarbage(registry, input)),
+    diffRevisions: translated((input: DiffRevisionsInput) => diffRevisions(registry, input)),
+    terminateWorkflow: translated((input: TerminateWorkflowInput) => terminateWorkflow(temporal, input)),
+  };
+}

@@ -1,0 +1,3 @@
+export { createActivities } from './create-activities.js';
+export type { ActivityDeps } from './deps.js';
+export * from './types.js';

@@ -1,0 +1,64 @@
+import type { Application } from '../model/application.js';
+import type { KubeObject } from '../model/kube-object.js';
+import type { HealthTarget, StepRenderRequest } from '../model/step-render.js';
+import type { RevisionSnapshot } from '../model/snapshot.js';
+import type { ComponentHealth, InventoryEntry } from '../workflows/messages.js';
+
+/** Failure types activities raise; workflows list the permanent ones as non-retryable. */
+export const ActivityFailureType = {
+  /** A deploy target is not healthy yet (retryable; the message says why). */
+  NotHealthy: 'NotHealthy',
+  /** A Kubernetes call failed in a way that retrying may fix (5xx, 429, timeouts, refused). */
+  KubeRetryable: 'KubeRetryable',
+  /** A Kubernetes call failed permanently (400, 403, 404, 409 conflict, 422). */
+  KubePermanent: 'KubePermanent',
+  /** The snapshot's rendered output is not a valid object (missing kind or name). */
+  InvalidRenderedObject: 'InvalidRenderedObject',
+} as const;
+
+export type { HealthTarget, RenderedStep } from '../model/step-render.js';
+
+export interface ResolveSnapshotInput {
+  application: Application;
+}
+
+/** What one deploy or apply-component step deploys. */
+export type RenderStepInput = StepRenderRequest;
+
+export interface RenderRevisionInput {
+  snapshot: RevisionSnapshot;
+  revision: string;
+}
+
+export interface ApplyResourceInput {
+  cluster: string;
+  object: KubeObject;
+  revision: string;
+}
+
+export interface CheckHealthInput {
+  cluster: string;
+  revision: string;
+  targets: HealthTarget[];
+}
+
+export interface CollectGarbageInput {
+  entries: InventoryEntry[];
+}
+
+export interface DiffRevisionsInput {
+  base: { snapshot: RevisionSnapshot; revision: string };
+  target: { snapshot: RevisionSnapshot; revision: string };
+}
+
+export interface TerminateWorkflowInput {
+  workflowId: string;
+  runId?: string;
+  reason: string;
+}
+
+/** Details carried by a `NotHealthy` failure, read back by `revela status` while a step waits. */
+export interface NotHealthyDetails {
+  cluster: string;
+  health: ComponentHealth[];
+}

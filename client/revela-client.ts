@@ -1,0 +1,664 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Client,
+  Connection,
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
+import { temporal } from '@temporalio/proto';
+import type { NotHealthyDetails } from '../activities/types.js';
+import { ClusterRegistry } from '../kube/cluster-registry.js';
+import type { Application } from '../model/application.js';
+import type { ClusterInfo } from '../model/cluster-info.js';
+import type { RevelaDocument } from '../model/document.js';
+import { applicationWorkflowId, catalogWorkflowId, revisionWorkflowId, SYSTEM_NAMESPACE } from '../model/ids.js';
+import type { RevisionMetadata, RevisionStatus } from '../model/revision.js';
+import type { application as applicationWorkflow } from '../workflows/application.js';
+import type { catalog as catalogWorkflow } from '../workflows/catalog.js';
+import {
+  applyUpdate,
+  catalogApplyUpdate,
+  catalogDeleteUpdate,
+  catalogQuery,
+  publishUpdate,
+  restartUpdate,
+  resumeUpdate,
+  revisionQuery,
+  revisionStatusQuery,
+  rollbackUpdate,
+  statusQuery,
+  suspendUpdate,
+  terminateUpdate,
+  type ApplicationStatus,
+  type CatalogChange,
+  type CatalogDocument,
+  type ComponentHealth,
+  type EngineSettings,
+  type OperationResult,
+  type PublishedRevision,
+  type RevisionDetail,
+  type RevisionRunStatus,
+  type RollbackResult,
+} from '../workflows/messages.js';
+import { DEFAULT_TASK_QUEUE } from '../workflows/task-queue.js';
+import { loadConnectionConfig } from './connection-config.js';
+import { decodeEncryptionKey, revelaDataConverter } from './data-converter.js';
+import { ClientDiffs } from './diffs.js';
+import {
+  NoWorkerError,
+  NotFoundError,
+  RequestRejectedError,
+  TemporalUnreachableError,
+  translateError,
+} from './errors.js';
+
+/** Options of {@link RevelaClient.connect}. */
+export interface RevelaClientOptions {
+  /** Temporal frontend `host:port`. @default `TEMPORAL_ADDRESS`, the profile file, or `localhost:7233` */
+  readonly address?: string;
+  /** Temporal namespace (not the application's). @default `TEMPORAL_NAMESPACE` or `default` */
+  readonly temporalNamespace?: string;
+  /** @default `REVELA_TASK_QUEUE` or `revela` */
+  readonly taskQueue?: string;
+  /** AES-256-GCM key shared with the workers. @default `REVELA_ENCRYPTION_KEY` */
+  readonly encryption?: { readonly key: Buffer; readonly keyId: string };
+  /** Engine tunables for applications this client creates. @default the engine's defaults */
+  readonly engine?: Partial<EngineSettings>;
+  /** Cluster registry files, for `listClusters`, rendered diffs and the resource tree. @default `REVELA_KUBECONFIG`/`KUBECONFIG` and `REVELA_CLUSTERS` */
+  readonly clusters?: { readonly kubeconfigPath?: string; readonly clustersPath?: string };
+  /** Fail at connect when no worker polls the task queue. @default true */
+  readonly requireWorker?: boolean;
+  /** @default 5000 */
+  readonly connectTimeoutMs?: number;
+  /** Environment to read defaults from. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** An application by name; `namespace` is the application's (Kubernetes) namespace. */
+export interface AppRef {
+  readonly name: string;
+  /** @default "default" */
+  readonly namespace?: string;
+}
+
+/** What `apply` did with one document. */
+export interface ApplyOutcome {
+  readonly kind: RevelaDocument['kind'];
+  readonly namespace: string;
+  readonly name: string;
+  /** `created`, `configured`, `unchanged` for catalog objects; `published` or `saved` for applications. */
+  readonly result: CatalogChange['change'] | 'published' | 'saved';
+  readonly message: string;
+  readonly revision?: PublishedRevision;
+}
+
+/** Everything `revela status` shows. */
+export interface ApplicationStatusView {
+  readonly app: ApplicationStatus;
+  /** The current revision's run (steps, health); absent before the first publish. */
+  readonly run?: RevisionRunStatus;
+  /** Per component and cluster: the run's last health, overridden by what a waiting step reports now. */
+  readonly services: ComponentHealth[];
+  /** Why a step waits, from the pending health check (`hangzhou1/examples/podinfo is not healthy: Ready:0/3`). */
+  readonly waiting: string[];
+}
+
+export interface WaitOptions {
+  /** Stop when the revision reaches one of these. @default every final status */
+  readonly until?: readonly RevisionStatus[];
+  /** @default 5 minutes */
+  readonly timeoutMs?: number;
+  /** @default 500 */
+  readonly pollMs?: number;
+  /** Called on every poll with the current view. */
+  readonly onProgress?: (view: ApplicationStatusView) => void;
+}
+
+const FINAL: readonly RevisionStatus[] = ['Succeeded', 'Failed', 'Terminated', 'RolledBack'];
+
+function appNamespace(ref: AppRef): string {
+  return ref.namespace ?? 'default';
+}
+
+/**
+ * The programmatic API of Revela: apply KubeVela-style documents, publish versions, roll back,
+ * and inspect revisions — everything the `revela` CLI does.
+ *
+ * @example
+ * ```ts
+ * import { RevelaClient, loadDocuments } from 'revela';
+ *
+ * const revela = await RevelaClient.connect({ address: 'localhost:7233' });
+ * await revela.apply(await loadDocuments('examples/podinfo'));
+ * const v = await revela.publish({ name: 'podinfo', namespace: 'examples', publishVersion: 'alpha2' });
+ * await revela.waitForRevision({ name: 'podinfo', namespace: 'examples' }, v.revision);
+ * await revela.close();
+ * ```
+ */
+export class RevelaClient {
+  /** Diffs of drafts, snapshots and rendered resources. */
+  readonly diffs: ClientDiffs;
+  private registryPromise: Promise<ClusterRegistry> | undefined;
+
+  private constructor(
+    /** The underlying Temporal client, for anything Revela does not wrap. */
+    readonly temporal: Client,
+    private readonly connection: Connection,
+    readonly address: string,
+    readonly taskQueue: string,
+    private readonly options: RevelaClientOptions,
+  ) {
+    this.diffs = new ClientDiffs(this);
+  }
+
+  /**
+   * Connects to Temporal and, unless `requireWorker: false`, checks that a worker polls the task
+   * queue — so a request never waits silently for a worker that is not there.
+   *
+   * @throws TemporalUnreachableError when the frontend does not answer
+   * @throws NoWorkerError when no worker polls the task queue
+   * @example
+   * ```ts
+   * const revela = await RevelaClient.connect({ address: 'temporal.example.com:7233', temporalNamespace: 'delivery' });
+   * ```
+   */
+  static async connect(options: RevelaClientOptions = {}): Promise<RevelaClient> {
+    const env = options.env ?? process.env;
+    const config = loadConnectionConfig({
+      env,
+      ...(options.address ? { address: options.address } : {}),
+      ...(options.temporalNamespace ? { namespace: options.temporalNamespace } : {}),
+    });
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({
+        address: config.address,
+        connectTimeout: options.connectTimeoutMs ?? 5000,
+        ...(config.connectionOptions.tls !== undefined ? { tls: config.connectionOptions.tls } : {}),
+        ...(config.connectionOptions.apiKey !== undefined ? { apiKey: config.connectionOptions.apiKey } : {}),
+        ...(config.connectionOptions.metadata ? { metadata: config.connectionOptions.metadata } : {}),
+      });
+      await connection.workflowService.getSystemInfo({});
+    } catch (err) {
+      throw new TemporalUnreachableError(config.address, err);
+    }
+    const encryption =
+      options.encryption ??
+      (env.REVELA_ENCRYPTION_KEY
+        ? { key: decodeEncryptionKey(env.REVELA_ENCRYPTION_KEY), keyId: env.REVELA_ENCRYPTION_KEY_ID ?? 'default' }
+        : undefined);
+    const client = new Client({ connection, namespace: config.namespace, dataConverter: revelaDataConverter(encryption) });
+    const taskQueue = options.taskQueue ?? env.REVELA_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+    const revela = new RevelaClient(client, connection, config.address, taskQueue, { ...options, env });
+    if (options.requireWorker ?? true) {
+      try {
+        await revela.assertWorker();
+      } catch (err) {
+        await connection.close();
+        throw err;
+      }
+    }
+    return revela;
+  }
+
+  /**
+   * Closes the connection.
+   *
+   * @example
+   * ```ts
+   * await revela.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+
+  /**
+   * Throws {@link NoWorkerError} when no worker has polled the task queue recently.
+   *
+   * @example
+   * ```ts
+   * await revela.assertWorker(); // before a long batch of publishes
+   * ```
+   */
+  async assertWorker(): Promise<void> {
+    const res = await this.temporal.workflowService.describeTaskQueue({
+      namespace: this.temporal.options.namespace,
+      taskQueue: { name: this.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    if ((res.pollers ?? []).length === 0) throw new NoWorkerError(this.taskQueue, this.address);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Documents and publishing
+
+  /**
+   * Applies documents like `kubectl apply`: policies, workflows and definitions go to their
+   * namespace's catalog (first), applications to their entity. An application with a new
+   * publishVersion — or, without one, with changed content — publishes a revision; an edit under
+   * the current publishVersion only saves the draft.
+   *
+   * @throws RequestRejectedError (e.g. `InvalidParameters`, `UnknownDefinition`) — nothing is recorded
+   * @example
+   * ```ts
+   * const docs = parseYamlDocuments(readFileSync('app.yaml', 'utf8'), 'app.yaml');
+   * for (const o of await revela.apply(docs)) console.log(o.kind, o.name, o.message);
+   * ```
+   */
+  async apply(documents: readonly RevelaDocument[]): Promise<ApplyOutcome[]> {
+    const outcomes: ApplyOutcome[] = [];
+    const byNamespace = new Map<string, CatalogDocument[]>();
+    const apps: Application[] = [];
+    for (const doc of documents) {
+      if (doc.kind === 'Application') apps.push(doc);
+      else {
+        const ns = doc.metadata.namespace ?? 'default';
+        byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), doc]);
+      }
+    }
+    for (const [namespace, docs] of byNamespace) {
+      const changes = await this.catalogApply(namespace, docs);
+      for (const c of changes) {
+        outcomes.push({
+          kind: c.kind as RevelaDocument['kind'],
+          namespace,
+          name: c.name,
+          result: c.change,
+          message: `${c.kind} ${namespace}/${c.name} ${c.change}`,
+        });
+      }
+    }
+    for (const app of apps) {
+      const ref = { name: app.metadata.name, namespace: app.metadata.namespace ?? 'default' };
+      const result = await this.withEntity(ref, applyUpdate, { application: app, requestId: randomUUID() });
+      outcomes.push({
+        kind: 'Application',
+        namespace: appNamespace(ref),
+        name: ref.name,
+        result: result.published ? 'published' : 'saved',
+        message: result.message,
+        ...(result.revision ? { revision: result.revision } : {}),
+      });
+    }
+    return outcomes;
+  }
+
+  /**
+   * Publishes under a new publishVersion: the given application, the saved draft, or — with
+   * `fromRevision` — a copy of a retained revision (same hash, next number). A running revision
+   * is superseded before the new one applies anything.
+   *
+   * @throws RequestRejectedError `PublishVersionInUse` when `publishVersion` is the current one
+   * @example
+   * ```ts
+   * // vela up podinfo --revision podinfo-v1 --publish-version beta1
+   * const r = await revela.publish({ name: 'podinfo', namespace: 'examples', publishVersion: 'beta1', fromRevision: 'podinfo-v1' });
+   * console.log(r.revision, r.hash);
+   * ```
+   */
+  async publish(
+    request: (AppRef | { app: Application }) & { publishVersion: string; fromRevision?: string; requestId?: string },
+  ): Promise<PublishedRevision> {
+    const ref: AppRef =
+      'app' in request
+        ? { name: request.app.metadata.name, namespace: request.app.metadata.namespace ?? 'default' }
+        : request;
+    return this.withEntity(ref, publishUpdate, {
+      publishVersion: request.publishVersion,
+      ...('app' in request ? { application: request.app } : {}),
+      ...(request.fromRevision ? { fromRevision: request.fromRevision } : {}),
+      requestId: request.requestId ?? randomUUID(),
+    });
+  }
+
+  /**
+   * Returns the clusters to a succeeded revision (the latest by default) without running any
+   * step; works while a revision runs. With `dryRun`, only returns the rendered diff.
+   *
+   * @throws RequestRejectedError `NoSucceededRevision` or `RevisionNotFound`
+   * @example
+   * ```ts
+   * const plan = await revela.rollback({ name: 'podinfo', namespace: 'examples', dryRun: true });
+   * console.log(plan.diff);
+   * await revela.rollback({ name: 'podinfo', namespace: 'examples', to: plan.to });
+   * ```
+   */
+  async rollback(request: AppRef & { to?: string; dryRun?: boolean; requestId?: string }): Promise<RollbackResult> {
+    return this.call(`application ${appNamespace(request)}/${request.name}`, () =>
+      this.entity(request).executeUpdate(rollbackUpdate, {
+        args: [
+          {
+            ...(request.to ? { to: request.to } : {}),
+            ...(request.dryRun ? { dryRun: true } : {}),
+            requestId: request.requestId ?? randomUUID(),
+          },
+        ],
+      }),
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Inspection
+
+  /**
+   * The application's status: phase, current revision, its steps and per-cluster health,
+   * including why a step is waiting right now.
+   *
+   * @throws NotFoundError when the application was never applied
+   * @example
+   * ```ts
+   * const s = await revela.status({ name: 'podinfo', namespace: 'examples' });
+   * console.log(s.app.phase, s.waiting.join('\n'));
+   * ```
+   */
+  async status(ref: AppRef): Promise<ApplicationStatusView> {
+    const app = await this.call(`application ${appNamespace(ref)}/${ref.name}`, () => this.entity(ref).query(statusQuery));
+    const current = app.currentRevision;
+    if (!current) return { app, services: [], waiting: [] };
+    const handle = this.temporal.workflow.getHandle(current.workflowId);
+    const [run, pending] = await Promise.all([
+      handle.query(revisionStatusQuery).catch(() => undefined),
+      this.pendingHealth(handle),
+    ]);
+    const services = new Map<string, ComponentHealth>();
+    for (const h of run?.health ?? []) services.set(`${h.cluster}/${h.namespace}/${h.component}`, h);
+    for (const p of pending.details) {
+      for (const h of p.health) services.set(`${h.cluster}/${h.namespace}/${h.component}`, h);
+    }
+    return {
+      app,
+      ...(run ? { run } : {}),
+      services: [...services.values()].sort((a, b) =>
+        `${a.component}/${a.cluster}`.localeCompare(`${b.component}/${b.cluster}`),
+      ),
+      waiting: pending.messages,
+    };
+  }
+
+  /**
+   * Retained revisions, oldest first (`revela revision list`).
+   *
+   * @example
+   * ```ts
+   * for (const r of await revela.listRevisions({ name: 'podinfo', namespace: 'examples' })) console.log(r.name, r.status);
+   * ```
+   */
+  async listRevisions(ref: AppRef): Promise<RevisionMetadata[]> {
+    return (await this.call(`application ${appNamespace(ref)}/${ref.name}`, () => this.entity(ref).query(statusQuery)))
+      .revisions;
+  }
+
+  /**
+   * One retained revision with its whole snapshot (`revela revision get`).
+   *
+   * @throws RequestRejectedError `RevisionNotFound`
+   * @example
+   * ```ts
+   * const { metadata, snapshot } = await revela.getRevision({ name: 'podinfo', namespace: 'examples' }, 'podinfo-v1');
+   * ```
+   */
+  async getRevision(ref: AppRef, revision: string): Promise<RevisionDetail> {
+    return this.call(`revision ${revision}`, () => this.entity(ref).query(revisionQuery, revision));
+  }
+
+  /**
+   * Polls until a revision reaches one of `until` (every final status by default).
+   *
+   * @throws RevelaClientError `Timeout` when it does not within `timeoutMs`
+   * @example
+   * ```ts
+   * const meta = await revela.waitForRevision(app, 'podinfo-v2', { until: ['Succeeded', 'Failed'] });
+   * ```
+   */
+  async waitForRevision(ref: AppRef, revision: string, options: WaitOptions = {}): Promise<RevisionMetadata> {
+    const until = options.until ?? FINAL;
+    const deadline = Date.now() + (options.timeoutMs ?? 5 * 60_000);
+    for (;;) {
+      const view = await this.status(ref);
+      options.onProgress?.(view);
+      const meta = view.app.revisions.find((r) => r.name === revision);
+      if (!meta) throw new NotFoundError(`revision ${revision} of ${appNamespace(ref)}/${ref.name} not found`);
+      if (until.includes(meta.status)) return meta;
+      if (Date.now() > deadline) {
+        throw new RequestRejectedError(
+          'Timeout',
+          `${revision} is still ${meta.status} after ${options.timeoutMs ?? 300_000} ms${view.waiting.length ? `: ${view.waiting.join('; ')}` : ''}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 500));
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Workflow operations
+
+  /**
+   * Suspends the current revision (or, with `step`, holds that step when it is reached).
+   *
+   * @example
+   * ```ts
+   * await revela.suspend({ name: 'podinfo', namespace: 'examples' });
+   * ```
+   */
+  async suspend(ref: AppRef & { step?: string }): Promise<OperationResult> {
+    return this.revisionUpdate(ref, (h) => h.executeUpdate(suspendUpdate, { args: [ref.step ? { step: ref.step } : {}] }));
+  }
+
+  /**
+   * Resumes a suspended revision, a held step, a `suspend` step or a deploy step waiting for approval.
+   *
+   * @example
+   * ```ts
+   * await revela.resume({ name: 'podinfo', namespace: 'examples', step: 'approve-prod' });
+   * ```
+   */
+  async resume(ref: AppRef & { step?: string }): Promise<OperationResult> {
+    return this.revisionUpdate(ref, (h) => h.executeUpdate(resumeUpdate, { args: [ref.step ? { step: ref.step } : {}] }));
+  }
+
+  /**
+   * Terminates the current revision: running steps fail with reason `Terminate`; nothing more is applied.
+   *
+   * @example
+   * ```ts
+   * await revela.terminate({ name: 'podinfo', namespace: 'examples', reason: 'bad release' });
+   * ```
+   */
+  async terminate(ref: AppRef & { reason?: string }): Promise<OperationResult> {
+    return this.revisionUpdate(ref, (h) =>
+      h.executeUpdate(terminateUpdate, { args: [ref.reason ? { reason: ref.reason } : {}] }),
+    );
+  }
+
+  /**
+   * Re-runs the current revision's workflow (from `step` if given) with the same snapshot.
+   *
+   * @example
+   * ```ts
+   * await revela.restart({ name: 'podinfo', namespace: 'examples' });
+   * ```
+   */
+  async restart(ref: AppRef & { step?: string; requestId?: string }): Promise<OperationResult> {
+    return this.call(`application ${appNamespace(ref)}/${ref.name}`, () =>
+      this.entity(ref).executeUpdate(restartUpdate, {
+        args: [{ ...(ref.step ? { step: ref.step } : {}), requestId: ref.requestId ?? randomUUID() }],
+      }),
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Catalog and clusters
+
+  /**
+   * The catalog of one namespace as stored (not merged with built-ins).
+   *
+   * @example
+   * ```ts
+   * const system = await revela.getCatalog('vela-system');
+   * console.log(Object.keys(system.componentDefinitions));
+   * ```
+   */
+  async getCatalog(namespace: string = SYSTEM_NAMESPACE) {
+    try {
+      return await this.temporal.workflow.getHandle(catalogWorkflowId(namespace)).query(catalogQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        return {
+          componentDefinitions: {},
+          traitDefinitions: {},
+          policyDefinitions: {},
+          workflowStepDefinitions: {},
+          policies: {},
+          workflows: {},
+        };
+      }
+      throw translateError(err, { what: `catalog ${namespace}` });
+    }
+  }
+
+  /**
+   * Removes a definition, external policy or external workflow from a namespace's catalog.
+   * Revisions already published keep their copy.
+   *
+   * @throws RequestRejectedError when it does not exist
+   * @example
+   * ```ts
+   * await revela.deleteFromCatalog({ namespace: 'examples', kind: 'Policy', name: 'topology-hangzhou-clusters' });
+   * ```
+   */
+  async deleteFromCatalog(request: { namespace: string; kind: CatalogDocument['kind']; name: string }): Promise<CatalogChange> {
+    return this.call(`catalog ${request.namespace}`, () =>
+      this.temporal.workflow
+        .getHandle(catalogWorkflowId(request.namespace))
+        .executeUpdate(catalogDeleteUpdate, { args: [{ kind: request.kind, name: request.name }] }),
+    );
+  }
+
+  /**
+   * The clusters Revela deploys to, from the kubeconfig and clusters file this client was given.
+   *
+   * @example
+   * ```ts
+   * for (const c of await revela.listClusters()) console.log(c.name, c.labels);
+   * ```
+   */
+  async listClusters(): Promise<ClusterInfo[]> {
+    return (await this.clusterRegistry()).list();
+  }
+
+  /**
+   * The cluster registry (lazily loaded once), for rendered diffs and the resource tree.
+   *
+   * @example
+   * ```ts
+   * const registry = await revela.clusterRegistry();
+   * ```
+   */
+  async clusterRegistry(): Promise<ClusterRegistry> {
+    const env = this.options.env ?? process.env;
+    this.registryPromise ??= ClusterRegistry.load({
+      ...(this.options.clusters?.kubeconfigPath ?? env.REVELA_KUBECONFIG ?? env.KUBECONFIG
+        ? { kubeconfigPath: this.options.clusters?.kubeconfigPath ?? env.REVELA_KUBECONFIG ?? env.KUBECONFIG?.split(':')[0] }
+        : {}),
+      ...(this.options.clusters?.clustersPath ?? env.REVELA_CLUSTERS
+        ? { clustersPath: this.options.clusters?.clustersPath ?? env.REVELA_CLUSTERS }
+        : {}),
+    });
+    return this.registryPromise;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Internals
+
+  /** The entity's handle (no start): for operations on an application that must exist. */
+  entity(ref: AppRef): WorkflowHandle<typeof applicationWorkflow> {
+    return this.temporal.workflow.getHandle<typeof applicationWorkflow>(applicationWorkflowId(appNamespace(ref), ref.name));
+  }
+
+  /** Update-with-start: the first request for an application creates its entity. */
+  private async withEntity<Ret, Arg>(
+    ref: AppRef,
+    update: UpdateDefinition<Ret, [Arg]>,
+    arg: Arg & { requestId?: string },
+  ): Promise<Ret> {
+    const namespace = appNamespace(ref);
+    const start = new WithStartWorkflowOperation<typeof applicationWorkflow>('application', {
+      workflowId: applicationWorkflowId(namespace, ref.name),
+      taskQueue: this.taskQueue,
+      args: [{ namespace, name: ref.name, ...(this.options.engine ? { settings: this.options.engine } : {}) }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      staticSummary: `application ${namespace}/${ref.name}`,
+    });
+    return this.call(`application ${namespace}/${ref.name}`, () =>
+      this.temporal.workflow.executeUpdateWithStart(update, {
+        args: [arg],
+        ...(arg.requestId ? { updateId: arg.requestId } : {}),
+        startWorkflowOperation: start,
+      }),
+    );
+  }
+
+  private async catalogApply(namespace: string, documents: CatalogDocument[]): Promise<CatalogChange[]> {
+    const start = new WithStartWorkflowOperation<typeof catalogWorkflow>('catalog', {
+      workflowId: catalogWorkflowId(namespace),
+      taskQueue: this.taskQueue,
+      args: [{ namespace }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      staticSummary: `catalog of ${namespace}`,
+    });
+    return this.call(`catalog ${namespace}`, () =>
+      this.temporal.workflow.executeUpdateWithStart(catalogApplyUpdate, {
+        args: [{ documents }],
+        startWorkflowOperation: start,
+      }),
+    );
+  }
+
+  private async revisionUpdate(ref: AppRef, fn: (h: WorkflowHandle) => Promise<OperationResult>): Promise<OperationResult> {
+    const app = await this.call(`application ${appNamespace(ref)}/${ref.name}`, () => this.entity(ref).query(statusQuery));
+    const current = app.currentRevision;
+    if (!current) {
+      throw new RequestRejectedError('RevisionNotRunning', `${appNamespace(ref)}/${ref.name} has no revision yet`);
+    }
+    return this.call(`revision ${current.name}`, () =>
+      fn(this.temporal.workflow.getHandle(revisionWorkflowId(appNamespace(ref), current.name))),
+    );
+  }
+
+  /** Why the current step waits: the last failure of its pending health checks. */
+  private async pendingHealth(handle: WorkflowHandle): Promise<{ messages: string[]; details: NotHealthyDetails[] }> {
+    const messages: string[] = [];
+    const details: NotHealthyDetails[] = [];
+    try {
+      const description = await handle.describe();
+      for (const activity of description.raw.pendingActivities ?? []) {
+        if (!activity.lastFailure) continue;
+        const error = await decodeOptionalFailureToOptionalError(
+          this.temporal.options.loadedDataConverter,
+          activity.lastFailure,
+        );
+        if (!error) continue;
+        const failure = (error.cause ?? error) as Error & { type?: string; details?: unknown[] };
+        messages.push(failure.message);
+        const d = failure.details?.[0] as NotHealthyDetails | undefined;
+        if (failure.type === 'NotHealthy' && d?.health) details.push(d);
+      }
+    } catch {
+      // A revision whose history is gone (retention) has nothing pending to show.
+    }
+    return { messages, details };
+  }
+
+  /** Runs an SDK call and translates its errors once. */
+  async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw translateError(err, { what });
+    }
+  }
+}

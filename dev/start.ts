@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { relative } from 'node:path';
+import { startDevStack } from './dev-stack.js';
+
+/** `npm start`: the whole stack in one process; Ctrl-C stops everything. */
+try {
+  const stack = await startDevStack();
+  const kubeconfig = relative(process.cwd(), stack.kubeconfigPath) || stack.kubeconfigPath;
+  process.stdout.write(
+    [
+      '',
+      'Revela dev stack is up:',
+      `  Temporal gRPC     ${stack.address}`,
+      `  Temporal UI       ${stack.uiUrl}`,
+      `  codec server      ${stack.codecUrl}`,
+      `  clusters          KUBECONFIG=${kubeconfig} (local, hangzhou1, hangzhou2)`,
+      '  worker            task queue "revela"',
+      '',
+      'Try, in another terminal:',
+      '  npx revela apply -f examples/podinfo/',
+      '  npx revela status podinfo -n examples --tree --detail',
+      '  npx revela revision list podinfo -n examples',
+      '  npm run demo                                  # the whole podinfo scenario',
+      `  KUBECONFIG=${kubeconfig} kubectl get deploy -A   # any kubectl works against the simulator`,
+      '',
+      'Ctrl-C stops everything; the next start reuses .revela/temporal.db.',
+      '',
+    ].join('\n'),
+  );
+  await stack.done;
+} catch (err) {
+  process.stderr.write(`revela dev: ${(err as Error).message}\n`);
+  process.exit(1);
+}

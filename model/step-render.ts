@@ -1,0 +1,113 @@
+export type { StepRenderRequest } from './step-request.js';
+import type { ClusterInfo } from './cluster-info.js';
+import { LOCAL_CLUSTER } from './cluster-info.js';
+import { UnknownClusterError } from './errors.js';
+import { objectKey, refOf, type ObjectRef } from './kube-object.js';
+import { resolvePlacement, selectComponents, type PlacementTarget } from './placement.js';
+import { renderTargets } from './render.js';
+import type { RenderedResource } from './rendered-resource.js';
+import type { RevisionSnapshot } from './snapshot.js';
+import { planWorkflow } from './workflow-plan.js';
+import { deploySteps, stepRenderRequest, type StepRenderRequest } from './step-request.js';
+
+/** How to judge one component healthy on one cluster. */
+export interface HealthTarget {
+  component: string;
+  type: string;
+  namespace: string;
+  traits: string[];
+  workload: ObjectRef;
+  outputs: ObjectRef[];
+  healthPolicy?: string;
+  customStatus?: string;
+  parameter: Record<string, unknown>;
+}
+
+/** A step's objects and, per cluster, the components to wait for. */
+export interface RenderedStep {
+  resources: RenderedResource[];
+  health: Record<string, HealthTarget[]>;
+}
+
+function placementOf(request: StepRenderRequest, clusters: readonly ClusterInfo[]): PlacementTarget[] {
+  const { snapshot } = request;
+  if (request.component !== undefined) {
+    const cluster = request.cluster ?? LOCAL_CLUSTER;
+    if (!clusters.some((c) => c.name === cluster)) {
+      throw new UnknownClusterError(
+        cluster,
+        clusters.map((c) => c.name),
+        { object: `Application ${snapshot.application.metadata.namespace}/${snapshot.application.metadata.name}`, path: 'apply-component.properties.cluster' },
+      );
+    }
+    return [
+      {
+        cluster,
+        namespace: snapshot.application.metadata.namespace ?? 'default',
+        components: selectComponents(snapshot, [request.component]),
+      },
+    ];
+  }
+  return resolvePlacement(snapshot, request.policies ?? [], clusters);
+}
+
+/**
+ * Renders what one step deploys and how to judge it healthy. The first object a component
+ * renders on a cluster is its workload; the rest are its outputs.
+ */
+export async function renderStep(request: StepRenderRequest, clusters: readonly ClusterInfo[]): Promise<RenderedStep> {
+  const targets = placementOf(request, clusters);
+  const resources = await renderTargets(request.snapshot, targets, request.revision);
+  const health: Record<string, HealthTarget[]> = {};
+  for (const target of targets) {
+    for (const component of target.components) {
+      const [workload, ...outputs] = resources.filter(
+        (r) => r.cluster === target.cluster && r.component === component.name,
+      );
+      if (!workload) continue;
+      const status = request.snapshot.componentDefinitions[component.type]?.spec.status;
+      (health[target.cluster] ??= []).push({
+        component: component.name,
+        type: component.type,
+        namespace: workload.object.metadata.namespace ?? target.namespace,
+        traits: component.traits.map((t) => t.type),
+        workload: refOf(workload.object),
+        outputs: outputs.map((o) => refOf(o.object)),
+        ...(status?.healthPolicy ? { healthPolicy: status.healthPolicy } : {}),
+        ...(status?.customStatus ? { customStatus: status.customStatus } : {}),
+        parameter: component.properties,
+      });
+    }
+  }
+  return { resources, health };
+}
+
+/** Each deploying step of a revision rendered; an object rendered by two steps is kept once. */
+export async function renderRevisionSteps(
+  snapshot: RevisionSnapshot,
+  revision: string,
+  clusters: readonly ClusterInfo[],
+): Promise<RenderedStep[]> {
+  const seen = new Set<string>();
+  const out: RenderedStep[] = [];
+  for (const step of deploySteps(planWorkflow(snapshot).steps)) {
+    const rendered = await renderStep(stepRenderRequest(snapshot, revision, step), clusters);
+    const resources = rendered.resources.filter((r) => {
+      const key = objectKey(r.cluster, refOf(r.object));
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    out.push({ resources, health: rendered.health });
+  }
+  return out;
+}
+
+/** Everything a revision deploys across its steps, as rollback, diffs and the tree need it. */
+export async function renderRevision(
+  snapshot: RevisionSnapshot,
+  revision: string,
+  clusters: readonly ClusterInfo[],
+): Promise<RenderedResource[]> {
+  return (await renderRevisionSteps(snapshot, revision, clusters)).flatMap((s) => s.resources);
+}

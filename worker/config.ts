@@ -1,0 +1,95 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { loadConnectionConfig, type ConnectionConfig } from '../client/connection-config.js';
+import { decodeEncryptionKey } from '../client/data-converter.js';
+import { DEFAULT_TASK_QUEUE } from '../workflows/task-queue.js';
+
+const durationMs = z
+  .string()
+  .regex(/^\d+(ms|s|m)?$/, 'a duration such as 500ms, 10s or 1m')
+  .transform((v) => {
+    const m = /^(\d+)(ms|s|m)?$/.exec(v);
+    const n = Number(m?.[1]);
+    const unit = m?.[2] ?? 'ms';
+    return unit === 'm' ? n * 60_000 : unit === 's' ? n * 1000 : n;
+  });
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * `REVELA_*` variables. Every one is optional; an invalid value stops the worker at start with a
+ * message naming the variable, rather than failing later inside an activity.
+ */
+export const RevelaEnvSchema = z.object({
+  REVELA_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
+  REVELA_KUBECONFIG: z.string().min(1).optional(),
+  REVELA_CLUSTERS: z.string().min(1).optional(),
+  REVELA_SHUTDOWN_GRACE: durationMs.default(10_000),
+  REVELA_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(100),
+  REVELA_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(40),
+  REVELA_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32 || /^[0-9a-fA-F]{64}$/.test(v), {
+      message: 'must be 32 bytes, as base64 or 64 hex characters (openssl rand -base64 32)',
+    })
+    .optional(),
+  REVELA_ENCRYPTION_KEY_ID: z.string().min(1).default('default'),
+  REVELA_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  REVELA_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  REVELA_LOG_FORMAT: z.enum(['json', 'text']).default('json'),
+});
+
+export interface WorkerConfig {
+  readonly connection: ConnectionConfig;
+  readonly taskQueue: string;
+  readonly kubeconfigPath: string;
+  readonly clustersPath: string | undefined;
+  readonly shutdownGraceMs: number;
+  readonly maxConcurrentActivities: number;
+  readonly maxConcurrentWorkflowTasks: number;
+  readonly encryption: { readonly key: Buffer; readonly keyId: string } | undefined;
+  readonly healthPort: number | undefined;
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  readonly logFormat: 'json' | 'text';
+}
+
+export class WorkerConfigError extends Error {
+  override readonly name = 'WorkerConfigError';
+}
+
+/**
+ * Worker configuration: Temporal's environment conventions for the connection, `REVELA_*` for
+ * the rest, and explicit overrides from `revela worker` flags on top.
+ *
+ * @throws WorkerConfigError naming every invalid variable
+ */
+export function loadWorkerConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Pick<WorkerConfig, 'taskQueue' | 'maxConcurrentActivities' | 'healthPort'>> & {
+    address?: string;
+    namespace?: string;
+  } = {},
+): WorkerConfig {
+  const parsed = RevelaEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new WorkerConfigError(`invalid worker configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const connection = loadConnectionConfig({ env, address: overrides.address, namespace: overrides.namespace });
+  return {
+    connection,
+    taskQueue: overrides.taskQueue ?? e.REVELA_TASK_QUEUE,
+    kubeconfigPath: e.REVELA_KUBECONFIG ?? env.KUBECONFIG?.split(':')[0] ?? join(homedir(), '.kube', 'config'),
+    clustersPath: e.REVELA_CLUSTERS,
+    shutdownGraceMs: e.REVELA_SHUTDOWN_GRACE,
+    maxConcurrentActivities: overrides.maxConcurrentActivities ?? e.REVELA_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTasks: e.REVELA_MAX_CONCURRENT_WORKFLOW_TASKS,
+    encryption: e.REVELA_ENCRYPTION_KEY
+      ? { key: decodeEncryptionKey(e.REVELA_ENCRYPTION_KEY), keyId: e.REVELA_ENCRYPTION_KEY_ID }
+      : undefined,
+    healthPort: overrides.healthPort ?? e.REVELA_HEALTH_PORT,
+    logLevel: e.REVELA_LOG_LEVEL,
+    logFormat: e.REVELA_LOG_FORMAT,
+  };
+}

@@ -1,0 +1,74 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities/create-activities.js';
+import { revelaDataConverter } from '../client/data-converter.js';
+import { ClusterRegistry } from '../kube/cluster-registry.js';
+import type { WorkerConfig } from './config.js';
+import { registerSearchAttributes } from './search-attributes.js';
+import { workflowsPath } from './workflows-path.js';
+
+export interface RevelaWorkerOptions {
+  readonly config: WorkerConfig;
+  /** Clusters to deploy to. @default loaded from the config's kubeconfig and clusters file */
+  readonly registry?: ClusterRegistry;
+  /** A prebuilt workflow bundle (tests bundle once per run). @default bundle `workflows/` at start */
+  readonly workflowBundle?: WorkerOptions['workflowBundle'];
+  readonly identity?: string;
+}
+
+export interface RevelaWorker {
+  readonly worker: Worker;
+  readonly client: Client;
+  readonly registry: ClusterRegistry;
+  /** Closes the connections; call after `worker.run()` resolved. */
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * Connects to Temporal, registers Revela's search attributes (idempotent) and creates a worker
+ * serving every workflow and activity on the configured task queue.
+ */
+export async function createRevelaWorker(options: RevelaWorkerOptions): Promise<RevelaWorker> {
+  const { config } = options;
+  const registry =
+    options.registry ??
+    (await ClusterRegistry.load({
+      kubeconfigPath: config.kubeconfigPath,
+      ...(config.clustersPath ? { clustersPath: config.clustersPath } : {}),
+    }));
+  const dataConverter = revelaDataConverter(config.encryption);
+  const nativeConnection = await NativeConnection.connect(config.connection.connectionOptions);
+  const clientConnection = await Connection.connect({
+    ...config.connection.connectionOptions,
+    tls: config.connection.connectionOptions.tls ?? undefined,
+  });
+  try {
+    await registerSearchAttributes(nativeConnection, config.connection.namespace);
+    const client = new Client({ connection: clientConnection, namespace: config.connection.namespace, dataConverter });
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      namespace: config.connection.namespace,
+      taskQueue: config.taskQueue,
+      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
+      activities: createActivities({ registry, temporal: client }),
+      dataConverter,
+      shutdownGraceTime: config.shutdownGraceMs,
+      maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
+      maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
+      ...(options.identity ? { identity: options.identity } : {}),
+    });
+    return {
+      worker,
+      client,
+      registry,
+      close: async () => {
+        await clientConnection.close();
+        await nativeConnection.close();
+      },
+    };
+  } catch (err) {
+    await clientConnection.close();
+    await nativeConnection.close();
+    throw err;
+  }
+}

@@ -1,0 +1,52 @@
+import type { Server } from 'node:http';
+import { Runtime } from '@temporalio/worker';
+import type { ClusterRegistry } from '../kube/cluster-registry.js';
+import type { WorkerConfig } from './config.js';
+import { createRevelaWorker } from './create-worker.js';
+import { startHealthServer } from './health-server.js';
+import { installRuntimeLogger } from './logger.js';
+
+export interface RunWorkerOptions {
+  readonly config: WorkerConfig;
+  readonly registry?: ClusterRegistry;
+  /** Install the JSON logger for the process (once per process). @default true */
+  readonly installLogger?: boolean;
+  /** Called once the worker polls, with the health endpoint's port if one is served. */
+  readonly onReady?: (info: { healthPort?: number }) => void;
+}
+
+/**
+ * Runs a worker until SIGINT/SIGTERM: the SDK stops polling, gives running activities
+ * `shutdownGraceMs` to finish (then cancels them), and `run()` resolves.
+ */
+export async function runWorker(options: RunWorkerOptions): Promise<void> {
+  const { config } = options;
+  if (options.installLogger ?? true) installRuntimeLogger(config.logLevel, config.logFormat);
+  const log = Runtime.instance().logger;
+  const { worker, close, registry } = await createRevelaWorker({
+    config,
+    ...(options.registry ? { registry: options.registry } : {}),
+  });
+  let health: Server | undefined;
+  if (config.healthPort !== undefined) {
+    health = await startHealthServer(worker, config.healthPort);
+  }
+  const address = health?.address();
+  const healthPort = typeof address === 'object' && address ? address.port : undefined;
+  log.info('revela worker started', {
+    address: config.connection.address,
+    namespace: config.connection.namespace,
+    taskQueue: config.taskQueue,
+    clusters: registry.list().map((c) => c.name),
+    ...(healthPort !== undefined ? { healthz: `http://127.0.0.1:${healthPort}/healthz` } : {}),
+    encryption: config.encryption ? 'on' : 'off',
+  });
+  options.onReady?.(healthPort !== undefined ? { healthPort } : {});
+  try {
+    await worker.run();
+  } finally {
+    health?.close();
+    await close();
+    log.info('revela worker stopped');
+  }
+}

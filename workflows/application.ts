@@ -1,0 +1,64 @@
+import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationEntity, type ApplicationState } from './application-entity.js';
+import {
+  applyUpdate,
+  DEFAULT_ENGINE_SETTINGS,
+  publishUpdate,
+  restartUpdate,
+  revisionQuery,
+  revisionReportSignal,
+  rollbackUpdate,
+  statusQuery,
+  type ApplyRequest,
+  type EngineSettings,
+  type PublishRequest,
+  type RestartRequest,
+  type RollbackRequest,
+} from './messages.js';
+
+export interface ApplicationWorkflowInput {
+  namespace: string;
+  name: string;
+  /** Engine tunables; only read when the entity is created. */
+  settings?: Partial<EngineSettings>;
+  /** Carried across continue-as-new. */
+  state?: ApplicationState;
+}
+
+/**
+ * `app/<ns>/<name>`: the application entity. It lives forever, continuing as new after a bounded
+ * number of updates (or when the server suggests it) and always after every handler finished, so
+ * its history stays small while revisions it started keep running and reporting back.
+ */
+export async function application(input: ApplicationWorkflowInput): Promise<void> {
+  const entity = new ApplicationEntity(
+    input.state ?? {
+      namespace: input.namespace,
+      name: input.name,
+      createdAt: new Date().toISOString(),
+      settings: { ...DEFAULT_ENGINE_SETTINGS, ...(input.settings ?? {}) },
+      nextNumber: 1,
+      revisions: [],
+      snapshots: {},
+      runIds: {},
+      inventory: [],
+      audit: [],
+      requests: [],
+    },
+  );
+
+  setHandler(statusQuery, () => entity.status());
+  setHandler(revisionQuery, (name) => entity.revision(name));
+  setHandler(revisionReportSignal, (report) => entity.onReport(report));
+  setHandler(applyUpdate, (req) => entity.apply(req), { validator: (req: ApplyRequest) => entity.validateApply(req) });
+  setHandler(publishUpdate, (req) => entity.publish(req), { validator: (req: PublishRequest) => entity.validatePublish(req) });
+  setHandler(rollbackUpdate, (req) => entity.rollback(req), { validator: (req: RollbackRequest) => entity.validateRollback(req) });
+  setHandler(restartUpdate, (req) => entity.restart(req), { validator: (req: RestartRequest) => entity.validateRestart(req) });
+
+  entity.publishVisibility();
+  await condition(
+    () => entity.updatesThisRun >= entity.state.settings.maxUpdatesPerRun || workflowInfo().continueAsNewSuggested,
+  );
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof application>({ namespace: input.namespace, name: input.name, state: entity.state });
+}

@@ -1,0 +1,3 @@
+export { application } from './application.js';
+export { catalog } from './catalog.js';
+export { revision } from './revision.js';
