@@ -278,7 +278,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     objects,
   });
   admin.listen(options.adminPort ?? 0, host);
-  await once(admin, 'listening');
+  try {
+    await once(admin, 'listening');
+  } catch (err) {
+    timers.stop();
+    await Promise.all(runtimes.map((r) => r.stop()));
+    throw err;
+  }
   const adminUrl = `http://${host}:${(admin.address() as AddressInfo).port}`;
 
   let stopping: Promise<void> | undefined;

@@ -292,3 +292,11 @@ describe('lifecycle', () => {
     await expect(fetch(`${url}/version`)).rejects.toThrow();
   });
 });
+
+describe('start failures', () => {
+  it('a port already in use fails the start with EADDRINUSE, for clusters and for the admin endpoint', async () => {
+    const taken = sim.clusters[0]?.port ?? 0;
+    await expect(startSimulator({ clusters: [{ name: 'a' }, { name: 'b', port: taken }] })).rejects.toThrow(/EADDRINUSE/);
+    await expect(startSimulator({ clusters: [{ name: 'a' }], adminPort: taken })).rejects.toThrow(/EADDRINUSE/);
+  });
+});
