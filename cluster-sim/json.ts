@@ -23,16 +23,6 @@ export function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
-/** Reads `a.b.c` without throwing on missing intermediates. */
-export function getPath(value: unknown, path: readonly string[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (!isPlainObject(current)) return undefined;
-    current = current[key];
-  }
-  return current;
-}
-
 /** Creates intermediate objects as needed. */
 export function ensureObject(parent: JsonObject, key: string): JsonObject {
   const existing = parent[key];

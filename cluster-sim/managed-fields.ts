@@ -205,12 +205,3 @@ export function recordUpdate(before: JsonObject | undefined, after: JsonObject, 
   }
   writeEntries(after, entries);
 }
-
-/** The last time a manager wrote the object, from its managedFields entries. */
-export function managerTime(object: JsonObject, manager: string): string | undefined {
-  return readEntries(object)
-    .filter((e) => e.manager === manager)
-    .map((e) => e.time)
-    .sort()
-    .pop();
-}
