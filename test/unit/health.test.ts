@@ -26,9 +26,11 @@ describe('webservice health follows kubectl rollout status', () => {
   });
 
   it.each([
-    ['the new generation is not observed yet', { ...rolledOut, observedGeneration: 1 }, 'Ready:3/3'],
-    ['only 1 of 3 replicas is updated', { ...rolledOut, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 }, 'Ready:1/3'],
-    ['an old replica is pending termination', { ...rolledOut, replicas: 4 }, 'Ready:3/3'],
+    // Ready counts pods of the new template only: the old pods stay ready during a rollout.
+    ['the new generation is not observed yet', { ...rolledOut, observedGeneration: 1 }, 'Ready:0/3'],
+    ['only 1 of 3 replicas is updated', { ...rolledOut, updatedReplicas: 1, readyReplicas: 3, availableReplicas: 3 }, 'Ready:1/3'],
+    ['a new image cannot be pulled', { ...rolledOut, replicas: 4, updatedReplicas: 1, readyReplicas: 3, availableReplicas: 3 }, 'Ready:0/3'],
+    ['an old replica is pending termination', { ...rolledOut, replicas: 4, readyReplicas: 4 }, 'Ready:3/3'],
     ['2 of 3 updated replicas are available', { ...rolledOut, availableReplicas: 2, readyReplicas: 2 }, 'Ready:2/3'],
     [
       'the progress deadline was exceeded',
