@@ -1,7 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// A CommonJS package whose exports Node's ESM loader cannot list: use its default export.
+import proto from '@temporalio/proto';
+
+const { temporal } = proto;
 
 /** Payloads above this size are gzipped: snapshots of large apps compress well (KubeVela uses zstd). */
 export const COMPRESSION_THRESHOLD_BYTES = 32 * 1024;

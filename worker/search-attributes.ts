@@ -1,8 +1,10 @@
 import type { Connection } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
-import { temporal } from '@temporalio/proto';
+// A CommonJS package whose exports Node's ESM loader cannot list: use its default export.
+import proto from '@temporalio/proto';
 import { REVELA_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 
+const { temporal } = proto;
 const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 
 /**
