@@ -8,14 +8,17 @@ import {
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
-import { temporal } from '@temporalio/proto';
+// A CommonJS package whose exports Node's ESM loader cannot list: use its default export.
+import proto from '@temporalio/proto';
+
+const { temporal } = proto;
 import type { NotHealthyDetails } from '../activities/types.js';
 import { ClusterRegistry } from '../kube/cluster-registry.js';
 import type { Application } from '../model/application.js';
 import type { ClusterInfo } from '../model/cluster-info.js';
 import type { RevelaDocument } from '../model/document.js';
 import { applicationWorkflowId, catalogWorkflowId, revisionWorkflowId, SYSTEM_NAMESPACE } from '../model/ids.js';
-import type { RevisionMetadata, RevisionStatus } from '../model/revision.js';
+import { isFinalStatus, type RevisionMetadata, type RevisionStatus } from '../model/revision.js';
 import type { application as applicationWorkflow } from '../workflows/application.js';
 import type { catalog as catalogWorkflow } from '../workflows/catalog.js';
 import {
@@ -445,7 +448,7 @@ export class RevelaClient {
    * ```
    */
   async suspend(ref: AppRef & { step?: string }): Promise<OperationResult> {
-    return this.revisionUpdate(ref, (h) => h.executeUpdate(suspendUpdate, { args: [ref.step ? { step: ref.step } : {}] }));
+    return this.revisionUpdate(ref, 'suspend', (h) => h.executeUpdate(suspendUpdate, { args: [ref.step ? { step: ref.step } : {}] }));
   }
 
   /**
@@ -457,7 +460,7 @@ export class RevelaClient {
    * ```
    */
   async resume(ref: AppRef & { step?: string }): Promise<OperationResult> {
-    return this.revisionUpdate(ref, (h) => h.executeUpdate(resumeUpdate, { args: [ref.step ? { step: ref.step } : {}] }));
+    return this.revisionUpdate(ref, 'resume', (h) => h.executeUpdate(resumeUpdate, { args: [ref.step ? { step: ref.step } : {}] }));
   }
 
   /**
@@ -469,7 +472,7 @@ export class RevelaClient {
    * ```
    */
   async terminate(ref: AppRef & { reason?: string }): Promise<OperationResult> {
-    return this.revisionUpdate(ref, (h) =>
+    return this.revisionUpdate(ref, 'terminate', (h) =>
       h.executeUpdate(terminateUpdate, { args: [ref.reason ? { reason: ref.reason } : {}] }),
     );
   }
@@ -559,16 +562,28 @@ export class RevelaClient {
    * ```
    */
   async clusterRegistry(): Promise<ClusterRegistry> {
-    const env = this.options.env ?? process.env;
-    this.registryPromise ??= ClusterRegistry.load({
-      ...(this.options.clusters?.kubeconfigPath ?? env.REVELA_KUBECONFIG ?? env.KUBECONFIG
-        ? { kubeconfigPath: this.options.clusters?.kubeconfigPath ?? env.REVELA_KUBECONFIG ?? env.KUBECONFIG?.split(':')[0] }
-        : {}),
-      ...(this.options.clusters?.clustersPath ?? env.REVELA_CLUSTERS
-        ? { clustersPath: this.options.clusters?.clustersPath ?? env.REVELA_CLUSTERS }
-        : {}),
-    });
+    this.registryPromise ??= RevelaClient.loadClusterRegistry(this.options);
     return this.registryPromise;
+  }
+
+  /**
+   * The cluster registry a client with these options would use, without connecting to Temporal
+   * (`revela cluster list` works while Temporal is down).
+   *
+   * @throws ClusterConfigError when the kubeconfig or clusters file cannot be read
+   * @example
+   * ```ts
+   * const registry = await RevelaClient.loadClusterRegistry({ clusters: { kubeconfigPath: '.revela/kubeconfig' } });
+   * ```
+   */
+  static async loadClusterRegistry(options: Pick<RevelaClientOptions, 'clusters' | 'env'> = {}): Promise<ClusterRegistry> {
+    const env = options.env ?? process.env;
+    const kubeconfigPath = options.clusters?.kubeconfigPath ?? env.REVELA_KUBECONFIG ?? env.KUBECONFIG?.split(':')[0];
+    const clustersPath = options.clusters?.clustersPath ?? env.REVELA_CLUSTERS;
+    return ClusterRegistry.load({
+      ...(kubeconfigPath ? { kubeconfigPath } : {}),
+      ...(clustersPath ? { clustersPath } : {}),
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -618,11 +633,22 @@ export class RevelaClient {
     );
   }
 
-  private async revisionUpdate(ref: AppRef, fn: (h: WorkflowHandle) => Promise<OperationResult>): Promise<OperationResult> {
+  private async revisionUpdate(
+    ref: AppRef,
+    operation: string,
+    fn: (h: WorkflowHandle) => Promise<OperationResult>,
+  ): Promise<OperationResult> {
     const app = await this.call(`application ${appNamespace(ref)}/${ref.name}`, () => this.entity(ref).query(statusQuery));
     const current = app.currentRevision;
     if (!current) {
       throw new RequestRejectedError('RevisionNotRunning', `${appNamespace(ref)}/${ref.name} has no revision yet`);
+    }
+    // A finished run cannot take updates; Temporal would answer "not found", which misleads.
+    if (isFinalStatus(current.status)) {
+      throw new RequestRejectedError(
+        'RevisionNotRunning',
+        `${current.name} is ${current.status}, so there is nothing to ${operation} — publish a new version, or restart it with \`revela workflow restart ${ref.name}\``,
+      );
     }
     return this.call(`revision ${current.name}`, () =>
       fn(this.temporal.workflow.getHandle(revisionWorkflowId(appNamespace(ref), current.name))),
