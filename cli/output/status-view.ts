@@ -66,7 +66,7 @@ export function formatStatus(view: ApplicationStatusView, palette: Palette = PLA
     lines.push(...stepLines(run.steps, '  ', palette));
     if (view.waiting.length > 0) {
       lines.push('  Waiting:');
-      for (const w of view.waiting) lines.push(`    ${w}`);
+      for (const w of [...view.waiting].sort()) lines.push(`    ${w}`);
     }
   }
 
