@@ -157,6 +157,15 @@ async function scenario(target: DemoTarget, check: Checks, scratch: string): Pro
   );
 }
 
+/** Resolves with an exit code on Ctrl-C, SIGTERM or a closed stdout (`npm run demo | head`). */
+function interruption(): Promise<number> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve(130));
+    process.once('SIGTERM', () => resolve(143));
+    process.stdout.on('error', () => resolve(1));
+  });
+}
+
 async function main(): Promise<number> {
   const embedded = process.argv.includes('--embedded') || process.env.REVELA_DEMO_EMBEDDED === '1';
   const keep = process.argv.includes('--keep');
@@ -164,20 +173,20 @@ async function main(): Promise<number> {
   log('Revela demo: the podinfo scenario (examples/podinfo/SCENARIO.md) with the revela CLI');
   const started = Date.now();
   const target = await chooseTarget({ embedded, log });
+  // From here on the throwaway stack is stopped however the demo ends.
+  const interrupted = interruption();
   log(`Using ${target.description}.`);
   const scratch = await mkdtemp(join(tmpdir(), 'revela-demo-files-'));
   const check = new Checks();
   try {
-    await scenario(target, check, scratch);
+    const code = await Promise.race([scenario(target, check, scratch).then(() => 0), interrupted]);
+    if (code !== 0) return code;
     log(`\n✓ demo passed: ${check.passed} checks in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (keep && target.embedded) {
-      log(`\nThe throwaway stack keeps running (UI ${target.uiUrl}; point the CLI at it with:`);
+      log(`\nThe throwaway stack keeps running (UI ${target.uiUrl}); point the CLI at it with:`);
       log(`  export TEMPORAL_ADDRESS=${target.env.TEMPORAL_ADDRESS ?? ''} REVELA_KUBECONFIG=${target.env.REVELA_KUBECONFIG ?? ''} REVELA_CLUSTERS=${target.env.REVELA_CLUSTERS ?? ''}`);
       log('Ctrl-C stops it.');
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await interrupted;
     } else if (target.embedded) {
       log('(the throwaway stack stops now; `npm run demo -- --embedded --keep` keeps it, or run `npm start` first)');
     }
