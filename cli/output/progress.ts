@@ -3,7 +3,7 @@ import type { RevisionStatus } from '../../model/revision.js';
 import type { StepPhase, StepStatus } from '../../workflows/messages.js';
 import { formatDuration } from './format-time.js';
 import { PLAIN, stripAnsi, type Palette } from './palette.js';
-import { statusStyle } from './revision-table.js';
+import { statusStyle, stepPhaseStyle } from './revision-table.js';
 
 /** What `up --wait` shows about one revision at one moment. */
 export interface ProgressState {
@@ -66,7 +66,7 @@ export function progressBlock(state: ProgressState, elapsedMs: number, palette: 
     `${palette.paint('bold', state.revision)} ${palette.paint(statusStyle(state.status), state.status)} ${palette.paint('dim', `(${formatDuration(elapsedMs)})`)}`,
   ];
   for (const { step, depth } of flatten(state.steps)) {
-    const icon = palette.paint(statusStyle(step.phase), ICON[step.phase]);
+    const icon = palette.paint(stepPhaseStyle(step.phase), ICON[step.phase]);
     lines.push(`${'  '.repeat(depth + 1)}${icon} ${step.name} ${palette.paint('dim', step.type)} ${step.phase}${step.message ? `: ${step.message}` : ''}`);
   }
   for (const w of state.waiting) lines.push(`    ${palette.paint('yellow', w)}`);
@@ -95,7 +95,7 @@ export class ProgressPrinter {
 
   update(state: ProgressState): void {
     if (this.stream.isTTY === true) {
-      const width = Math.max(20, (this.stream.columns ?? 100) - 1);
+      const width = Math.max(20, (this.stream.columns || 100) - 1);
       const lines = progressBlock(state, Date.now() - this.started, this.palette).map((l) =>
         stripAnsi(l).length > width ? stripAnsi(l).slice(0, width - 1) + '…' : l,
       );

@@ -34,6 +34,11 @@ export function statusStyle(status: string): Style | undefined {
   }
 }
 
+/** The colour of a step phase: unlike the application phase `running`, a running step is still in progress. */
+export function stepPhaseStyle(phase: string): Style | undefined {
+  return phase === 'running' ? 'yellow' : statusStyle(phase);
+}
+
 export const REVISION_LIST_HEADERS = ['NAME', 'PUBLISH_VERSION', 'SUCCEEDED', 'HASH', 'BEGIN_TIME', 'STATUS', 'SIZE'] as const;
 
 /**

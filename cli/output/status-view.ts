@@ -2,7 +2,7 @@ import type { ApplicationStatusView } from '../../client/revela-client.js';
 import type { StepStatus } from '../../workflows/messages.js';
 import { formatTime } from './format-time.js';
 import { PLAIN, type Palette } from './palette.js';
-import { statusStyle } from './revision-table.js';
+import { statusStyle, stepPhaseStyle } from './revision-table.js';
 
 function field(label: string, value: string, width: number): string {
   return `  ${`${label}:`.padEnd(width + 2)}${value}`;
@@ -14,7 +14,7 @@ function stepLines(steps: readonly StepStatus[], indent: string, palette: Palett
     lines.push(`${indent}- id: ${step.id}`);
     lines.push(`${indent}  name: ${step.name}`);
     lines.push(`${indent}  type: ${step.type}`);
-    lines.push(`${indent}  phase: ${palette.paint(statusStyle(step.phase), step.phase)}`);
+    lines.push(`${indent}  phase: ${palette.paint(stepPhaseStyle(step.phase), step.phase)}`);
     if (step.reason) lines.push(`${indent}  reason: ${step.reason}`);
     if (step.message) lines.push(`${indent}  message: ${step.message}`);
     if (step.subSteps && step.subSteps.length > 0) {
