@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { ClusterRegistry } from '../kube/cluster-registry.js';
 import { checkObjectHealth } from '../kube/health.js';
 import { evaluateComponentStatus } from '../model/health.js';
@@ -56,6 +56,8 @@ export async function checkHealth(registry: ClusterRegistry, input: CheckHealthI
       type: ActivityFailureType.NotHealthy,
       message: unhealthy.map((h) => `${h.cluster}/${h.namespace}/${h.component} is not healthy: ${h.message}`).join('; '),
       nonRetryable: false,
+      // Waiting is the normal case, not an error: logged at debug and kept out of failure metrics.
+      category: ApplicationFailureCategory.BENIGN,
       details: [details],
     });
   }

@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { KubeApiError } from '../kube/errors.js';
 import { isRevelaError } from '../model/errors.js';
 import { ActivityFailureType } from './types.js';
@@ -31,12 +31,18 @@ export function toFailure(err: unknown): unknown {
   return err;
 }
 
-/** Wraps an activity so every throw goes through `toFailure`. */
+/**
+ * Wraps an activity so every throw goes through `toFailure`. When the activity was cancelled
+ * (a superseding publish), whatever the aborted request threw is reported as the cancellation
+ * it is, not as a failure.
+ */
 export function translated<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
   return async (...args: A) => {
     try {
       return await fn(...args);
     } catch (err) {
+      const signal = Context.current().cancellationSignal;
+      if (signal.aborted) throw signal.reason;
       throw toFailure(err);
     }
   };

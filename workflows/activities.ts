@@ -11,36 +11,38 @@ type Activities = ReturnType<typeof createActivities>;
  */
 const PERMANENT = [...REVELA_ERROR_TYPES, 'KubePermanent', 'InvalidRenderedObject'];
 
-/** Pure computations (resolve, render, diff): quick, and a bug would fail the same way again. */
-export const compute = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes: PERMANENT },
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
+/**
+ * Pure computations (resolve, render, diff): quick, and a bug would fail the same way again, so
+ * few attempts. A worker that dies mid-computation is noticed after `activityTimeoutMs`.
+ */
+export function computeActivities(settings: EngineSettings) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: settings.activityTimeoutMs,
+    retry: { initialInterval: '500ms', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes: PERMANENT },
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  });
+}
 
 /**
- * Writes to clusters. They heartbeat, so a superseding publish stops them, and
- * `WAIT_CANCELLATION_COMPLETED` means a cancelled revision has really stopped writing before the
- * next one starts.
+ * Writes to clusters. They heartbeat, so a superseding publish stops them and a dead worker is
+ * noticed after `heartbeatTimeoutMs`; `WAIT_CANCELLATION_COMPLETED` means a cancelled revision
+ * has really stopped writing before the next one starts. Retries are bounded: a cluster that
+ * keeps failing fails the step with the server's message.
  */
-export const cluster = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '20s',
-  retry: {
-    initialInterval: '500ms',
-    backoffCoefficient: 2,
-    maximumInterval: '15s',
-    maximumAttempts: 20,
-    nonRetryableErrorTypes: PERMANENT,
-  },
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
-
-/** Operations on Temporal itself (terminate a revision that did not acknowledge cancellation). */
-export const control = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 10 },
-});
+export function clusterActivities(settings: EngineSettings) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: settings.activityTimeoutMs,
+    heartbeatTimeout: settings.heartbeatTimeoutMs,
+    retry: {
+      initialInterval: '500ms',
+      backoffCoefficient: 2,
+      maximumInterval: '15s',
+      maximumAttempts: 20,
+      nonRetryableErrorTypes: PERMANENT,
+    },
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  });
+}
 
 /**
  * The health wait: one check per attempt, `NotHealthy` is retryable, and retries add no history
@@ -48,7 +50,7 @@ export const control = proxyActivities<Activities>({
  */
 export function healthActivities(settings: EngineSettings) {
   return proxyActivities<Activities>({
-    startToCloseTimeout: '1 minute',
+    startToCloseTimeout: settings.activityTimeoutMs,
     retry: {
       initialInterval: settings.healthIntervalMs,
       backoffCoefficient: 1.5,
@@ -58,3 +60,9 @@ export function healthActivities(settings: EngineSettings) {
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
 }
+
+/** Operations on Temporal itself (terminate a revision that did not acknowledge cancellation). */
+export const control = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 10 },
+});

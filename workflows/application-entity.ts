@@ -36,7 +36,7 @@ import type {
   RollbackRequest,
   RollbackResult,
 } from './messages.js';
-import { supersedeSignal } from './messages.js';
+import { DEFAULT_ENGINE_SETTINGS, supersedeSignal } from './messages.js';
 import { Mutex } from './mutex.js';
 import { revision as revisionWorkflow } from './revision.js';
 import { RevelaApp, RevelaHash, RevelaPhase, RevelaPublishVersion, RevelaRevision } from './search-attributes.js';
@@ -106,7 +106,15 @@ export class ApplicationEntity {
   private readonly mutex = new Mutex();
   updatesThisRun = 0;
 
-  constructor(readonly state: ApplicationState) {}
+  private readonly compute: ReturnType<typeof acts.computeActivities>;
+  private readonly cluster: ReturnType<typeof acts.clusterActivities>;
+
+  constructor(readonly state: ApplicationState) {
+    // Entities created before a setting existed get its default.
+    state.settings = { ...DEFAULT_ENGINE_SETTINGS, ...state.settings };
+    this.compute = acts.computeActivities(state.settings);
+    this.cluster = acts.clusterActivities(state.settings);
+  }
 
   get id(): string {
     return applicationWorkflowId(this.state.namespace, this.state.name);
@@ -263,7 +271,7 @@ export class ApplicationEntity {
         const from = this.meta(this.state.current);
         if (!from) throw reject(RejectionType.RevisionNotRunning, 'nothing to roll back from');
         const diff = await this.callActivity(() =>
-          acts.compute.diffRevisions({
+          this.compute.diffRevisions({
             base: { snapshot: this.revision(from.name).snapshot, revision: from.name },
             target: { snapshot: this.revision(target.name).snapshot, revision: target.name },
           }),
@@ -278,11 +286,11 @@ export class ApplicationEntity {
 
         const { snapshot } = this.revision(target.name);
         const resources = await this.callActivity(() =>
-          acts.compute.renderRevision({ snapshot, revision: target.name }),
+          this.compute.renderRevision({ snapshot, revision: target.name }),
         );
         const keep = new Set<string>();
         for (const { cluster, object } of resources) {
-          const entry = await acts.cluster.applyResource.executeWithOptions(
+          const entry = await this.cluster.applyResource.executeWithOptions(
             { summary: `rollback: apply ${object.kind}/${object.metadata.name} → ${cluster}` },
             [{ cluster, object, revision: target.name }],
           );
@@ -293,7 +301,7 @@ export class ApplicationEntity {
         const deleted =
           stale.length === 0
             ? []
-            : await acts.cluster.collectGarbage.executeWithOptions(
+            : await this.cluster.collectGarbage.executeWithOptions(
                 { summary: `rollback: collect ${stale.length} object(s) newer than ${target.name}` },
                 [{ entries: stale }],
               );
@@ -348,7 +356,7 @@ export class ApplicationEntity {
   // Internals
 
   private async resolve(application: Application): Promise<RevisionSnapshot> {
-    return this.callActivity(() => acts.compute.resolveSnapshot({ application }));
+    return this.callActivity(() => this.compute.resolveSnapshot({ application }));
   }
 
   private async callActivity<T>(fn: () => Promise<T>): Promise<T> {

@@ -76,6 +76,10 @@ export interface EngineSettings {
   revisionLimit: number;
   /** Budget for the entity's retained snapshots, in bytes of canonical JSON. @default 1.5 MiB */
   stateBudgetBytes: number;
+  /** Start-to-close timeout of one activity attempt: how long a crashed worker's attempt blocks a retry. @default 30000 */
+  activityTimeoutMs: number;
+  /** Heartbeat timeout of cluster writes: how soon a crashed worker's apply is retried elsewhere. @default 20000 */
+  heartbeatTimeoutMs: number;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -85,6 +89,8 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   maxUpdatesPerRun: 500,
   revisionLimit: 10,
   stateBudgetBytes: 1.5 * 1024 * 1024,
+  activityTimeoutMs: 30_000,
+  heartbeatTimeoutMs: 20_000,
 };
 
 // ---------------------------------------------------------------------------------------------

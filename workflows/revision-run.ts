@@ -29,7 +29,7 @@ import type {
   StepOperationRequest,
   StepStatus,
 } from './messages.js';
-import { revisionReportSignal } from './messages.js';
+import { DEFAULT_ENGINE_SETTINGS, revisionReportSignal } from './messages.js';
 import { RevelaPhase } from './search-attributes.js';
 
 type Mode = 'StepByStep' | 'DAG';
@@ -72,8 +72,17 @@ export class RevisionRun {
   endTime: string | undefined;
   readonly startTime = new Date().toISOString();
 
+  private readonly compute: ReturnType<typeof acts.computeActivities>;
+  private readonly cluster: ReturnType<typeof acts.clusterActivities>;
+  private readonly healthChecks: ReturnType<typeof acts.healthActivities>;
+
   constructor(readonly input: RevisionWorkflowInput) {
     this.plan = planWorkflow(input.snapshot);
+    // Revisions started by an older entity lack newer settings: they get the defaults.
+    const settings = { ...DEFAULT_ENGINE_SETTINGS, ...input.settings };
+    this.compute = acts.computeActivities(settings);
+    this.cluster = acts.clusterActivities(settings);
+    this.healthChecks = acts.healthActivities(settings);
     const toStatus = (step: PlannedStep, prefix: string): StepStatus => {
       const status: StepStatus = {
         id: `${prefix}${step.name}`,
@@ -209,7 +218,7 @@ export class RevisionRun {
       // Their objects stay deployed; render them so garbage collection keeps them too.
       for (const s of [step, ...(step.subSteps ?? [])]) {
         if (s.type !== 'deploy' && s.type !== 'apply-component') continue;
-        const rendered = await acts.compute.renderStep(stepRenderRequest(this.input.snapshot, this.revision, s));
+        const rendered = await this.compute.renderStep(stepRenderRequest(this.input.snapshot, this.revision, s));
         for (const r of rendered.resources) this.recordApplied(r.cluster, r.object);
       }
     }
@@ -359,7 +368,7 @@ export class RevisionRun {
   private async deploy(step: PlannedStep, status: StepStatus): Promise<void> {
     status.message = 'rendering';
     this.publishVisibility();
-    const rendered = await acts.compute.renderStep(stepRenderRequest(this.input.snapshot, this.revision, step));
+    const rendered = await this.compute.renderStep(stepRenderRequest(this.input.snapshot, this.revision, step));
     const parallelism = typeof step.properties.parallelism === 'number' ? Math.max(1, step.properties.parallelism) : 5;
 
     const byCluster = new Map<string, typeof rendered.resources>();
@@ -370,7 +379,7 @@ export class RevisionRun {
     this.publishVisibility();
     await boundedAll(clusters, parallelism, async (cluster) => {
       for (const { object } of byCluster.get(cluster) ?? []) {
-        await acts.cluster.applyResource.executeWithOptions(
+        await this.cluster.applyResource.executeWithOptions(
           { summary: `apply ${objectLabel({ kind: object.kind, name: object.metadata.name })} → ${cluster}` },
           [{ cluster, object, revision: this.revision }],
         );
@@ -381,11 +390,10 @@ export class RevisionRun {
 
     status.message = 'wait healthy';
     this.publishVisibility();
-    const health = acts.healthActivities(this.input.settings);
     await boundedAll(clusters, parallelism, async (cluster) => {
       const targets: HealthTarget[] = rendered.health[cluster] ?? [];
       if (targets.length === 0) return;
-      const result = await health.checkHealth.executeWithOptions(
+      const result = await this.healthChecks.checkHealth.executeWithOptions(
         {
           summary: `wait healthy ${targets.map((t) => `${t.namespace}/${t.component}`).join(', ')} → ${cluster}`,
         },
@@ -416,7 +424,7 @@ export class RevisionRun {
     );
     const stale = this.input.inventory.filter((e) => !this.applied.has(inventoryKey(e)));
     if (keepLegacy || stale.length === 0) return;
-    const deleted = await acts.cluster.collectGarbage.executeWithOptions(
+    const deleted = await this.cluster.collectGarbage.executeWithOptions(
       { summary: `collect ${stale.length} object(s) ${this.revision} no longer renders` },
       [{ entries: stale }],
     );

@@ -3,12 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import type { Worker } from '@temporalio/worker';
-import type { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { Connection, type Client } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../cluster-sim/simulator.js';
 import { RevelaClient } from '../../client/revela-client.js';
 import { ClusterRegistry } from '../../kube/cluster-registry.js';
 import { loadWorkerConfig } from '../../worker/config.js';
+import { registerSearchAttributes } from '../../worker/search-attributes.js';
 import { createRevelaWorker, type RevelaWorker } from '../../worker/create-worker.js';
 import type { EngineSettings } from '../../workflows/messages.js';
 
@@ -31,7 +33,11 @@ export const FAST_ENGINE: Partial<EngineSettings> = {
 };
 
 export interface TestStack {
+  /** This stack's own Temporal namespace on the shared dev server. */
+  readonly namespace: string;
   readonly simulator: Simulator;
+  /** The environment a worker of this stack runs with (Temporal address, task queue, cluster files). */
+  readonly env: Readonly<Record<string, string>>;
   readonly registry: ClusterRegistry;
   readonly client: RevelaClient;
   readonly temporal: Client;
@@ -50,8 +56,11 @@ export interface TestStack {
  * task queue against the run's shared Temporal dev server, and a `RevelaClient`.
  */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  quietRuntime();
   const address = inject('temporalAddress');
-  const namespace = inject('temporalNamespace');
+  // Each stack gets its own Temporal namespace, so test files can use the same application names
+  // (examples/podinfo) on the shared dev server without seeing each other's workflows.
+  const namespace = await createTestNamespace(address);
   const bundlePath = inject('workflowBundlePath');
   const taskQueue = `test-${randomUUID()}`;
   const simulator = await startSimulator({ rolloutDurationMs: 0, ...(options.simulator ?? {}) });
@@ -70,7 +79,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 
   let running: { worker: RevelaWorker; done: Promise<void> } | undefined;
   const stack: TestStack = {
+    namespace,
     simulator,
+    env,
     registry,
     client: undefined as unknown as RevelaClient,
     temporal: undefined as unknown as Client,
@@ -158,4 +169,33 @@ export async function eventually<T>(
     }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 100));
   }
+}
+
+let runtimeInstalled = false;
+
+/** Test output shows the SDK's warnings and errors, not every worker state change. */
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger(process.env.REVELA_TEST_LOG_LEVEL === 'DEBUG' ? 'DEBUG' : 'WARN') });
+  } catch {
+    // Another stack in this process installed it already.
+  }
+}
+
+/** Registers a fresh namespace with Revela's search attributes on the run's dev server. */
+export async function createTestNamespace(address: string): Promise<string> {
+  const namespace = `revela-test-${randomUUID().slice(0, 8)}`;
+  const connection = await Connection.connect({ address });
+  try {
+    await connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
+    });
+    await registerSearchAttributes(connection, namespace);
+  } finally {
+    await connection.close();
+  }
+  return namespace;
 }

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { provisionTemporalCli } from '../../dev/temporal-cli.js';
 import type { Application } from '../../model/application.js';
 import { applicationWorkflowId, revisionWorkflowId } from '../../model/ids.js';
-import type { KubeObject } from '../../model/kube-object.js';
 import { loadDocuments } from '../../model/loader.js';
 import type { RevelaDocument } from '../../model/document.js';
+import { deploymentIn } from '../harness/cluster-objects.js';
 import { recordHistory } from '../harness/histories.js';
 import { eventually, startTestStack, type TestStack } from '../harness/stack.js';
 
@@ -29,10 +29,7 @@ function withImage(app: Application, image: string): Application {
 }
 
 function deploymentImage(stack: TestStack, cluster: string): string | undefined {
-  const d = stack.simulator.objects(cluster).find((o) => o.kind === 'Deployment' && o.metadata.name === 'podinfo') as
-    | (KubeObject & { spec?: { replicas?: number; template?: { spec?: { containers?: { image?: string }[] } } } })
-    | undefined;
-  return d?.spec?.template?.spec?.containers?.[0]?.image;
+  return deploymentIn(stack.simulator, cluster, 'examples', 'podinfo')?.image;
 }
 
 /**
@@ -220,7 +217,7 @@ describe('the podinfo scenario', () => {
       '--address',
       inject('temporalAddress'),
       '--namespace',
-      inject('temporalNamespace'),
+      stack.namespace,
       '--query',
       'RevelaApp="examples/podinfo"',
       '--output',
