@@ -7,6 +7,7 @@ import { translated } from './failures.js';
 import { renderRevision, renderStep } from '../model/step-render.js';
 import { resolveSnapshot } from './resolve-snapshot.js';
 import { terminateWorkflow } from './terminate-workflow.js';
+import { waitingReasons } from './waiting-reasons.js';
 import type {
   ApplyResourceInput,
   CheckHealthInput,
@@ -16,6 +17,7 @@ import type {
   RenderStepInput,
   ResolveSnapshotInput,
   TerminateWorkflowInput,
+  WaitingReasonsInput,
 } from './types.js';
 
 
@@ -38,5 +40,6 @@ export function createActivities(deps: ActivityDeps) {
     collectGarbage: translated((input: CollectGarbageInput) => collectGarbage(registry, input)),
     diffRevisions: translated((input: DiffRevisionsInput) => diffRevisions(registry, input)),
     terminateWorkflow: translated((input: TerminateWorkflowInput) => terminateWorkflow(temporal, input)),
+    waitingReasons: translated((input: WaitingReasonsInput) => waitingReasons(temporal, input)),
   };
 }

@@ -62,3 +62,8 @@ export interface NotHealthyDetails {
   cluster: string;
   health: ComponentHealth[];
 }
+
+export interface WaitingReasonsInput {
+  workflowId: string;
+  runId: string;
+}

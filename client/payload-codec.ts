@@ -45,6 +45,15 @@ function wrap(enc: string, data: Uint8Array, extra: Record<string, string> = {})
   return { metadata, data };
 }
 
+/** Runs synchronous codec work so that a failure rejects the promise instead of throwing at the call. */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new PayloadCodecError(String(err)));
+  }
+}
+
 /**
  * Revela's payload codec: gzip above 32 KiB, then AES-256-GCM when a key is configured. The
  * client, every worker and the codec server must use the same options, or histories become
@@ -69,11 +78,11 @@ export class RevelaPayloadCodec implements PayloadCodec {
   }
 
   encode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(payloads.map((p) => this.encodeOne(p)));
+    return settle(() => payloads.map((p) => this.encodeOne(p)));
   }
 
   decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(payloads.map((p) => this.decodeOne(p)));
+    return settle(() => payloads.map((p) => this.decodeOne(p)));
   }
 
   private encodeOne(payload: Payload): Payload {

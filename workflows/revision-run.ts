@@ -14,6 +14,7 @@ import {
 import type { HealthTarget } from '../model/step-render.js';
 import { objectKey, objectLabel } from '../model/kube-object.js';
 import type { RevisionStatus } from '../model/revision.js';
+import { formatDuration, parseDuration } from '../model/duration.js';
 import { evaluateStepCondition } from '../model/step-condition.js';
 import { stepRenderRequest } from '../model/step-request.js';
 import { planWorkflow, type PlannedStep, type WorkflowPlan } from '../model/workflow-plan.js';
@@ -275,17 +276,20 @@ export class RevisionRun {
 
     const scope = new CancellationScope();
     let timedOut = false;
+    let waitingFor: string[] = [];
     const timer = new CancellationScope({ cancellable: true });
     if (step.timeoutMs !== undefined) {
       void timer
-        .run(() => sleep(step.timeoutMs ?? 0))
-        .then(
-          () => {
-            timedOut = true;
-            scope.cancel();
-          },
-          () => undefined,
-        );
+        .run(async () => {
+          await sleep(step.timeoutMs ?? 0);
+          // Ask what the step is waiting for before stopping it: a retrying health check's
+          // last failure is not visible to workflow code otherwise.
+          const info = workflowInfo();
+          waitingFor = await acts.control.waitingReasons({ workflowId: info.workflowId, runId: info.runId });
+          timedOut = true;
+          scope.cancel();
+        })
+        .catch(() => undefined);
     }
     try {
       await scope.run(() => this.executeStep(step, status));
@@ -296,8 +300,8 @@ export class RevisionRun {
       if (timedOut) {
         status.phase = 'failed';
         status.reason = 'Timeout';
-        const last = status.message as string | undefined;
-        status.message = `step did not finish within its timeout${last ? ` (last: ${last})` : ''}`;
+        const last = waitingFor.length > 0 ? waitingFor.join('; ') : (status.message as string | undefined);
+        status.message = `step did not finish within ${formatDuration(step.timeoutMs ?? 0)}${last ? `: ${last}` : ''}`;
         this.markRunningSteps('failed', 'Timeout', 'parent step timed out', status.subSteps);
       } else if (isCancellation(err)) {
         throw err;
@@ -336,8 +340,13 @@ export class RevisionRun {
         await this.deploy(step, status);
         return;
       case 'suspend': {
-        const duration = step.properties.durationMs;
-        await this.waitForResume(step, status, 'suspended by a suspend step', typeof duration === 'number' ? duration : undefined);
+        const duration = step.properties.duration;
+        await this.waitForResume(
+          step,
+          status,
+          typeof duration === 'string' ? `suspended for ${duration} or until resumed` : 'suspended by a suspend step',
+          typeof duration === 'string' ? parseDuration(duration) : undefined,
+        );
         return;
       }
       case 'step-group': {
