@@ -115,7 +115,11 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
 
     let done: Promise<void> = Promise.resolve();
     if (options.worker ?? true) {
-      done = runWorker({ config, installLogger: true });
+      let ready!: () => void;
+      const polling = new Promise<void>((resolve) => (ready = resolve));
+      done = runWorker({ config, installLogger: true, onReady: () => ready() });
+      // The stack is up when the worker polls (or fails to start).
+      await Promise.race([polling, done]);
     }
     const uiUrl = server.uiUrl ?? `http://127.0.0.1:${uiPort}`;
     return {

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities.js';
 import { revelaDataConverter } from '../client/data-converter.js';
 import { ClusterRegistry } from '../kube/cluster-registry.js';
@@ -45,11 +45,12 @@ export async function createRevelaWorker(options: RevelaWorkerOptions): Promise<
   try {
     await registerSearchAttributes(nativeConnection, config.connection.namespace);
     const client = new Client({ connection: clientConnection, namespace: config.connection.namespace, dataConverter });
+    const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
     const worker = await Worker.create({
       connection: nativeConnection,
       namespace: config.connection.namespace,
       taskQueue: config.taskQueue,
-      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
+      workflowBundle,
       activities: createActivities({ registry, temporal: client }),
       dataConverter,
       shutdownGraceTime: config.shutdownGraceMs,
@@ -71,4 +72,26 @@ export async function createRevelaWorker(options: RevelaWorkerOptions): Promise<
     await nativeConnection.close();
     throw err;
   }
+}
+
+/**
+ * Bundles `workflows/` once at start. Done here rather than by `Worker.create` so webpack's build
+ * statistics go to debug, not into every worker's info log.
+ */
+async function bundleWorkflows(): Promise<{ code: string }> {
+  const log = Runtime.instance().logger;
+  const started = Date.now();
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: workflowsPath(),
+    logger: {
+      log: (level, message, meta) => log.log(level, message, meta),
+      trace: (message, meta) => log.trace(message, meta),
+      debug: (message, meta) => log.debug(message, meta),
+      info: (message, meta) => log.debug(message, meta),
+      warn: (message, meta) => log.warn(message, meta),
+      error: (message, meta) => log.error(message, meta),
+    },
+  });
+  log.info('workflow code bundled', { ms: Date.now() - started, bytes: bundle.code.length });
+  return { code: bundle.code };
 }
