@@ -84,12 +84,12 @@ async function bundleWorkflows(): Promise<{ code: string }> {
   const bundle = await bundleWorkflowCode({
     workflowsPath: workflowsPath(),
     logger: {
-      log: (level, message, meta) => log.log(level, message, meta),
-      trace: (message, meta) => log.trace(message, meta),
-      debug: (message, meta) => log.debug(message, meta),
-      info: (message, meta) => log.debug(message, meta),
-      warn: (message, meta) => log.warn(message, meta),
-      error: (message, meta) => log.error(message, meta),
+      log: (level, message, meta) => void log.log(level, message, meta),
+      trace: (message, meta) => void log.trace(message, meta),
+      debug: (message, meta) => void log.debug(message, meta),
+      info: (message, meta) => void log.debug(message, meta),
+      warn: (message, meta) => void log.warn(message, meta),
+      error: (message, meta) => void log.error(message, meta),
     },
   });
   log.info('workflow code bundled', { ms: Date.now() - started, bytes: bundle.code.length });
