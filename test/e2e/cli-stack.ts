@@ -78,7 +78,7 @@ export async function startCliStack(options: TestStackOptions = {}): Promise<Cli
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
-    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+    TEMPORAL_NAMESPACE: stack.namespace,
     REVELA_TASK_QUEUE: stack.taskQueue,
     REVELA_KUBECONFIG: files.kubeconfigPath,
     REVELA_CLUSTERS: files.clustersPath,

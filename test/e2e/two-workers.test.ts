@@ -63,7 +63,7 @@ describe('two revela worker processes on one task queue', () => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+      TEMPORAL_NAMESPACE: stack.namespace,
       REVELA_TASK_QUEUE: stack.taskQueue,
       REVELA_KUBECONFIG: files.kubeconfigPath,
       REVELA_CLUSTERS: files.clustersPath,
