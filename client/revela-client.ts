@@ -50,6 +50,7 @@ import { DEFAULT_TASK_QUEUE } from '../workflows/task-queue.js';
 import { loadConnectionConfig } from './connection-config.js';
 import { decodeEncryptionKey, revelaDataConverter } from './data-converter.js';
 import { ClientDiffs } from './diffs.js';
+import { preflight } from './preflight.js';
 import {
   NoWorkerError,
   NotFoundError,
@@ -253,6 +254,7 @@ export class RevelaClient {
    * ```
    */
   async apply(documents: readonly RevelaDocument[]): Promise<ApplyOutcome[]> {
+    await preflight(this.temporal, documents, await this.optionalRegistry());
     const outcomes: ApplyOutcome[] = [];
     const byNamespace = new Map<string, CatalogDocument[]>();
     const apps: Application[] = [];
@@ -310,6 +312,7 @@ export class RevelaClient {
       'app' in request
         ? { name: request.app.metadata.name, namespace: request.app.metadata.namespace ?? 'default' }
         : request;
+    if ('app' in request) await preflight(this.temporal, [request.app], await this.optionalRegistry());
     return this.withEntity(ref, publishUpdate, {
       publishVersion: request.publishVersion,
       ...('app' in request ? { application: request.app } : {}),
@@ -588,6 +591,16 @@ export class RevelaClient {
 
   // -------------------------------------------------------------------------------------------
   // Internals
+
+  /** The registry when this client can load one; preflight then also checks placement. */
+  private async optionalRegistry(): Promise<ClusterRegistry | undefined> {
+    try {
+      return await this.clusterRegistry();
+    } catch {
+      this.registryPromise = undefined;
+      return undefined;
+    }
+  }
 
   /** The entity's handle (no start): for operations on an application that must exist. */
   entity(ref: AppRef): WorkflowHandle<typeof applicationWorkflow> {

@@ -70,6 +70,7 @@ export class RevisionRun {
   private readonly applied = new Map<string, InventoryEntry>();
   private unreported: InventoryEntry[] = [];
   finished = false;
+  private finalReportSent = false;
   endTime: string | undefined;
   readonly startTime = new Date().toISOString();
 
@@ -164,7 +165,8 @@ export class RevisionRun {
   async terminate(reason: string | undefined): Promise<OperationResult> {
     this.stop ??= { kind: 'terminate', reason: reason ?? 'terminated by user' };
     this.runScope.cancel();
-    await condition(() => this.finished);
+    // Answer once the entity has been told, so `status` right after shows the run terminated.
+    await condition(() => this.finalReportSent);
     return { revision: this.revision, message: `${this.revision} terminated` };
   }
 
@@ -198,6 +200,7 @@ export class RevisionRun {
       await CancellationScope.nonCancellable(async () => {
         this.finish('Terminated', message);
         await this.flushReport();
+        this.finalReportSent = true;
       });
       // A terminate update ends the run normally; a cancellation from the entity ends it as
       // Canceled, so the Temporal UI tells the two apart.
@@ -205,6 +208,7 @@ export class RevisionRun {
       return;
     }
     await this.flushReport();
+    this.finalReportSent = true;
   }
 
   private async keepStepsBeforeRestart(): Promise<void> {
