@@ -17,8 +17,9 @@ describe('the podinfo scenario through the CLI', () => {
   let appYaml: string;
 
   beforeAll(async () => {
-    // Rollouts take 1.5 s so the "wait healthy … Ready:0/3" phase of step 1 is there to see.
-    cli = await startCliStack({ simulator: { rolloutDurationMs: 1500 } });
+    // Rollouts take 4 s so the "wait healthy … Ready:0/3" phase of step 1 is there to see, even
+    // when a loaded machine needs a second or two per CLI process.
+    cli = await startCliStack({ simulator: { rolloutDurationMs: 4000 } });
     appYaml = await readFile(join(EXAMPLE, 'app.yaml'), 'utf8');
   });
   afterAll(async () => {
@@ -60,6 +61,9 @@ describe('the podinfo scenario through the CLI', () => {
       'status to show podinfo-v1 waiting for Ready:0/3',
       async () => {
         const { stdout } = await cli.run(['status', 'podinfo', ...NS]);
+        if (/Revision: +podinfo-v1 \(alpha1, Succeeded\)/.test(stdout)) {
+          throw new Error('podinfo-v1 succeeded before status showed it waiting: the machine is too slow for this rollout time');
+        }
         return /Status: +runningWorkflow/.test(stdout) && stdout.includes('Unhealthy Ready:0/3') ? stdout : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 0 },
