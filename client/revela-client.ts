@@ -13,7 +13,7 @@ import proto from '@temporalio/proto';
 
 const { temporal } = proto;
 import type { NotHealthyDetails } from '../activities/types.js';
-import { ClusterRegistry } from '../kube/cluster-registry.js';
+import type { ClusterRegistry } from '../kube/cluster-registry.js';
 import type { Application } from '../model/application.js';
 import type { ClusterInfo } from '../model/cluster-info.js';
 import type { RevelaDocument } from '../model/document.js';
@@ -51,6 +51,7 @@ import { loadConnectionConfig } from './connection-config.js';
 import { decodeEncryptionKey, revelaDataConverter } from './data-converter.js';
 import { ClientDiffs } from './diffs.js';
 import { preflight } from './preflight.js';
+import { unreachableReason } from './tcp-probe.js';
 import {
   NoWorkerError,
   NotFoundError,
@@ -176,6 +177,8 @@ export class RevelaClient {
       ...(options.address ? { address: options.address } : {}),
       ...(options.temporalNamespace ? { namespace: options.temporalNamespace } : {}),
     });
+    const refused = await unreachableReason(config.address);
+    if (refused) throw new TemporalUnreachableError(config.address, new Error(refused));
     let connection: Connection;
     try {
       connection = await Connection.connect({
@@ -583,6 +586,9 @@ export class RevelaClient {
     const env = options.env ?? process.env;
     const kubeconfigPath = options.clusters?.kubeconfigPath ?? env.REVELA_KUBECONFIG ?? env.KUBECONFIG?.split(':')[0];
     const clustersPath = options.clusters?.clustersPath ?? env.REVELA_CLUSTERS;
+    // Loaded on first use: the Kubernetes client costs a third of a second to import, and most
+    // commands (status, revision list) never need it.
+    const { ClusterRegistry } = await import('../kube/cluster-registry.js');
     return ClusterRegistry.load({
       ...(kubeconfigPath ? { kubeconfigPath } : {}),
       ...(clustersPath ? { clustersPath } : {}),

@@ -112,6 +112,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     child.on('error', (err) => {
       exit = `cannot run ${options.cli.kind === 'binary' ? options.cli.path : 'temporal'}: ${err.message}`;
     });
+    // If this process exits without stopping the stack (a crash, a closed pipe), take the server
+    // down with it rather than leave it holding the port and the SQLite file.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     stop = () => stopChild(child);
     try {
       await waitForFrontend(address, timeoutMs, () => exit);

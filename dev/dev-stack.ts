@@ -30,6 +30,8 @@ export interface DevStackOptions {
 
 export interface DevStack {
   readonly address: string;
+  /** The SQLite file the dev server persists to; a second start reuses it. */
+  readonly dbFilename: string;
   readonly uiUrl: string;
   readonly codecUrl: string;
   readonly kubeconfigPath: string;
@@ -124,6 +126,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     const uiUrl = server.uiUrl ?? `http://127.0.0.1:${uiPort}`;
     return {
       address: server.address,
+      dbFilename: resolve(stateDir, 'temporal.db'),
       uiUrl,
       codecUrl: codecServer.url,
       kubeconfigPath,

@@ -5,7 +5,12 @@ import { startDevStack } from './dev-stack.js';
 /** `npm start`: the whole stack in one process; Ctrl-C stops everything. */
 try {
   const stack = await startDevStack();
-  const kubeconfig = relative(process.cwd(), stack.kubeconfigPath) || stack.kubeconfigPath;
+  // Paths inside the working directory read better relative; others stay absolute.
+  const shown = (path: string) => {
+    const rel = relative(process.cwd(), path);
+    return rel && !rel.startsWith('..') ? rel : path;
+  };
+  const kubeconfig = shown(stack.kubeconfigPath);
   process.stdout.write(
     [
       '',
@@ -23,7 +28,7 @@ try {
       '  npm run demo                                  # the whole podinfo scenario',
       `  KUBECONFIG=${kubeconfig} kubectl get deploy -A   # any kubectl works against the simulator`,
       '',
-      'Ctrl-C stops everything; the next start reuses .revela/temporal.db.',
+      `Ctrl-C stops everything; the next start reuses ${shown(stack.dbFilename)}.`,
       '',
     ].join('\n'),
   );

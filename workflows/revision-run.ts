@@ -197,8 +197,10 @@ export class RevisionRun {
       const reason = stop.kind === 'terminate' ? 'Terminate' : 'Superseded';
       const message = stop.kind === 'terminate' ? stop.reason : `${stop.reason} by ${stop.by}`;
       this.markRunningSteps('failed', reason, message);
+      // A rollback abandons this revision: it reads RolledBack everywhere, the UI included.
+      const final: RevisionStatus = stop.kind === 'supersede' && stop.reason === 'rolled back' ? 'RolledBack' : 'Terminated';
       await CancellationScope.nonCancellable(async () => {
-        this.finish('Terminated', message);
+        this.finish(final, message);
         await this.flushReport();
         this.finalReportSent = true;
       });

@@ -23,6 +23,8 @@ export interface TestStackOptions {
   readonly workerEnv?: Record<string, string>;
   /** Start the worker. @default true */
   readonly startWorker?: boolean;
+  /** A Temporal server of the test's own (e.g. one it restarts). @default the run's shared dev server */
+  readonly temporalAddress?: string;
 }
 
 /** Health checks every 100 ms (capped at 500 ms): tests see state changes quickly and never guess. */
@@ -57,7 +59,7 @@ export interface TestStack {
  */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   quietRuntime();
-  const address = inject('temporalAddress');
+  const address = options.temporalAddress ?? inject('temporalAddress');
   // Each stack gets its own Temporal namespace, so test files can use the same application names
   // (examples/podinfo) on the shared dev server without seeing each other's workflows.
   const namespace = await createTestNamespace(address);
