@@ -1,6 +1,6 @@
 import { buildSnapshot, referencedObjectRefs } from '../model/snapshot-builder.js';
 import { LOCAL_CLUSTER } from '../model/cluster-info.js';
-import { MissingReferenceError } from '../model/errors.js';
+import { checkReferencedClusters } from '../model/ref-objects.js';
 import type { RevisionSnapshot } from '../model/snapshot.js';
 import type { ActivityDeps } from './deps.js';
 import { readMergedCatalog } from '../client/read-catalog.js';
@@ -19,22 +19,17 @@ export async function resolveSnapshot(deps: ActivityDeps, input: ResolveSnapshot
   const catalog = deps.readCatalog
     ? await deps.readCatalog(namespace)
     : await readMergedCatalog(deps.temporal, namespace);
+  checkReferencedClusters(application, deps.registry.list().map((c) => c.name));
+  // An object that is not there is left out: buildSnapshot then names the entry that reads it
+  // (`spec.components[0].properties.objects[1]`), the same error the client's preflight gives.
   const referencedObjects = await Promise.all(
     referencedObjectRefs(application).map(async ({ cluster, ref }) => {
       const name = cluster ?? LOCAL_CLUSTER;
       const object = await deps.registry.client(name).read(ref);
-      if (!object) {
-        throw new MissingReferenceError(
-          'Object',
-          `${ref.kind}/${ref.name}`,
-          `referenced ${ref.kind} ${ref.namespace ?? namespace}/${ref.name} not found on cluster ${name}`,
-          { object: `Application ${namespace}/${application.metadata.name}`, path: 'spec.components[].properties.objects' },
-        );
-      }
-      return { cluster: name, object };
+      return object ? [{ cluster: name, object }] : [];
     }),
   );
-  const snapshot = buildSnapshot({ application, catalog, referencedObjects });
+  const snapshot = buildSnapshot({ application, catalog, referencedObjects: referencedObjects.flat() });
   await renderRevisionSteps(snapshot, 'dry-run', deps.registry.list());
   return snapshot;
 }

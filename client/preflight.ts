@@ -8,6 +8,7 @@ import { DuplicateNameError } from '../model/errors.js';
 import { compileExpression } from '../model/jsonata-eval.js';
 import { compileParameterSchema } from '../model/parameters.js';
 import { buildSnapshot, referencedObjectRefs } from '../model/snapshot-builder.js';
+import { checkReferencedClusters } from '../model/ref-objects.js';
 import { renderRevisionSteps } from '../model/step-render.js';
 import { readMergedCatalog } from './read-catalog.js';
 
@@ -78,6 +79,7 @@ export async function preflight(
     }
     const refs = referencedObjectRefs(app);
     if (refs.length > 0 && !registry) continue;
+    if (registry) checkReferencedClusters(app, registry.list().map((c) => c.name));
     const referencedObjects = registry
       ? await Promise.all(
           refs.map(async ({ cluster, ref }) => {

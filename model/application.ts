@@ -49,14 +49,43 @@ export const ApplicationSpecSchema = z.strictObject({
 });
 export type ApplicationSpec = z.infer<typeof ApplicationSpecSchema>;
 
-export const ApplicationSchema = z.strictObject({
-  apiVersion: z.literal(APPLICATION_API_VERSION),
-  kind: z.literal('Application'),
-  metadata: ApplicationMetaSchema,
-  spec: ApplicationSpecSchema,
-  /** Accepted so `kubectl get -o yaml` output can be re-applied; never stored in a snapshot. */
-  status: z.unknown().optional(),
-});
+/** The longest publishVersion. */
+export const PUBLISH_VERSION_MAX_LENGTH = 128;
+
+/**
+ * Why a publishVersion cannot be used, or undefined when it can. It becomes the
+ * `RevelaPublishVersion` search attribute — Temporal refuses values above 2 KiB by failing the
+ * workflow task that sets it, which used to close the application's entity workflow — and it is
+ * shown in tables, summaries and the UI, where a line break would garble the output.
+ */
+export function publishVersionProblem(version: string): string | undefined {
+  if (version.trim() === '') return 'must not be blank';
+  if (version.length > PUBLISH_VERSION_MAX_LENGTH) {
+    return `must be at most ${PUBLISH_VERSION_MAX_LENGTH} characters (this one has ${version.length})`;
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(version)) return 'must not contain control characters such as line breaks or tabs';
+  return undefined;
+}
+
+export const ApplicationSchema = z
+  .strictObject({
+    apiVersion: z.literal(APPLICATION_API_VERSION),
+    kind: z.literal('Application'),
+    metadata: ApplicationMetaSchema,
+    spec: ApplicationSpecSchema,
+    /** Accepted so `kubectl get -o yaml` output can be re-applied; never stored in a snapshot. */
+    status: z.unknown().optional(),
+  })
+  .superRefine((app, ctx) => {
+    // Checked wherever an application is parsed: the loader, the client's preflight, the entity's
+    // validators and the resolve activity (which sees the publishVersion of `revela up`).
+    const version = app.metadata.annotations?.[ANNOTATION_PUBLISH_VERSION];
+    const problem = version === undefined || version === '' ? undefined : publishVersionProblem(version);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['metadata', 'annotations', ANNOTATION_PUBLISH_VERSION], message: `publishVersion ${problem}` });
+    }
+  });
 export type Application = z.infer<typeof ApplicationSchema>;
 
 /** `Application examples/podinfo`: how errors and logs name an application. */

@@ -152,7 +152,8 @@ export class InvalidDocumentError extends RevelaError {
 
   constructor(reason: string, location: ErrorLocation & { source?: DocumentSource; issues?: DocumentIssue[] } = {}) {
     const source = location.source ?? {};
-    const more = (location.issues?.length ?? 0) > 1 ? ` (and ${(location.issues?.length ?? 1) - 1} more problems)` : '';
+    const others = (location.issues?.length ?? 1) - 1;
+    const more = others > 0 ? ` (and ${others} more problem${others > 1 ? 's' : ''})` : '';
     super(`${reason}${more}${sourceSuffix(source)}`, location);
     if (source.file !== undefined) this.file = source.file;
     if (source.index !== undefined) this.documentIndex = source.index;

@@ -25,6 +25,33 @@ export function isDns1123Subdomain(value: string): boolean {
   return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
 }
 
+/** Kinds whose names Kubernetes checks as RFC 1123 labels (DNS-1035 for Services) rather than subdomains. */
+const LABEL_NAMED_KINDS: ReadonlySet<string> = new Set(['Namespace', 'Service']);
+
+/** Why Kubernetes would refuse `name` for an object of `kind`, or undefined when it accepts it. */
+export function objectNameProblem(kind: string, name: string): string | undefined {
+  if (LABEL_NAMED_KINDS.has(kind)) return isDns1123Label(name) ? undefined : DNS1123_LABEL_MESSAGE;
+  return isDns1123Subdomain(name) ? undefined : DNS1123_SUBDOMAIN_MESSAGE;
+}
+
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/** Why Kubernetes would refuse this label (`prefix/name: value`), or undefined when it accepts it. */
+export function labelProblem(key: string, value: unknown): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash === -1 ? undefined : key.slice(0, slash);
+  const name = slash === -1 ? key : key.slice(slash + 1);
+  if (prefix !== undefined && !isDns1123Subdomain(prefix)) return `the key's prefix "${prefix}" ${DNS1123_SUBDOMAIN_MESSAGE}`;
+  if (name.length > 63 || !LABEL_NAME.test(name)) {
+    return `the key "${key}" must be at most 63 characters of [A-Za-z0-9._-], starting and ending with an alphanumeric character (with an optional DNS prefix and '/')`;
+  }
+  if (typeof value !== 'string') return `the value must be a string, not ${JSON.stringify(value) ?? 'nothing'}`;
+  if (value !== '' && (value.length > 63 || !LABEL_NAME.test(value))) {
+    return `the value ${JSON.stringify(value)} must be empty or at most 63 characters of [A-Za-z0-9._-], starting and ending with an alphanumeric character`;
+  }
+  return undefined;
+}
+
 /** Names of applications, components, policies, steps, namespaces. */
 export const Dns1123LabelSchema = z.string().refine(isDns1123Label, { message: DNS1123_LABEL_MESSAGE });
 
@@ -33,9 +60,22 @@ export const Dns1123SubdomainSchema = z.string().refine(isDns1123Subdomain, { me
 
 const StringMapSchema = z.record(z.string(), z.string());
 
+/**
+ * The longest application name. Every applied object carries the revision name `<app>-v<N>` as the
+ * `app.oam.dev/revision` label value, which Kubernetes limits to 63 characters: a longer name would
+ * pass here and only fail at apply time, on the cluster, after the revision was recorded. 53 leaves
+ * room for `-v` and eight digits (Helm limits release names to 53 for the same reason).
+ */
+export const APPLICATION_NAME_MAX_LENGTH = 53;
+
+/** Names of applications: RFC 1123 labels short enough for their revision names. */
+export const ApplicationNameSchema = Dns1123LabelSchema.refine((value) => value.length <= APPLICATION_NAME_MAX_LENGTH, {
+  message: `must be at most ${APPLICATION_NAME_MAX_LENGTH} characters, so that its revision names (<name>-v<N>) fit in a Kubernetes label value (63 characters)`,
+});
+
 /** Metadata of an Application: the namespace defaults to `default`, as kubectl does. */
 export const ApplicationMetaSchema = z.object({
-  name: Dns1123LabelSchema,
+  name: ApplicationNameSchema,
   namespace: Dns1123LabelSchema.default('default'),
   labels: StringMapSchema.optional(),
   annotations: StringMapSchema.optional(),

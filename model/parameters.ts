@@ -96,7 +96,7 @@ export function validateParameters(
     });
   }
   const { segments, reason } = describeError(first, at.definition);
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more problems)` : '';
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
   throw new InvalidParametersError(at.definition, `${reason}${more}`, {
     object: at.object,
     path: joinPath(at.path, segments.length > 0 ? leadingDot(formatPath(segments)) : ''),

@@ -6,7 +6,9 @@
  *
  * Workflow-safe.
  */
-import type { Application } from './application.js';
+import { applicationLabel, type Application } from './application.js';
+import { LOCAL_CLUSTER } from './cluster-info.js';
+import { UnknownClusterError } from './errors.js';
 import type { KubeObject, ObjectRef } from './kube-object.js';
 
 export const COMPONENT_TYPE_REF_OBJECTS = 'ref-objects';
@@ -93,6 +95,24 @@ export function referencedObjectRefsDetailed(app: Application): ReferencedObject
 /** The objects `ref-objects` components read: what an activity must fetch before building a snapshot. */
 export function referencedObjectRefs(app: Application): { cluster?: string; ref: ObjectRef }[] {
   return referencedObjectRefsDetailed(app).map(({ cluster, ref }) => (cluster === undefined ? { ref } : { cluster, ref }));
+}
+
+/**
+ * Every cluster the `ref-objects` components read from must be registered. Checked before anything
+ * is read, so the error names the entry to fix (`spec.components[0].properties.objects[1].cluster`)
+ * instead of surfacing as the registry's bare "unknown cluster".
+ *
+ * @throws UnknownClusterError with the application and the path of the entry.
+ */
+export function checkReferencedClusters(app: Application, clusters: readonly string[]): void {
+  for (const r of referencedObjectRefsDetailed(app)) {
+    const cluster = r.cluster ?? LOCAL_CLUSTER;
+    if (clusters.includes(cluster)) continue;
+    throw new UnknownClusterError(cluster, [...clusters].sort(), {
+      object: applicationLabel(app),
+      path: r.cluster === undefined ? r.path : `${r.path}.cluster`,
+    });
+  }
 }
 
 /** True when `object` is the one `ref` names (kind, apiVersion, namespace, name). */

@@ -10,10 +10,11 @@ import { applicationLabel } from './application.js';
 import { sortKeysDeep } from './canonical-json.js';
 import { LOCAL_CLUSTER } from './cluster-info.js';
 import { definitionLabel, type ComponentDefinition, type TraitDefinition } from './definition.js';
-import { DuplicateNameError, MissingReferenceError, TemplateError, UnknownDefinitionError } from './errors.js';
+import { DuplicateNameError, InvalidParametersError, MissingReferenceError, TemplateError, UnknownDefinitionError } from './errors.js';
 import { evaluateExpression } from './jsonata-eval.js';
 import type { KubeObject } from './kube-object.js';
 import { LABEL_APP_NAME, LABEL_APP_NAMESPACE, LABEL_COMPONENT, LABEL_REVISION } from './labels.js';
+import { labelProblem, objectNameProblem } from './object-meta.js';
 import { validateParameters } from './parameters.js';
 import type { PlacementTarget, ResolvedComponent } from './placement.js';
 import {
@@ -244,7 +245,28 @@ export async function renderComponent(
   }
 
   const ordered = [...outputs.keys()].sort().map((name) => outputs.get(name) as KubeObject);
-  return [output, ...ordered].map((object) => finish(object, ctx, component.name));
+  const finished = [output, ...ordered].map((object) => finish(object, ctx, component.name));
+  for (const object of finished) checkKubernetesMetadata(object, component, { object: appLabel, path });
+  return finished;
+}
+
+/**
+ * Names and labels Kubernetes would refuse (a k8s-objects ConfigMap named `App_Settings`, a label
+ * value with spaces from the labels trait) are refused here: the publish-time dry run renders
+ * every step, so the publish fails with the component's path instead of the revision failing on
+ * a cluster with a 422 after it was recorded.
+ */
+function checkKubernetesMetadata(object: KubeObject, component: ResolvedComponent, location: { object: string; path: string }): void {
+  const what = `${object.kind} "${object.metadata.name}"`;
+  const refuse = (field: string, problem: string): never => {
+    throw new InvalidParametersError(component.type, `renders ${what}, which Kubernetes would refuse: ${field}: ${problem}`, location);
+  };
+  const nameProblem = objectNameProblem(object.kind, object.metadata.name);
+  if (nameProblem !== undefined) refuse('metadata.name', nameProblem);
+  for (const [key, value] of Object.entries(object.metadata.labels ?? {})) {
+    const problem = labelProblem(key, value);
+    if (problem !== undefined) refuse(`metadata.labels.${key}`, problem);
+  }
 }
 
 /**

@@ -1,4 +1,6 @@
 export type { StepRenderRequest } from './step-request.js';
+import { explicitSteps, stepSource } from './app-references.js';
+import { applicationLabel } from './application.js';
 import type { ClusterInfo } from './cluster-info.js';
 import { LOCAL_CLUSTER } from './cluster-info.js';
 import { UnknownClusterError } from './errors.js';
@@ -29,15 +31,40 @@ export interface RenderedStep {
   health: Record<string, HealthTarget[]>;
 }
 
-function placementOf(request: StepRenderRequest, clusters: readonly ClusterInfo[]): PlacementTarget[] {
+/** Where a step is written: in the application (`spec.workflow.steps[1]`) or its external Workflow (`steps[0]`). */
+export interface StepLocation {
+  readonly object: string;
+  readonly path: string;
+}
+
+function stepLocation(snapshot: RevisionSnapshot, name: string): StepLocation | undefined {
+  const app = snapshot.application;
+  const external = stepSource(app) === 'external' ? snapshot.externalWorkflow : undefined;
+  const object = external
+    ? `Workflow ${external.metadata.namespace ?? app.metadata.namespace}/${external.metadata.name}`
+    : applicationLabel(app);
+  const base = external ? 'steps' : 'spec.workflow.steps';
+  for (const [i, step] of (explicitSteps(app, snapshot.externalWorkflow) ?? []).entries()) {
+    if (step.name === name) return { object, path: `${base}[${i}]` };
+    for (const [j, sub] of (step.subSteps ?? []).entries()) {
+      if (sub.name === name) return { object, path: `${base}[${i}].subSteps[${j}]` };
+    }
+  }
+  return undefined;
+}
+
+function placementOf(request: StepRenderRequest, clusters: readonly ClusterInfo[], at: StepLocation | undefined): PlacementTarget[] {
   const { snapshot } = request;
   if (request.component !== undefined) {
     const cluster = request.cluster ?? LOCAL_CLUSTER;
     if (!clusters.some((c) => c.name === cluster)) {
+      // The publish-time dry run knows the step, so the error points at the line to fix.
       throw new UnknownClusterError(
         cluster,
-        clusters.map((c) => c.name),
-        { object: `Application ${snapshot.application.metadata.namespace}/${snapshot.application.metadata.name}`, path: 'apply-component.properties.cluster' },
+        clusters.map((c) => c.name).sort(),
+        at
+          ? { object: at.object, path: `${at.path}.properties.cluster` }
+          : { object: applicationLabel(snapshot.application), path: 'apply-component.properties.cluster' },
       );
     }
     return [
@@ -55,8 +82,12 @@ function placementOf(request: StepRenderRequest, clusters: readonly ClusterInfo[
  * Renders what one step deploys and how to judge it healthy. The first object a component
  * renders on a cluster is its workload; the rest are its outputs.
  */
-export async function renderStep(request: StepRenderRequest, clusters: readonly ClusterInfo[]): Promise<RenderedStep> {
-  const targets = placementOf(request, clusters);
+export async function renderStep(
+  request: StepRenderRequest,
+  clusters: readonly ClusterInfo[],
+  at?: StepLocation,
+): Promise<RenderedStep> {
+  const targets = placementOf(request, clusters, at);
   const resources = await renderTargets(request.snapshot, targets, request.revision);
   const health: Record<string, HealthTarget[]> = {};
   for (const target of targets) {
@@ -91,7 +122,7 @@ export async function renderRevisionSteps(
   const seen = new Set<string>();
   const out: RenderedStep[] = [];
   for (const step of deploySteps(planWorkflow(snapshot).steps)) {
-    const rendered = await renderStep(stepRenderRequest(snapshot, revision, step), clusters);
+    const rendered = await renderStep(stepRenderRequest(snapshot, revision, step), clusters, stepLocation(snapshot, step.name));
     const resources = rendered.resources.filter((r) => {
       const key = objectKey(r.cluster, refOf(r.object));
       if (seen.has(key)) return false;
