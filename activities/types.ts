@@ -14,6 +14,8 @@ export const ActivityFailureType = {
   KubePermanent: 'KubePermanent',
   /** The snapshot's rendered output is not a valid object (missing kind or name). */
   InvalidRenderedObject: 'InvalidRenderedObject',
+  /** A Secret read by ref-objects no longer has the data its revision was published with. */
+  SecretChanged: 'SecretChanged',
 } as const;
 
 export type { HealthTarget, RenderedStep } from '../model/step-render.js';

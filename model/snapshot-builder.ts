@@ -78,6 +78,14 @@ const VOLATILE_METADATA = [
 const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /**
+ * The SHA-256 a snapshot records for a Secret's data. The apply step recomputes it from the
+ * source Secret, so both must agree on exactly what is hashed.
+ */
+export function secretDataSha256(secret: KubeObject): string {
+  return sha256Hex(canonicalJson({ data: secret.data ?? {}, stringData: secret.stringData }));
+}
+
+/**
  * An object read from a cluster as a snapshot records it: volatile metadata and status removed; a
  * Secret reduced to its name, namespace and the SHA-256 of its data.
  */
@@ -85,10 +93,7 @@ export function sanitizeReferencedObject(object: KubeObject): KubeObject {
   if (object.kind === 'Secret' && (object.apiVersion === 'v1' || object.apiVersion === '')) {
     const recorded = (object as { dataSha256?: unknown }).dataSha256;
     const hasData = object.data !== undefined || object.stringData !== undefined;
-    const dataSha256 =
-      !hasData && typeof recorded === 'string'
-        ? recorded
-        : sha256Hex(canonicalJson({ data: object.data ?? {}, stringData: object.stringData }));
+    const dataSha256 = !hasData && typeof recorded === 'string' ? recorded : secretDataSha256(object);
     const metadata: KubeObject['metadata'] = { name: object.metadata.name };
     if (object.metadata.namespace !== undefined) metadata.namespace = object.metadata.namespace;
     return { apiVersion: 'v1', kind: 'Secret', metadata, dataSha256 };
