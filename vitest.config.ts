@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
  * - unit: pure `model/` code and golden files, no services;
  * - kube: `kube/` and the simulator (each file starts its own simulator), plus real kubectl;
  * - integration: real Temporal dev server started once by the global setup, the simulator, workers
- *   in-process, replay of committed histories, and the CLI end to end.
+ *   in-process, replay of committed histories, and the CLI end to end; also the Temporal UI test
+ *   (test/ui), which starts a dev server of its own with the UI and drives Debian's Chromium.
  */
 export default defineConfig({
   test: {
@@ -31,7 +32,12 @@ export default defineConfig({
         test: {
           name: 'integration',
           sequence: { groupOrder: 2 },
-          include: ['test/integration/**/*.test.ts', 'test/replay/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: [
+            'test/integration/**/*.test.ts',
+            'test/replay/**/*.test.ts',
+            'test/e2e/**/*.test.ts',
+            'test/ui/**/*.test.ts',
+          ],
           globalSetup: ['test/harness/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 600_000,
