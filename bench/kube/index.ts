@@ -9,9 +9,7 @@
  *   npm run bench:kube
  */
 import { fork } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +17,8 @@ import type { ClusterClient } from '../../kube/cluster-client.js';
 import { ClusterRegistry } from '../../kube/cluster-registry.js';
 import type { KubeObject } from '../../model/kube-object.js';
 import { ANNOTATION_APPLIED_AT } from '../../model/labels.js';
+import { printTable, writeResult } from '../lib/report.js';
+import { formatMs, measure } from '../lib/stats.js';
 
 /** At least this many timed runs per operation (p99 needs about 100)… */
 const MIN_RUNS = 200;
@@ -41,37 +41,9 @@ interface Row {
   vsBaseline: number;
 }
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-  return dir;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
-
-async function measure(operation: string, fn: (i: number) => Promise<unknown>): Promise<Omit<Row, 'vsBaseline'>> {
-  for (let i = 0; i < WARMUP_RUNS; i++) await fn(i);
-  const samples: number[] = [];
-  const started = performance.now();
-  while (samples.length < MAX_RUNS && (samples.length < MIN_RUNS || performance.now() - started < TIME_BUDGET_MS)) {
-    const t0 = performance.now();
-    await fn(samples.length);
-    samples.push(performance.now() - t0);
-  }
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    operation,
-    runs: samples.length,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
-    meanMs: samples.reduce((a, b) => a + b, 0) / samples.length,
-  };
+async function measureOperation(operation: string, fn: (i: number) => Promise<unknown>): Promise<Omit<Row, 'vsBaseline'>> {
+  const summary = await measure(fn, { warmup: WARMUP_RUNS, minRuns: MIN_RUNS, timeBudgetMs: TIME_BUDGET_MS, maxRuns: MAX_RUNS });
+  return { operation, ...summary };
 }
 
 /** One GET on a fresh connection, reading the whole body. */
@@ -124,10 +96,6 @@ async function throughput(client: ClusterClient, concurrency: number): Promise<{
   return { applies, seconds, perSecond: applies / seconds };
 }
 
-function format(ms: number): string {
-  return ms >= 100 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(3) : ms.toFixed(4);
-}
-
 async function main(): Promise<void> {
   const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'simulator-child.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise<{ kubeconfig: string; url: string }>((resolve, reject) => {
@@ -139,11 +107,11 @@ async function main(): Promise<void> {
     const client = registry.client('bench');
     await client.ensureNamespace('bench');
 
-    const baseline = await measure('baseline: bare node:http GET /version, new connection', () => bareGet(`${ready.url}/version`));
+    const baseline = await measureOperation('baseline: bare node:http GET /version, new connection', () => bareGet(`${ready.url}/version`));
     const measured = [
-      await measure('apply: server-side apply of a Deployment', (i) => client.apply(object(i))),
-      await measure('read: GET of the Deployment', (i) => client.read({ apiVersion: 'apps/v1', kind: 'Deployment', name: `bench-${i % OBJECTS}`, namespace: 'bench' })),
-      await measure('apply+read round trip', async (i) => {
+      await measureOperation('apply: server-side apply of a Deployment', (i) => client.apply(object(i))),
+      await measureOperation('read: GET of the Deployment', (i) => client.read({ apiVersion: 'apps/v1', kind: 'Deployment', name: `bench-${i % OBJECTS}`, namespace: 'bench' })),
+      await measureOperation('apply+read round trip', async (i) => {
         await client.apply(object(i));
         await client.read({ apiVersion: 'apps/v1', kind: 'Deployment', name: `bench-${i % OBJECTS}`, namespace: 'bench' });
       }),
@@ -153,40 +121,21 @@ async function main(): Promise<void> {
     const concurrent = await throughput(client, CONCURRENCY);
 
     const header = ['operation', 'runs', 'p50 ms', 'p99 ms', 'p50 × baseline'];
-    const table = rows.map((r) => [r.operation, String(r.runs), format(r.p50Ms), format(r.p99Ms), `${r.vsBaseline.toFixed(1)}×`]);
-    const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
-    const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-    console.log(line(header));
-    console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-    for (const row of table) console.log(line(row));
+    const table = rows.map((r) => [r.operation, String(r.runs), formatMs(r.p50Ms), formatMs(r.p99Ms), `${r.vsBaseline.toFixed(1)}×`]);
+    printTable(header, table);
     console.log('');
     console.log(`applies/s, one at a time:      ${sequential.perSecond.toFixed(0)} (${sequential.applies} in ${sequential.seconds.toFixed(1)} s)`);
     console.log(`applies/s, ${CONCURRENCY} in flight:         ${concurrent.perSecond.toFixed(0)} (${concurrent.applies} in ${concurrent.seconds.toFixed(1)} s)`);
 
-    const out = join(repoRoot(), 'bench', 'results', 'kube.json');
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(
-      out,
-      `${JSON.stringify(
-        {
-          benchmark: 'kube',
-          date: new Date().toISOString(),
-          node: process.version,
-          platform: `${process.platform}-${process.arch}`,
-          cpu: cpus()[0]?.model ?? 'unknown',
-          cores: cpus().length,
-          method: `simulator in a child process (rolloutDurationMs 0), @kubernetes/client-node through kube/ClusterClient; ${WARMUP_RUNS} warm-up runs, then ${MIN_RUNS}+ timed runs per operation (until ${TIME_BUDGET_MS} ms); ${OBJECTS} Deployments in rotation, each apply a real write; baseline = bare node:http GET /version on a new connection to the same simulator process; throughput over ${THROUGHPUT_MS} ms`,
-          results: rows,
-          throughput: {
-            sequentialAppliesPerSecond: sequential.perSecond,
-            concurrentAppliesPerSecond: concurrent.perSecond,
-            concurrency: CONCURRENCY,
-          },
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    const out = writeResult('kube', {
+      method: `simulator in a child process (rolloutDurationMs 0), @kubernetes/client-node through kube/ClusterClient; ${WARMUP_RUNS} warm-up runs, then ${MIN_RUNS}+ timed runs per operation (until ${TIME_BUDGET_MS} ms); ${OBJECTS} Deployments in rotation, each apply a real write; baseline = bare node:http GET /version on a new connection to the same simulator process; throughput over ${THROUGHPUT_MS} ms`,
+      results: rows,
+      throughput: {
+        sequentialAppliesPerSecond: sequential.perSecond,
+        concurrentAppliesPerSecond: concurrent.perSecond,
+        concurrency: CONCURRENCY,
+      },
+    });
     console.log(`\nwrote ${out}`);
   } finally {
     child.send('stop');

@@ -7,11 +7,6 @@
  *   npm run bench:model
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { loadBuiltinDefinitions } from '../../definitions/index.js';
 import type { Application } from '../../model/application.js';
 import { catalogFromDocuments, mergeCatalogs, type CatalogView } from '../../model/catalog-view.js';
@@ -30,6 +25,8 @@ import { resolvePlacement } from '../../model/placement.js';
 import { renderTargets } from '../../model/render.js';
 import { buildSnapshot } from '../../model/snapshot-builder.js';
 import type { RevisionSnapshot } from '../../model/snapshot.js';
+import { printTable, writeResult } from '../lib/report.js';
+import { formatMs, measure } from '../lib/stats.js';
 
 const SIZES = [1, 10, 100] as const;
 const POLICIES = ['topology-hangzhou', 'override-ha'];
@@ -110,41 +107,6 @@ function application(n: number, image = 'stefanprodan/podinfo:6.0.1'): Applicati
   }) as Application;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
-}
-
-async function measure(fn: () => unknown): Promise<{ runs: number; p50: number; p99: number }> {
-  const warmup = 10;
-  for (let i = 0; i < warmup; i++) await fn();
-  const samples: number[] = [];
-  let spent = 0;
-  while (samples.length < MAX_RUNS && (samples.length < MIN_RUNS || spent < TIME_BUDGET_MS)) {
-    const start = performance.now();
-    await fn();
-    const elapsed = performance.now() - start;
-    samples.push(elapsed);
-    spent += elapsed;
-  }
-  samples.sort((a, b) => a - b);
-  return { runs: samples.length, p50: percentile(samples, 50), p99: percentile(samples, 99) };
-}
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-  return dir;
-}
-
-function format(ms: number): string {
-  return ms >= 100 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(3) : ms.toFixed(4);
-}
-
 async function main(): Promise<void> {
   const catalog = mergeCatalogs(loadBuiltinDefinitions(), namespaceCatalog());
   const rows: Row[] = [];
@@ -171,7 +133,7 @@ async function main(): Promise<void> {
     ];
     let baselineP50 = Number.NaN;
     for (const [operation, fn] of operations) {
-      const { runs, p50, p99 } = await measure(fn);
+      const { runs, p50Ms: p50, p99Ms: p99 } = await measure(fn, { minRuns: MIN_RUNS, timeBudgetMs: TIME_BUDGET_MS, maxRuns: MAX_RUNS });
       if (operation.startsWith('baseline')) baselineP50 = p50;
       rows.push({ components: n, operation, runs, p50Ms: p50, p99Ms: p99, vsBaseline: p50 / baselineP50 });
     }
@@ -179,32 +141,12 @@ async function main(): Promise<void> {
   }
 
   const header = ['components', 'operation', 'runs', 'p50 ms', 'p99 ms', 'p50 × baseline'];
-  const table = rows.map((r) => [String(r.components), r.operation, String(r.runs), format(r.p50Ms), format(r.p99Ms), `${r.vsBaseline.toFixed(1)}×`]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i === 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of table) console.log(line(row));
-
-  const out = join(repoRoot(), 'bench', 'results', 'model.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify(
-      {
-        benchmark: 'model',
-        date: new Date().toISOString(),
-        node: process.version,
-        platform: `${process.platform}-${process.arch}`,
-        cpu: cpus()[0]?.model ?? 'unknown',
-        method: `${MIN_RUNS}+ timed runs per operation (until ${TIME_BUDGET_MS} ms), 10 warm-up runs; baseline = JSON.stringify + sha256 of the same application`,
-        results: rows,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  const table = rows.map((r) => [String(r.components), r.operation, String(r.runs), formatMs(r.p50Ms), formatMs(r.p99Ms), `${r.vsBaseline.toFixed(1)}×`]);
+  printTable(header, table, [1]);
+  const out = writeResult('model', {
+    method: `${MIN_RUNS}+ timed runs per operation (until ${TIME_BUDGET_MS} ms), 10 warm-up runs; baseline = JSON.stringify + sha256 of the same application`,
+    results: rows,
+  });
   console.log(`\nwrote ${out}`);
 }
 
