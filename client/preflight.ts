@@ -9,7 +9,13 @@ import { compileExpression } from '../model/jsonata-eval.js';
 import { compileParameterSchema } from '../model/parameters.js';
 import { buildSnapshot, referencedObjectRefs } from '../model/snapshot-builder.js';
 import { checkReferencedClusters } from '../model/ref-objects.js';
+import { STEP_TYPE_APPLY_COMPONENT } from '../model/app-references.js';
+import { LOCAL_CLUSTER, type ClusterInfo } from '../model/cluster-info.js';
+import { POLICY_TYPE_TOPOLOGY, TopologyPropertiesSchema } from '../model/policy.js';
+import type { RevisionSnapshot } from '../model/snapshot.js';
 import { renderRevisionSteps } from '../model/step-render.js';
+import { deploySteps } from '../model/step-request.js';
+import { planWorkflow } from '../model/workflow-plan.js';
 import { readMergedCatalog } from './read-catalog.js';
 
 const DEFINITION_KINDS = new Set(['ComponentDefinition', 'TraitDefinition', 'PolicyDefinition', 'WorkflowStepDefinition']);
@@ -38,7 +44,8 @@ function key(doc: RevelaDocument): string {
  * catalog it would see (the server's plus this batch) and placed on the known clusters.
  *
  * The worker validates again at publish; this is what makes a refused first publish leave no
- * trace. Without a cluster registry (no kubeconfig here) placement is left to the worker.
+ * trace. Without a cluster registry (no kubeconfig here) placement and the objects `ref-objects`
+ * reads are left to the worker; rendering is still checked (see `assumedClusters`).
  *
  * @throws RevelaError naming the object and the path
  */
@@ -90,6 +97,38 @@ export async function preflight(
         )
       : [];
     const snapshot = buildSnapshot({ application: app, catalog, referencedObjects: referencedObjects.flat() });
-    if (registry) await renderRevisionSteps(snapshot, 'dry-run', registry.list());
+    await renderRevisionSteps(snapshot, 'dry-run', registry ? registry.list() : assumedClusters(snapshot));
   }
+}
+
+/**
+ * Without a cluster registry (a CI client with no kubeconfig, the usual case) placement cannot be
+ * checked here, but rendering can: assume that every cluster the application names exists and
+ * that each label selector matches one cluster. Templates that fail to evaluate and objects
+ * Kubernetes would refuse are then still caught before anything is sent — before, such a batch
+ * stored its catalog documents and created the application's entity before the worker refused.
+ * Unknown clusters and unmatched selectors remain the worker's to report.
+ */
+function assumedClusters(snapshot: RevisionSnapshot): ClusterInfo[] {
+  const clusters = new Map<string, Record<string, string>>([[LOCAL_CLUSTER, {}]]);
+  const policies = [...(snapshot.application.spec.policies ?? []), ...Object.values(snapshot.externalPolicies)];
+  for (const policy of policies) {
+    if (policy.type !== POLICY_TYPE_TOPOLOGY) continue;
+    const parsed = TopologyPropertiesSchema.safeParse(policy.properties ?? {});
+    if (!parsed.success) continue;
+    const props = parsed.data;
+    for (const name of props.clusters ?? []) clusters.set(name, clusters.get(name) ?? {});
+    const selector = props.clusterLabelSelector ?? props.clusterSelector;
+    if (selector !== undefined) {
+      const text = Object.entries(selector)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      clusters.set(`(a cluster matching ${text})`, { ...selector });
+    }
+  }
+  for (const step of deploySteps(planWorkflow(snapshot).steps)) {
+    const cluster = step.properties.cluster;
+    if (step.type === STEP_TYPE_APPLY_COMPONENT && typeof cluster === 'string') clusters.set(cluster, clusters.get(cluster) ?? {});
+  }
+  return [...clusters].map(([name, labels]) => ({ name, labels }));
 }

@@ -198,19 +198,25 @@ describe('the bad-input corpus (test/fixtures/bad)', () => {
   });
 });
 
-describe('when the client cannot see the clusters, the worker refuses at publish', () => {
-  // Without a kubeconfig the client checks shapes, references and parameters but leaves placement,
-  // referenced objects and rendering to the worker's resolve activity: the update is rejected
-  // there, before a revision number is taken. The entity exists (update-with-start created it),
-  // with no revision, no revision workflow and nothing applied.
+describe('a client without a kubeconfig', () => {
+  // Without a kubeconfig (a CI client, the usual case) the client cannot check placement or read
+  // the objects ref-objects names; it still renders every step against the clusters the
+  // application names, so template and rendered-object errors never leave the client.
+  const CLIENT_SIDE = [
+    'template-fails-at-evaluation.yaml',
+    'template-output-not-an-object.yaml',
+    'name-k8s-object-illegal.yaml',
+    'name-label-value-illegal.yaml',
+  ];
+  // The rest is refused by the worker's resolve activity, before a revision number is taken: the
+  // entity exists (update-with-start created it), with no revision, no revision workflow and
+  // nothing applied.
   const WORKER_SIDE = [
     'cluster-topology-unknown.yaml',
     'cluster-label-selector-matches-nothing.yaml',
     'cluster-apply-component-unknown.yaml',
     'cluster-ref-objects-unknown.yaml',
     'ref-objects-missing-object.yaml',
-    'name-k8s-object-illegal.yaml',
-    'name-label-value-illegal.yaml',
   ];
   let stack: TestStack;
   let blind: RevelaClient;
@@ -231,27 +237,35 @@ describe('when the client cannot see the clusters, the worker refuses at publish
   });
 
   it.each(
-    CASES.filter((c) => WORKER_SIDE.includes(c.file)).map(
-      (c) => [`${c.says} (${c.file}) is rejected as ${c.type} with the same message, object and path; no revision is recorded`, c] as const,
+    CASES.filter((c) => CLIENT_SIDE.includes(c.file)).map(
+      (c) => [`still refuses ${c.says} (${c.file}) with ${c.type} before sending anything`, c] as const,
     ),
-  )(
-    '%s',
-    async (_, c) => {
-      const text = readFileSync(join(FIXTURES, c.file), 'utf8');
-      const where = touched(c, text);
-      const err = await failure(() => blind.apply(parseYamlDocuments(text, c.file)));
-      expect(err).toBeInstanceOf(RequestRejectedError);
-      expectError(err, c);
-      const after = await recorded(stack, where);
-      const app = where.apps[0] ?? { namespace: '', name: '' };
-      expect(after).toEqual({
-        ...nothing(where),
-        workflows: [applicationWorkflowId(app.namespace, app.name)],
-        entities: { [appKey(app.namespace, app.name)]: 0 },
-        // The entity shows in the UI as the application's, with no revision.
-        listed: after.listed,
-      });
-      expect(after.listed[appKey(app.namespace, app.name)]?.every((id) => !id.startsWith('rev/'))).toBe(true);
-    },
-  );
+  )('%s', async (_, c) => {
+    const text = readFileSync(join(FIXTURES, c.file), 'utf8');
+    const where = touched(c, text);
+    expectError(await failure(() => blind.apply(parseYamlDocuments(text, c.file))), c);
+    expect(await recorded(stack, where)).toEqual(nothing(where));
+  });
+
+  it.each(
+    CASES.filter((c) => WORKER_SIDE.includes(c.file)).map(
+      (c) => [`leaves ${c.says} (${c.file}) to the worker, which rejects it as ${c.type} with the same message, object and path; no revision is recorded`, c] as const,
+    ),
+  )('%s', async (_, c) => {
+    const text = readFileSync(join(FIXTURES, c.file), 'utf8');
+    const where = touched(c, text);
+    const err = await failure(() => blind.apply(parseYamlDocuments(text, c.file)));
+    expect(err).toBeInstanceOf(RequestRejectedError);
+    expectError(err, c);
+    const after = await recorded(stack, where);
+    const app = where.apps[0] ?? { namespace: '', name: '' };
+    expect(after).toEqual({
+      ...nothing(where),
+      workflows: [applicationWorkflowId(app.namespace, app.name)],
+      entities: { [appKey(app.namespace, app.name)]: 0 },
+      // The entity shows in the UI as the application's, with no revision.
+      listed: after.listed,
+    });
+    expect(after.listed[appKey(app.namespace, app.name)]?.every((id) => !id.startsWith('rev/'))).toBe(true);
+  });
 });
