@@ -30,6 +30,7 @@ import {
   restartUpdate,
   resumeUpdate,
   revisionQuery,
+  revisionsQuery,
   revisionStatusQuery,
   rollbackUpdate,
   statusQuery,
@@ -397,8 +398,7 @@ export class RevelaClient {
    * ```
    */
   async listRevisions(ref: AppRef): Promise<RevisionMetadata[]> {
-    return (await this.call(`application ${appNamespace(ref)}/${ref.name}`, () => this.entity(ref).query(statusQuery)))
-      .revisions;
+    return this.call(`application ${appNamespace(ref)}/${ref.name}`, () => this.entity(ref).query(revisionsQuery));
   }
 
   /**

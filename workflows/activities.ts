@@ -1,4 +1,4 @@
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities/create-activities.js';
 import { REVELA_ERROR_TYPES } from '../model/errors.js';
 import type { EngineSettings } from './messages.js';
@@ -11,16 +11,28 @@ type Activities = ReturnType<typeof createActivities>;
  */
 const PERMANENT = [...REVELA_ERROR_TYPES, 'KubePermanent', 'InvalidRenderedObject'];
 
+const computeOptions = (settings: EngineSettings) => ({
+  startToCloseTimeout: settings.activityTimeoutMs,
+  retry: { initialInterval: '500ms', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes: PERMANENT },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
 /**
- * Pure computations (resolve, render, diff): quick, and a bug would fail the same way again, so
- * few attempts. A worker that dies mid-computation is noticed after `activityTimeoutMs`.
+ * Pure computations (resolve, render, diff) called from the entity's update handlers. A bug
+ * would fail the same way again, so few attempts. They stay regular activities: an update whose
+ * handler runs a local activity can fail its speculative workflow task on the server ("unexpected
+ * workflow task failure" for update-with-start on a running entity, reproduced with server 1.29).
  */
 export function computeActivities(settings: EngineSettings) {
-  return proxyActivities<Activities>({
-    startToCloseTimeout: settings.activityTimeoutMs,
-    retry: { initialInterval: '500ms', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes: PERMANENT },
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  });
+  return proxyActivities<Activities>(computeOptions(settings));
+}
+
+/**
+ * The same computations as local activities, for the revision workflow (no update handler calls
+ * them): no task queue round trip, and one marker in history instead of three events.
+ */
+export function localComputeActivities(settings: EngineSettings) {
+  return proxyLocalActivities<Activities>(computeOptions(settings));
 }
 
 /**

@@ -336,10 +336,10 @@ export class ApplicationEntity {
     if (report.applied) this.addInventory(report.applied);
     if (report.deleted) this.removeInventory(report.deleted);
     if (!meta) return;
-    // A rolled-back revision keeps that status whatever its cancelled run says last.
-    if (meta.status !== 'RolledBack' && !(meta.status === 'Terminated' && report.status === 'Terminated')) {
-      meta.status = report.status;
-    }
+    // A final status stands: reports of one run may arrive out of order (an "Executing" sent just
+    // before "Failed" can land after it), and a rolled-back revision keeps that status whatever
+    // its cancelled run says last. Only a new run (restart) starts over, with a new run id.
+    if (!isFinalStatus(meta.status)) meta.status = report.status;
     if (report.status === 'Succeeded') {
       meta.succeeded = true;
       if (!this.state.latestSucceeded || this.numberOf(this.state.latestSucceeded) < meta.number) {

@@ -6,6 +6,7 @@ import {
   publishUpdate,
   restartUpdate,
   revisionQuery,
+  revisionsQuery,
   revisionReportSignal,
   rollbackUpdate,
   statusQuery,
@@ -49,6 +50,7 @@ export async function application(input: ApplicationWorkflowInput): Promise<void
 
   setHandler(statusQuery, () => entity.status());
   setHandler(revisionQuery, (name) => entity.revision(name));
+  setHandler(revisionsQuery, () => entity.state.revisions);
   setHandler(revisionReportSignal, (report) => entity.onReport(report));
   setHandler(applyUpdate, (req) => entity.apply(req), { validator: (req: ApplyRequest) => entity.validateApply(req) });
   setHandler(publishUpdate, (req) => entity.publish(req), { validator: (req: PublishRequest) => entity.validatePublish(req) });

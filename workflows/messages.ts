@@ -192,6 +192,8 @@ export const rollbackUpdate = defineUpdate<RollbackResult, [RollbackRequest]>('r
 export const restartUpdate = defineUpdate<OperationResult, [RestartRequest]>('restart');
 export const statusQuery = defineQuery<ApplicationStatus>('status');
 export const revisionQuery = defineQuery<RevisionDetail, [string]>('revision');
+/** Just the revision index (what `revision list` shows), without the draft, inventory and audit. */
+export const revisionsQuery = defineQuery<RevisionMetadata[]>('revisions');
 
 /** Sent by a revision workflow to its application whenever its status or inventory changes. */
 export interface RevisionReport {

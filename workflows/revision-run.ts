@@ -74,7 +74,7 @@ export class RevisionRun {
   endTime: string | undefined;
   readonly startTime = new Date().toISOString();
 
-  private readonly compute: ReturnType<typeof acts.computeActivities>;
+  private readonly compute: ReturnType<typeof acts.localComputeActivities>;
   private readonly cluster: ReturnType<typeof acts.clusterActivities>;
   private readonly healthChecks: ReturnType<typeof acts.healthActivities>;
 
@@ -82,7 +82,7 @@ export class RevisionRun {
     this.plan = planWorkflow(input.snapshot);
     // Revisions started by an older entity lack newer settings: they get the defaults.
     const settings = { ...DEFAULT_ENGINE_SETTINGS, ...input.settings };
-    this.compute = acts.computeActivities(settings);
+    this.compute = acts.localComputeActivities(settings);
     this.cluster = acts.clusterActivities(settings);
     this.healthChecks = acts.healthActivities(settings);
     const toStatus = (step: PlannedStep, prefix: string): StepStatus => {

@@ -186,21 +186,26 @@ describe('a worker killed with SIGKILL during render', () => {
     const app = testApp({ ...ref, components: {}, policies: BOTH });
     app.spec.components = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => ({ name, type: 'slow-service', properties: { image: `example.com/${name}:1` } }));
     const v1 = await stack.client.publish({ app, publishVersion: 'v1' });
+    const revision = stack.temporal.workflow.getHandle(revisionWorkflowId('crash-render', v1.revision));
     await eventually(
-      'the render activity to be running',
+      'the render to be running',
       async () => {
-        const d = await stack.temporal.workflow.getHandle(revisionWorkflowId('crash-render', v1.revision)).describe();
-        return d.raw.pendingActivities?.some((a) => a.activityType?.name === 'renderStep') ? d : undefined;
+        // A local activity is not listed as pending: the revision has started its first task and
+        // recorded no render result yet.
+        const events = (await revision.fetchHistory()).events ?? [];
+        const started = events.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
+        const rendered = events.some((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED);
+        return started && !rendered ? events : undefined;
       },
       { intervalMs: 20 },
     );
     await worker.kill('SIGKILL');
     worker = await startWorkerProcess({ ...stack.env });
     expect((await stack.client.waitForRevision(ref, v1.revision, { timeoutMs: 90_000 })).status).toBe('Succeeded');
-    const history = await stack.temporal.workflow.getHandle(revisionWorkflowId('crash-render', v1.revision)).fetchHistory();
-    const scheduled = (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
-    expect(scheduled.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'renderStep')).toHaveLength(1);
-    expect((await maxAttempts(stack, revisionWorkflowId('crash-render', v1.revision))).renderStep).toBe(2);
+    // Render is a local activity: it leaves one marker once it completed, on the second worker.
+    const markers = ((await revision.fetchHistory()).events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED);
+    expect(markers).toHaveLength(1);
+    expect(await maxAttempts(stack, revisionWorkflowId('crash-render', v1.revision))).toEqual({ applyResource: 1, checkHealth: 1 });
     expect((await stack.client.listRevisions(ref)).map((r) => r.name)).toEqual(['heavy-v1']);
   });
 });

@@ -67,8 +67,8 @@ describe('a worker killed with SIGKILL', () => {
     expect(done.status).toBe('Succeeded');
     expect((await stack.client.listRevisions(ref)).map((r) => r.name)).toEqual(['podinfo-v1']);
     // One apply per object and cluster, one health check per cluster: retries add no events.
+    // Render is a local activity (a marker, not a scheduled task).
     expect(await scheduledActivities(stack, revisionWorkflowId('crash-health', 'podinfo-v1'))).toEqual({
-      renderStep: 1,
       applyResource: 2,
       checkHealth: 2,
     });
@@ -95,7 +95,6 @@ describe('a worker killed with SIGKILL', () => {
 
     expect((await stack.client.waitForRevision(ref, v1.revision, { timeoutMs: 60_000 })).status).toBe('Succeeded');
     expect(await scheduledActivities(stack, revisionWorkflowId('crash-apply', 'podinfo-v1'))).toEqual({
-      renderStep: 1,
       applyResource: 2,
       checkHealth: 2,
     });
