@@ -4,6 +4,7 @@ import {
   Connection,
   WithStartWorkflowOperation,
   WorkflowNotFoundError,
+  type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -370,10 +371,8 @@ export class RevelaClient {
     const current = app.currentRevision;
     if (!current) return { app, services: [], waiting: [] };
     const handle = this.temporal.workflow.getHandle(current.workflowId);
-    const [run, pending] = await Promise.all([
-      handle.query(revisionStatusQuery).catch(() => undefined),
-      this.pendingHealth(handle),
-    ]);
+    const description = await handle.describe().catch(() => undefined);
+    const [run, pending] = await Promise.all([this.runStatus(handle, description), this.pendingHealth(description)]);
     const services = new Map<string, ComponentHealth>();
     for (const h of run?.health ?? []) services.set(`${h.cluster}/${h.namespace}/${h.component}`, h);
     for (const p of pending.details) {
@@ -398,7 +397,12 @@ export class RevelaClient {
    * ```
    */
   async listRevisions(ref: AppRef): Promise<RevisionMetadata[]> {
-    return this.call(`application ${appNamespace(ref)}/${ref.name}`, () => this.entity(ref).query(revisionsQuery));
+    return this.call(`application ${appNamespace(ref)}/${ref.name}`, async () => {
+      // The entity keeps its revision index in its memo: a describe answers without a worker.
+      const { memo } = await this.entity(ref).describe();
+      const revisions = memo?.revisions;
+      return Array.isArray(revisions) ? (revisions as RevisionMetadata[]) : this.entity(ref).query(revisionsQuery);
+    });
   }
 
   /**
@@ -674,26 +678,34 @@ export class RevelaClient {
     );
   }
 
+  /**
+   * A revision run's steps and health: from the memo once it finished (no replay of its history),
+   * from its query while it runs. Undefined when neither is available (no worker for a running one).
+   */
+  private async runStatus(
+    handle: WorkflowHandle,
+    description: WorkflowExecutionDescription | undefined,
+  ): Promise<RevisionRunStatus | undefined> {
+    if (description && description.status.name !== 'RUNNING' && description.memo?.run) {
+      return description.memo.run as RevisionRunStatus;
+    }
+    return handle.query(revisionStatusQuery).catch(() => undefined);
+  }
+
   /** Why the current step waits: the last failure of its pending health checks. */
-  private async pendingHealth(handle: WorkflowHandle): Promise<{ messages: string[]; details: NotHealthyDetails[] }> {
+  private async pendingHealth(
+    description: WorkflowExecutionDescription | undefined,
+  ): Promise<{ messages: string[]; details: NotHealthyDetails[] }> {
     const messages: string[] = [];
     const details: NotHealthyDetails[] = [];
-    try {
-      const description = await handle.describe();
-      for (const activity of description.raw.pendingActivities ?? []) {
-        if (!activity.lastFailure) continue;
-        const error = await decodeOptionalFailureToOptionalError(
-          this.temporal.options.loadedDataConverter,
-          activity.lastFailure,
-        );
-        if (!error) continue;
-        const failure = (error.cause ?? error) as Error & { type?: string; details?: unknown[] };
-        messages.push(failure.message);
-        const d = failure.details?.[0] as NotHealthyDetails | undefined;
-        if (failure.type === 'NotHealthy' && d?.health) details.push(d);
-      }
-    } catch {
-      // A revision whose history is gone (retention) has nothing pending to show.
+    for (const activity of description?.raw.pendingActivities ?? []) {
+      if (!activity.lastFailure) continue;
+      const error = await decodeOptionalFailureToOptionalError(this.temporal.options.loadedDataConverter, activity.lastFailure);
+      if (!error) continue;
+      const failure = (error.cause ?? error) as Error & { type?: string; details?: unknown[] };
+      messages.push(failure.message);
+      const d = failure.details?.[0] as NotHealthyDetails | undefined;
+      if (failure.type === 'NotHealthy' && d?.health) details.push(d);
     }
     return { messages, details };
   }

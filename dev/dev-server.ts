@@ -40,9 +40,12 @@ export class DevServerStartError extends Error {
 
 /**
  * Dynamic config that makes a dev server fit for tests and the dev stack: search attributes
- * registered at start are queryable at once instead of after the cache refresh.
+ * registered at start are queryable at once instead of after the cache refresh, and activities
+ * are handed to the worker in the workflow task's response (eager execution, on in Temporal
+ * Cloud, off by default in the open-source server) instead of a round trip through the task
+ * queue for each one.
  */
-const DYNAMIC_CONFIG = ['system.forceSearchAttributesCacheRefreshOnRead=true'];
+const DYNAMIC_CONFIG = ['system.forceSearchAttributesCacheRefreshOnRead=true', 'system.enableActivityEagerExecution=true'];
 
 /** Waits until the frontend answers `GetSystemInfo`, or fails after `timeoutMs`. */
 export async function waitForFrontend(address: string, timeoutMs: number, exited?: () => string | undefined): Promise<void> {

@@ -106,6 +106,7 @@ export class ApplicationEntity {
   private readonly mutex = new Mutex();
   updatesThisRun = 0;
 
+
   private readonly compute: ReturnType<typeof acts.computeActivities>;
   private readonly cluster: ReturnType<typeof acts.clusterActivities>;
 
@@ -449,6 +450,7 @@ export class ApplicationEntity {
       ],
       memo: { app: appKey(this.state.namespace, this.state.name), revision: meta.name },
     });
+    // Awaited so the answer names a revision workflow that exists: a client may open it at once.
     this.state.runIds[meta.name] = handle.firstExecutionRunId;
   }
 
@@ -601,6 +603,8 @@ export class ApplicationEntity {
           ]
         : []),
     ]);
-    upsertMemo({ currentRevision: current?.name ?? null, phase: this.phase() });
+    // The revision index in the memo lets `revision list` read it with a describe: no worker, no
+    // replay of a long history.
+    upsertMemo({ currentRevision: current?.name ?? null, phase: this.phase(), revisions: this.state.revisions });
   }
 }

@@ -400,7 +400,8 @@ export class RevisionRun {
         );
         this.recordApplied(cluster, object);
       }
-      await this.flushReport();
+      // Not awaited: the health checks need not wait for the entity to hear about the applies.
+      void this.flushReport();
     });
 
     status.message = 'wait healthy';
@@ -443,7 +444,7 @@ export class RevisionRun {
       { summary: `collect ${stale.length} object(s) ${this.revision} no longer renders` },
       [{ entries: stale }],
     );
-    await this.report({ deleted });
+    void this.report({ deleted });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -479,6 +480,9 @@ export class RevisionRun {
     this.finished = true;
     this.endTime = new Date().toISOString();
     this.publishVisibility();
+    // A closed workflow answers queries only by replaying its whole history; its final view in the
+    // memo is read with a plain describe instead.
+    upsertMemo({ run: this.statusView() });
   }
 
   private async flushReport(): Promise<void> {
