@@ -27,6 +27,8 @@ export const RevelaEnvSchema = z.object({
   REVELA_SHUTDOWN_GRACE: durationMs.default(10_000),
   REVELA_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(100),
   REVELA_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(40),
+  /** Workflows kept in memory (about 3 MiB each); the SDK sizes it from the heap when unset. */
+  REVELA_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   REVELA_ENCRYPTION_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32 || /^[0-9a-fA-F]{64}$/.test(v), {
@@ -47,6 +49,7 @@ export interface WorkerConfig {
   readonly shutdownGraceMs: number;
   readonly maxConcurrentActivities: number;
   readonly maxConcurrentWorkflowTasks: number;
+  readonly maxCachedWorkflows: number | undefined;
   readonly encryption: { readonly key: Buffer; readonly keyId: string } | undefined;
   readonly healthPort: number | undefined;
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -85,6 +88,7 @@ export function loadWorkerConfig(
     shutdownGraceMs: e.REVELA_SHUTDOWN_GRACE,
     maxConcurrentActivities: overrides.maxConcurrentActivities ?? e.REVELA_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTasks: e.REVELA_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxCachedWorkflows: e.REVELA_MAX_CACHED_WORKFLOWS,
     encryption: e.REVELA_ENCRYPTION_KEY
       ? { key: decodeEncryptionKey(e.REVELA_ENCRYPTION_KEY), keyId: e.REVELA_ENCRYPTION_KEY_ID }
       : undefined,

@@ -56,6 +56,7 @@ export async function createRevelaWorker(options: RevelaWorkerOptions): Promise<
       shutdownGraceTime: config.shutdownGraceMs,
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
       maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
+      ...(config.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.maxCachedWorkflows } : {}),
       ...(options.identity ? { identity: options.identity } : {}),
     });
     return {

@@ -21,6 +21,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { startSimulator } from '../../cluster-sim/simulator.js';
 import { RevelaClient } from '../../client/revela-client.js';
 import { startDevServer } from '../../dev/dev-server.js';
@@ -118,6 +119,48 @@ function withImage(app: Application, image: string, name = app.metadata.name, na
   };
 }
 
+const EventType = proto.temporal.api.enums.v1.EventType;
+
+/**
+ * Where the time of a publish goes, from the revision's history timestamps (server clock, same
+ * machine): the publish call until the revision workflow started, then each step of its run.
+ */
+async function timeline(
+  client: Client,
+  runs: readonly { workflowId: string; calledAt: number; roundTripMs: number }[],
+): Promise<Record<string, number>> {
+  const segments: Record<string, number[]> = {};
+  const add = (name: string, ms: number) => (segments[name] ??= []).push(ms);
+  for (const run of runs) {
+    const events = (await client.workflow.getHandle(run.workflowId).fetchHistory()).events ?? [];
+    const at = (e: (typeof events)[number] | undefined) => Number(e?.eventTime?.seconds ?? 0) * 1000 + (e?.eventTime?.nanos ?? 0) / 1e6;
+    type Kind = proto.temporal.api.enums.v1.EventType;
+    const first = (type: Kind) => events.find((e) => e.eventType === type);
+    const last = (type: Kind, activity?: string) =>
+      [...events].reverse().find((e) => {
+        if (e.eventType !== type) return false;
+        if (!activity) return true;
+        const scheduledId = String(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? e.eventId);
+        const scheduled = events.find((x) => String(x.eventId) === scheduledId);
+        return scheduled?.activityTaskScheduledEventAttributes?.activityType?.name === activity;
+      });
+    const started = at(first(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED));
+    const applyScheduled = at(first(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED));
+    const applied = at(last(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, 'applyResource'));
+    const healthy = at(last(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, 'checkHealth'));
+    const reported = at(last(EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED));
+    const closed = at(last(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED));
+    add('publish call → revision workflow started', started - run.calledAt);
+    add('  of which the publish update (resolve, start child)', run.roundTripMs);
+    add('started → first apply scheduled (plan, render)', applyScheduled - started);
+    add('applies on both clusters', applied - applyScheduled);
+    add('health checks on both clusters', healthy - applied);
+    add('final report to the application (signal)', reported - healthy);
+    add('report acknowledged → workflow closed', closed - reported);
+  }
+  return Object.fromEntries(Object.entries(segments).map(([k, v]) => [k, summarize(v).p50Ms]));
+}
+
 async function main(): Promise<void> {
   const root = repoRoot();
   const dist = join(root, 'dist');
@@ -156,6 +199,7 @@ async function main(): Promise<void> {
     log(`publish latency: ${LATENCY_RUNS} publishes of examples/podinfo, then ${LATENCY_RUNS} baseline workflows`);
     const roundTrips: number[] = [];
     const endToEnd: number[] = [];
+    const measuredRevisions: { workflowId: string; calledAt: number; roundTripMs: number }[] = [];
     for (let i = 0; i < LATENCY_RUNS + WARMUP; i++) {
       const t0 = performance.now();
       const r = await revela.publish({ app: withPublishVersion(withImage(app, `stefanprodan/podinfo:6.${i}.0`), `v${i}`), publishVersion: `v${i}` });
@@ -165,8 +209,10 @@ async function main(): Promise<void> {
       if (i >= WARMUP) {
         roundTrips.push(t1 - t0);
         endToEnd.push(t2 - t0);
+        measuredRevisions.push({ workflowId: r.workflowId, calledAt: performance.timeOrigin + t0, roundTripMs: t1 - t0 });
       }
     }
+    const breakdown = await timeline(temporal, measuredRevisions.slice(-50));
     const baselineE2e: number[] = [];
     for (let i = 0; i < LATENCY_RUNS + WARMUP; i++) {
       const t0 = performance.now();
@@ -277,6 +323,8 @@ async function main(): Promise<void> {
     console.log(`throughput, 2 workers: ${two.appsPerSecond.toFixed(1)} apps/s (${two.seconds.toFixed(1)} s; CPU ${two.workerCpuCores.map((c) => c.toFixed(2)).join('+')} cores; peak RSS ${two.workerPeakRssMiB.map((r) => r.toFixed(0)).join('+')} MiB)`);
     console.log(`throughput baseline:   ${baselinePerSecond.toFixed(1)} workflows/s`);
     console.log(`idle with ${2 * THROUGHPUT_APPS + 2} applications: worker RSS ${idle.map((r) => r.toFixed(0)).join(' + ')} MiB`);
+    console.log('\nwhere a publish spends its time (p50 of the last 50, from history timestamps):');
+    for (const [segment, ms] of Object.entries(breakdown)) console.log(`  ${segment.padEnd(52)} ${formatMs(ms)} ms`);
 
     const [rt, e2e, sup, list] = rows.map(([name, m, b]) => ({ name, measured: m, baseline: b, ratioP50: m.p50Ms / b.p50Ms }));
     const out = writeResult('engine', {
@@ -288,6 +336,7 @@ async function main(): Promise<void> {
       revisionList: list,
       throughput: { oneWorker: one, twoWorkers: two, baselineWorkflowsPerSecond: baselinePerSecond },
       entityScale: { applications: 2 * THROUGHPUT_APPS + 2, workerRssMiB: idle },
+      breakdown,
       goals: {
         endToEndOverheadMax: 1.3,
         endToEndOverhead: e2e?.ratioP50,
