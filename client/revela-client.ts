@@ -16,6 +16,7 @@ const { temporal } = proto;
 import type { NotHealthyDetails } from '../activities/types.js';
 import type { ClusterRegistry } from '../kube/cluster-registry.js';
 import type { Application } from '../model/application.js';
+import { emptyCatalog } from '../model/catalog-view.js';
 import type { ClusterInfo } from '../model/cluster-info.js';
 import type { RevelaDocument } from '../model/document.js';
 import { applicationWorkflowId, catalogWorkflowId, revisionWorkflowId, SYSTEM_NAMESPACE } from '../model/ids.js';
@@ -519,16 +520,7 @@ export class RevelaClient {
     try {
       return await this.temporal.workflow.getHandle(catalogWorkflowId(namespace)).query(catalogQuery);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        return {
-          componentDefinitions: {},
-          traitDefinitions: {},
-          policyDefinitions: {},
-          workflowStepDefinitions: {},
-          policies: {},
-          workflows: {},
-        };
-      }
+      if (err instanceof WorkflowNotFoundError) return emptyCatalog();
       throw translateError(err, { what: `catalog ${namespace}` });
     }
   }

@@ -5,7 +5,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CatalogView } from '../model/catalog-view.js';
+import { emptyCatalog, type CatalogView } from '../model/catalog-view.js';
 import { deepEqual } from './deep-equal.js';
 import { reject, RejectionType } from './failures.js';
 import {
@@ -36,16 +36,6 @@ const SECTION: Record<CatalogDocument['kind'], Section> = {
   Workflow: 'workflows',
 };
 
-function emptyView(): CatalogView {
-  return {
-    componentDefinitions: {},
-    traitDefinitions: {},
-    policyDefinitions: {},
-    workflowStepDefinitions: {},
-    policies: {},
-    workflows: {},
-  };
-}
 
 /** The catalog of one namespace: definitions, external policies and external workflows. */
 export class CatalogState {
@@ -56,7 +46,7 @@ export class CatalogState {
     readonly namespace: string,
     view?: CatalogView,
   ) {
-    this.view = view ?? emptyView();
+    this.view = view ?? emptyCatalog();
   }
 
   validateDocuments(documents: CatalogDocument[]): void {

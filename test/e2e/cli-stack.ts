@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, inject } from 'vitest';
+import { expect } from 'vitest';
 import { startTestStack, type TestStack, type TestStackOptions } from '../harness/stack.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -74,14 +74,10 @@ export async function startCliStack(options: TestStackOptions = {}): Promise<Cli
   assertBuilt();
   const stack = await startTestStack(options);
   const dir = await mkdtemp(join(tmpdir(), 'revela-cli-e2e-'));
-  const files = await stack.simulator.writeFiles(dir);
+  // The stack's own Temporal namespace, task queue and cluster files.
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    TEMPORAL_NAMESPACE: stack.namespace,
-    REVELA_TASK_QUEUE: stack.taskQueue,
-    REVELA_KUBECONFIG: files.kubeconfigPath,
-    REVELA_CLUSTERS: files.clustersPath,
+    ...stack.env,
     NO_COLOR: '1',
     TZ: 'UTC',
   };

@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../../model/application.js';
 import { eventually, startTestStack, type TestStack } from '../harness/stack.js';
 import { assertBuilt, CLI, ROOT } from './cli-stack.js';
@@ -59,17 +59,7 @@ describe('two revela worker processes on one task queue', () => {
     assertBuilt();
     stack = await startTestStack({ startWorker: false, simulator: { rolloutDurationMs: 300 } });
     dir = await mkdtemp(join(tmpdir(), 'revela-workers-'));
-    const files = await stack.simulator.writeFiles(dir);
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: stack.namespace,
-      REVELA_TASK_QUEUE: stack.taskQueue,
-      REVELA_KUBECONFIG: files.kubeconfigPath,
-      REVELA_CLUSTERS: files.clustersPath,
-      REVELA_LOG_FORMAT: 'json',
-      REVELA_SHUTDOWN_GRACE: '2s',
-    };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env, REVELA_LOG_FORMAT: 'json' };
     workers.push(startWorkerProcess(env), startWorkerProcess(env));
     await eventually(
       'both workers to log that they started',
