@@ -32,6 +32,7 @@ interface EngineResult extends Machine {
     baselineWorkflowsPerSecond: number;
   };
   entityScale: { applications: number; workerRssMiB: number[] };
+  breakdown?: Record<string, number>;
   goals: {
     endToEndOverhead: number;
     updateRoundTripP99Ms: number;
@@ -83,6 +84,16 @@ function engineSection(e: EngineResult): string[] {
     `| baseline workflows | ${t.oneWorker.apps} | | ${t.baselineWorkflowsPerSecond.toFixed(1)} | | |`,
     '',
     `Entity scale: ${e.entityScale.applications} applications idle on two workers: RSS ${mib(e.entityScale.workerRssMiB)}.`,
+    ...(e.breakdown
+      ? [
+          '',
+          'Where a publish spends its time (p50 of the last 50 measured publishes, from the revision history’s timestamps):',
+          '',
+          '| segment | p50 ms |',
+          '|---|---:|',
+          ...Object.entries(e.breakdown).map(([segment, ms]) => `| ${segment.replace(/^ +/, '… ')} | ${formatMs(ms)} |`),
+        ]
+      : []),
     '',
     '| goal | target | measured | |',
     '|---|---|---|---|',

@@ -3,10 +3,11 @@ import { loadBuiltinDefinitions } from '../definitions/index.js';
 import { emptyCatalog, mergeCatalogs, type CatalogView } from '../model/catalog-view.js';
 import { catalogWorkflowId, SYSTEM_NAMESPACE } from '../model/ids.js';
 import { catalogQuery } from '../workflows/messages.js';
+import { queryWithRetry } from './query-retry.js';
 
 async function queryCatalog(temporal: Client, namespace: string): Promise<CatalogView> {
   try {
-    return await temporal.workflow.getHandle(catalogWorkflowId(namespace)).query(catalogQuery);
+    return await queryWithRetry(temporal.workflow.getHandle(catalogWorkflowId(namespace)), catalogQuery, []);
   } catch (err) {
     // No catalog workflow yet means nothing was applied to that namespace.
     if (err instanceof WorkflowNotFoundError) return emptyCatalog();

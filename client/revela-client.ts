@@ -54,6 +54,7 @@ import { loadConnectionConfig } from './connection-config.js';
 import { decodeEncryptionKey, revelaDataConverter } from './data-converter.js';
 import { ClientDiffs } from './diffs.js';
 import { preflight } from './preflight.js';
+import { queryWithRetry } from './query-retry.js';
 import { unreachableReason } from './tcp-probe.js';
 import {
   NoWorkerError,
@@ -368,7 +369,7 @@ export class RevelaClient {
    * ```
    */
   async status(ref: AppRef): Promise<ApplicationStatusView> {
-    const app = await this.call(`application ${appNamespace(ref)}/${ref.name}`, () => this.entity(ref).query(statusQuery));
+    const app = await this.call(`application ${appNamespace(ref)}/${ref.name}`, () => queryWithRetry(this.entity(ref), statusQuery, []));
     const current = app.currentRevision;
     if (!current) return { app, services: [], waiting: [] };
     const handle = this.temporal.workflow.getHandle(current.workflowId);
@@ -402,7 +403,7 @@ export class RevelaClient {
       // The entity keeps its revision index in its memo: a describe answers without a worker.
       const { memo } = await this.entity(ref).describe();
       const revisions = memo?.revisions;
-      return Array.isArray(revisions) ? (revisions as RevisionMetadata[]) : this.entity(ref).query(revisionsQuery);
+      return Array.isArray(revisions) ? (revisions as RevisionMetadata[]) : queryWithRetry(this.entity(ref), revisionsQuery, []);
     });
   }
 
@@ -416,7 +417,7 @@ export class RevelaClient {
    * ```
    */
   async getRevision(ref: AppRef, revision: string): Promise<RevisionDetail> {
-    return this.call(`revision ${revision}`, () => this.entity(ref).query(revisionQuery, revision));
+    return this.call(`revision ${revision}`, () => queryWithRetry(this.entity(ref), revisionQuery, [revision]));
   }
 
   /**
@@ -518,7 +519,7 @@ export class RevelaClient {
    */
   async getCatalog(namespace: string = SYSTEM_NAMESPACE) {
     try {
-      return await this.temporal.workflow.getHandle(catalogWorkflowId(namespace)).query(catalogQuery);
+      return await queryWithRetry(this.temporal.workflow.getHandle(catalogWorkflowId(namespace)), catalogQuery, []);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return emptyCatalog();
       throw translateError(err, { what: `catalog ${namespace}` });
@@ -653,7 +654,7 @@ export class RevelaClient {
     operation: string,
     fn: (h: WorkflowHandle) => Promise<OperationResult>,
   ): Promise<OperationResult> {
-    const app = await this.call(`application ${appNamespace(ref)}/${ref.name}`, () => this.entity(ref).query(statusQuery));
+    const app = await this.call(`application ${appNamespace(ref)}/${ref.name}`, () => queryWithRetry(this.entity(ref), statusQuery, []));
     const current = app.currentRevision;
     if (!current) {
       throw new RequestRejectedError('RevisionNotRunning', `${appNamespace(ref)}/${ref.name} has no revision yet`);
@@ -681,7 +682,7 @@ export class RevelaClient {
     if (description && description.status.name !== 'RUNNING' && description.memo?.run) {
       return description.memo.run as RevisionRunStatus;
     }
-    return handle.query(revisionStatusQuery).catch(() => undefined);
+    return queryWithRetry(handle, revisionStatusQuery, []).catch(() => undefined);
   }
 
   /** Why the current step waits: the last failure of its pending health checks. */

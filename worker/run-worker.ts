@@ -33,17 +33,20 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   }
   const address = health?.address();
   const healthPort = typeof address === 'object' && address ? address.port : undefined;
-  log.info('revela worker started', {
-    address: config.connection.address,
-    namespace: config.connection.namespace,
-    taskQueue: config.taskQueue,
-    clusters: registry.list().map((c) => c.name),
-    ...(healthPort !== undefined ? { healthz: `http://127.0.0.1:${healthPort}/healthz` } : {}),
-    encryption: config.encryption ? 'on' : 'off',
-  });
-  options.onReady?.(healthPort !== undefined ? { healthPort } : {});
+  const running = worker.run();
   try {
-    await worker.run();
+    // "started" means polling: a client that acts on it (a query, a publish) finds a poller.
+    while (worker.getState() === 'INITIALIZED') await new Promise((r) => setTimeout(r, 10));
+    log.info('revela worker started', {
+      address: config.connection.address,
+      namespace: config.connection.namespace,
+      taskQueue: config.taskQueue,
+      clusters: registry.list().map((c) => c.name),
+      ...(healthPort !== undefined ? { healthz: `http://127.0.0.1:${healthPort}/healthz` } : {}),
+      encryption: config.encryption ? 'on' : 'off',
+    });
+    options.onReady?.(healthPort !== undefined ? { healthPort } : {});
+    await running;
   } finally {
     health?.close();
     await close();

@@ -18,18 +18,20 @@ const computeOptions = (settings: EngineSettings) => ({
 });
 
 /**
- * Pure computations (resolve, render, diff) called from the entity's update handlers. A bug
- * would fail the same way again, so few attempts. They stay regular activities: an update whose
- * handler runs a local activity can fail its speculative workflow task on the server ("unexpected
- * workflow task failure" for update-with-start on a running entity, reproduced with server 1.29).
+ * Computations called from the entity's update handlers (resolve, render for rollback, diff).
+ * They stay regular activities: `resolveSnapshot` queries the catalog workflows, and a query is
+ * served by a workflow task slot of a worker. As a local activity it would hold its own workflow
+ * task's slot while waiting for one — under load every slot waits and the worker stops polling
+ * (seen in the throughput benchmark). A bug would fail the same way again, so few attempts.
  */
 export function computeActivities(settings: EngineSettings) {
   return proxyActivities<Activities>(computeOptions(settings));
 }
 
 /**
- * The same computations as local activities, for the revision workflow (no update handler calls
- * them): no task queue round trip, and one marker in history instead of three events.
+ * The same computations as local activities, for the revision workflow's render: it reads only
+ * its input snapshot (no query, no I/O), so it needs no task queue round trip and leaves one
+ * marker in history instead of three events.
  */
 export function localComputeActivities(settings: EngineSettings) {
   return proxyLocalActivities<Activities>(computeOptions(settings));

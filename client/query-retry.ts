@@ -1,0 +1,41 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import type { QueryDefinition } from '@temporalio/common';
+
+/** gRPC FAILED_PRECONDITION: for a query, the server has seen no poller on the task queue lately. */
+const FAILED_PRECONDITION = 9;
+
+function grpcCode(err: unknown): number | undefined {
+  let e: unknown = err;
+  while (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'number') return code;
+    e = e.cause;
+  }
+  return undefined;
+}
+
+/**
+ * Runs a query, retrying while the server reports no poller. An idle workflow stays sticky to the
+ * worker that last ran it; when that worker died, the server answers "no poller seen recently"
+ * for about ten seconds before it sends the query to another worker (measured with server 1.29),
+ * and the SDK does not retry queries. After `timeoutMs` the last error is thrown, so a worker that
+ * is really gone is reported as such.
+ */
+export async function queryWithRetry<Ret, Args extends unknown[]>(
+  handle: WorkflowHandle,
+  query: QueryDefinition<Ret, Args>,
+  args: Args,
+  timeoutMs = 15_000,
+): Promise<Ret> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 100;
+  for (;;) {
+    try {
+      return await handle.query(query, ...args);
+    } catch (err) {
+      if (grpcCode(err) !== FAILED_PRECONDITION || Date.now() + delay > deadline) throw err;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 1000);
+    }
+  }
+}
