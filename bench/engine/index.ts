@@ -151,7 +151,7 @@ async function timeline(
     const reported = at(last(EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED));
     const closed = at(last(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED));
     add('publish call → revision workflow started', started - run.calledAt);
-    add('  of which the publish update (resolve, start child)', run.roundTripMs);
+    add('publish call → answered (after the revision started)', run.roundTripMs);
     add('started → first apply scheduled (plan, render)', applyScheduled - started);
     add('applies on both clusters', applied - applyScheduled);
     add('health checks on both clusters', healthy - applied);
