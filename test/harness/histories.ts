@@ -21,7 +21,7 @@ export async function recordHistory(handle: WorkflowHandle, name: string): Promi
   if (existsSync(path) && process.env.REVELA_RECORD_HISTORIES !== '1') return false;
   const history = await handle.fetchHistory();
   await mkdir(HISTORIES_DIR, { recursive: true });
-  const fixture = { workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) as unknown };
+  const fixture = { workflowId: handle.workflowId, history: withoutStackTraces(JSON.parse(historyToJSON(history))) };
   await writeFile(path, `${JSON.stringify(fixture, null, 1)}\n`);
   return true;
 }
@@ -60,4 +60,16 @@ export async function replayFixtures(
     results.push({ ...result, name: byId.get(result.workflowId) ?? result.workflowId });
   }
   return results;
+}
+
+/**
+ * Failure stack traces name files of the machine that recorded the history; replay never reads
+ * them, so fixtures keep them empty.
+ */
+export function withoutStackTraces(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutStackTraces);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, k === 'stackTrace' && typeof v === 'string' ? '' : withoutStackTraces(v)]),
+  );
 }
