@@ -33,7 +33,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/only-throw-error': 'error',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
     },
   },
   {
@@ -53,12 +56,25 @@ export default tseslint.config(
               allowTypeImports: true,
             },
             {
-              group: ['**/kube/**', '**/cluster-sim/**', '**/client/**', '**/worker/**', '**/cli/**', '**/dev/**'],
+              group: [
+                '**/kube/**',
+                '**/cluster-sim/**',
+                '**/client/**',
+                '**/worker/**',
+                '**/cli/**',
+                '**/dev/**',
+              ],
               message: 'workflow code may only import deterministic model code',
               allowTypeImports: true,
             },
             {
-              group: ['**/model/render*', '**/model/jsonata*', '**/model/parameters*', '**/model/health*', '**/model/loader*'],
+              group: [
+                '**/model/render*',
+                '**/model/jsonata*',
+                '**/model/parameters*',
+                '**/model/health*',
+                '**/model/loader*',
+              ],
               message: 'this model module uses JSONata/ajv or I/O: call it from an activity',
               allowTypeImports: true,
             },

@@ -16,7 +16,10 @@ import { ActivityFailureType, type ApplyResourceInput } from './types.js';
 const ensuredNamespaces = new Set<string>();
 
 /** Server-side applies one rendered object (field manager `revela`), stamping the apply time. */
-export async function applyResource(registry: ClusterRegistry, input: ApplyResourceInput): Promise<InventoryEntry> {
+export async function applyResource(
+  registry: ClusterRegistry,
+  input: ApplyResourceInput,
+): Promise<InventoryEntry> {
   const ctx = Context.current();
   const client = registry.client(input.cluster);
   const { object } = input;
@@ -31,7 +34,10 @@ export async function applyResource(registry: ClusterRegistry, input: ApplyResou
     ...withData,
     metadata: {
       ...withData.metadata,
-      annotations: { ...(withData.metadata.annotations ?? {}), [ANNOTATION_APPLIED_AT]: new Date().toISOString() },
+      annotations: {
+        ...(withData.metadata.annotations ?? {}),
+        [ANNOTATION_APPLIED_AT]: new Date().toISOString(),
+      },
     },
   };
   await client.apply(stamped, { signal: ctx.cancellationSignal });

@@ -5,9 +5,18 @@ import { evaluateComponentStatus } from '../model/health.js';
 import type { ComponentDefinition } from '../model/definition.js';
 import type { KubeObject } from '../model/kube-object.js';
 import type { ComponentHealth } from '../workflows/messages.js';
-import { ActivityFailureType, type CheckHealthInput, type HealthTarget, type NotHealthyDetails } from './types.js';
+import {
+  ActivityFailureType,
+  type CheckHealthInput,
+  type HealthTarget,
+  type NotHealthyDetails,
+} from './types.js';
 
-async function checkTarget(registry: ClusterRegistry, cluster: string, target: HealthTarget): Promise<ComponentHealth> {
+async function checkTarget(
+  registry: ClusterRegistry,
+  cluster: string,
+  target: HealthTarget,
+): Promise<ComponentHealth> {
   const client = registry.client(cluster);
   const workload = await client.read(target.workload);
   const outputs: Record<string, KubeObject | undefined> = {};
@@ -25,7 +34,11 @@ async function checkTarget(registry: ClusterRegistry, cluster: string, target: H
       metadata: { name: target.type },
       spec: { status: { healthPolicy: target.healthPolicy, customStatus: target.customStatus } },
     } as unknown as ComponentDefinition;
-    const custom = await evaluateComponentStatus(definition, { output: workload, outputs, parameter: target.parameter });
+    const custom = await evaluateComponentStatus(definition, {
+      output: workload,
+      outputs,
+      parameter: target.parameter,
+    });
     healthy = healthy && custom.healthy;
     if (custom.message) message = custom.message;
   }
@@ -46,7 +59,10 @@ async function checkTarget(registry: ClusterRegistry, cluster: string, target: H
  * healthy: Ready:0/3`) — the retry policy turns this into the wait, and the Temporal UI and
  * `revela status` show the latest message while it lasts.
  */
-export async function checkHealth(registry: ClusterRegistry, input: CheckHealthInput): Promise<ComponentHealth[]> {
+export async function checkHealth(
+  registry: ClusterRegistry,
+  input: CheckHealthInput,
+): Promise<ComponentHealth[]> {
   const results: ComponentHealth[] = [];
   for (const target of input.targets) results.push(await checkTarget(registry, input.cluster, target));
   const unhealthy = results.filter((h) => !h.healthy);
@@ -54,7 +70,9 @@ export async function checkHealth(registry: ClusterRegistry, input: CheckHealthI
     const details: NotHealthyDetails = { cluster: input.cluster, health: results };
     throw ApplicationFailure.create({
       type: ActivityFailureType.NotHealthy,
-      message: unhealthy.map((h) => `${h.cluster}/${h.namespace}/${h.component} is not healthy: ${h.message}`).join('; '),
+      message: unhealthy
+        .map((h) => `${h.cluster}/${h.namespace}/${h.component} is not healthy: ${h.message}`)
+        .join('; '),
       nonRetryable: false,
       // Waiting is the normal case, not an error: logged at debug and kept out of failure metrics.
       category: ApplicationFailureCategory.BENIGN,

@@ -7,7 +7,10 @@ import type { CollectGarbageInput } from './types.js';
  * Deletes objects a newer revision no longer renders (background propagation, as kubectl does).
  * An object that is already gone counts as collected, so a retried attempt converges.
  */
-export async function collectGarbage(registry: ClusterRegistry, input: CollectGarbageInput): Promise<InventoryEntry[]> {
+export async function collectGarbage(
+  registry: ClusterRegistry,
+  input: CollectGarbageInput,
+): Promise<InventoryEntry[]> {
   const ctx = Context.current();
   const deleted: InventoryEntry[] = [];
   for (const entry of input.entries) {

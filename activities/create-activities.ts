@@ -20,9 +20,6 @@ import type {
   WaitingReasonsInput,
 } from './types.js';
 
-
-
-
 /**
  * Every activity Revela's workflows call, bound to their dependencies. Workers register the
  * result; tests build it with their own registry and client.

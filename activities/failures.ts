@@ -36,7 +36,9 @@ export function toFailure(err: unknown): unknown {
  * (a superseding publish), whatever the aborted request threw is reported as the cancellation
  * it is, not as a failure.
  */
-export function translated<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+export function translated<A extends unknown[], R>(
+  fn: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
   return async (...args: A) => {
     try {
       return await fn(...args);

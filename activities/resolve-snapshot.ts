@@ -13,13 +13,19 @@ import type { ResolveSnapshotInput } from './types.js';
  * renders every deploy step once as a dry run so placement and template errors surface at
  * publish time — before a revision number is taken.
  */
-export async function resolveSnapshot(deps: ActivityDeps, input: ResolveSnapshotInput): Promise<RevisionSnapshot> {
+export async function resolveSnapshot(
+  deps: ActivityDeps,
+  input: ResolveSnapshotInput,
+): Promise<RevisionSnapshot> {
   const { application } = input;
   const namespace = application.metadata.namespace ?? 'default';
   const catalog = deps.readCatalog
     ? await deps.readCatalog(namespace)
     : await readMergedCatalog(deps.temporal, namespace);
-  checkReferencedClusters(application, deps.registry.list().map((c) => c.name));
+  checkReferencedClusters(
+    application,
+    deps.registry.list().map((c) => c.name),
+  );
   // An object that is not there is left out: buildSnapshot then names the entry that reads it
   // (`spec.components[0].properties.objects[1]`), the same error the client's preflight gives.
   const referencedObjects = await Promise.all(

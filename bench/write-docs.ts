@@ -27,8 +27,20 @@ interface EngineResult extends Machine {
   supersession: EngineMeasure;
   revisionList: EngineMeasure;
   throughput: {
-    oneWorker: { apps: number; seconds: number; appsPerSecond: number; workerCpuCores: number[]; workerPeakRssMiB: number[] };
-    twoWorkers: { apps: number; seconds: number; appsPerSecond: number; workerCpuCores: number[]; workerPeakRssMiB: number[] };
+    oneWorker: {
+      apps: number;
+      seconds: number;
+      appsPerSecond: number;
+      workerCpuCores: number[];
+      workerPeakRssMiB: number[];
+    };
+    twoWorkers: {
+      apps: number;
+      seconds: number;
+      appsPerSecond: number;
+      workerCpuCores: number[];
+      workerPeakRssMiB: number[];
+    };
     baselineWorkflowsPerSecond: number;
   };
   entityScale: { applications: number; workerRssMiB: number[] };
@@ -91,7 +103,9 @@ function engineSection(e: EngineResult): string[] {
           '',
           '| segment | p50 ms |',
           '|---|---:|',
-          ...Object.entries(e.breakdown).map(([segment, ms]) => `| ${segment.replace(/^ +/, '… ')} | ${formatMs(ms)} |`),
+          ...Object.entries(e.breakdown).map(
+            ([segment, ms]) => `| ${segment.replace(/^ +/, '… ')} | ${formatMs(ms)} |`,
+          ),
         ]
       : []),
     '',
@@ -104,14 +118,20 @@ function engineSection(e: EngineResult): string[] {
   ];
 }
 
-function timingSection(title: string, r: (Machine & { results: TimingRow[] }) | undefined, sized: boolean): string[] {
+function timingSection(
+  title: string,
+  r: (Machine & { results: TimingRow[] }) | undefined,
+  sized: boolean,
+): string[] {
   if (!r) return [];
   return [
     title,
     '',
     `Measured ${r.date} on ${r.cpu}, Node ${r.node}. ${r.method}.`,
     '',
-    sized ? '| components | operation | runs | p50 ms | p99 ms | p50 × baseline |' : '| operation | runs | p50 ms | p99 ms | p50 × baseline |',
+    sized
+      ? '| components | operation | runs | p50 ms | p99 ms | p50 × baseline |'
+      : '| operation | runs | p50 ms | p99 ms | p50 × baseline |',
     sized ? '|---:|---|---:|---:|---:|---:|' : '|---|---:|---:|---:|---:|',
     ...r.results.map(
       (x) =>

@@ -45,7 +45,8 @@ export class CliContext {
     while (root.parent) root = root.parent;
     return {
       namespace: all.namespace,
-      namespaceGiven: root.getOptionValueSource('namespace') === 'cli' || root.getOptionValueSource('namespace') === 'env',
+      namespaceGiven:
+        root.getOptionValueSource('namespace') === 'cli' || root.getOptionValueSource('namespace') === 'env',
       ...(all.address ? { address: all.address } : {}),
       ...(all.temporalNamespace ? { temporalNamespace: all.temporalNamespace } : {}),
       output: all.output,

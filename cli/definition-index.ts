@@ -7,7 +7,10 @@ import { CliUsageError } from './errors.js';
 export const DEFINITION_TYPES = ['component', 'trait', 'policy', 'workflow-step'] as const;
 export type DefinitionType = (typeof DEFINITION_TYPES)[number];
 
-const SECTION: Record<DefinitionType, 'componentDefinitions' | 'traitDefinitions' | 'policyDefinitions' | 'workflowStepDefinitions'> = {
+const SECTION: Record<
+  DefinitionType,
+  'componentDefinitions' | 'traitDefinitions' | 'policyDefinitions' | 'workflowStepDefinitions'
+> = {
   component: 'componentDefinitions',
   trait: 'traitDefinitions',
   policy: 'policyDefinitions',
@@ -57,7 +60,10 @@ export function indexDefinitions(layers: readonly CatalogLayer[], type?: Definit
       }
     }
   }
-  return [...entries.values()].sort((a, b) => DEFINITION_TYPES.indexOf(a.type) - DEFINITION_TYPES.indexOf(b.type) || a.name.localeCompare(b.name));
+  return [...entries.values()].sort(
+    (a, b) =>
+      DEFINITION_TYPES.indexOf(a.type) - DEFINITION_TYPES.indexOf(b.type) || a.name.localeCompare(b.name),
+  );
 }
 
 /**
@@ -74,10 +80,14 @@ export function findDefinition(
 ): DefinitionEntry {
   const found = entries.filter((e) => e.name === name && (type === undefined || e.type === type));
   if (found.length === 0) {
-    throw new NotFoundError(`no ${type ? `${type} ` : ''}definition named "${name}"${where ? ` in ${where}` : ''} (see \`revela def list\`)`);
+    throw new NotFoundError(
+      `no ${type ? `${type} ` : ''}definition named "${name}"${where ? ` in ${where}` : ''} (see \`revela def list\`)`,
+    );
   }
   if (found.length > 1) {
-    throw new CliUsageError(`"${name}" names a ${found.map((e) => e.type).join(' and a ')} definition: add --type`);
+    throw new CliUsageError(
+      `"${name}" names a ${found.map((e) => e.type).join(' and a ')} definition: add --type`,
+    );
   }
   return found[0] as DefinitionEntry;
 }

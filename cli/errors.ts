@@ -61,7 +61,8 @@ export function describeFailure(err: unknown, debug = false): FailureReport {
   if (err instanceof CliUsageError || err instanceof SimulatorUsageError) {
     return { lines: withStack([`error: ${err.message}`]), exitCode: EXIT_USAGE };
   }
-  if (err instanceof CommandFailedError) return { lines: withStack([`error: ${err.message}`]), exitCode: EXIT_FAILURE };
+  if (err instanceof CommandFailedError)
+    return { lines: withStack([`error: ${err.message}`]), exitCode: EXIT_FAILURE };
   if (
     err instanceof RevelaClientError ||
     err instanceof RevelaError ||
@@ -75,5 +76,8 @@ export function describeFailure(err: unknown, debug = false): FailureReport {
   const file = err instanceof Error ? fileError(err) : undefined;
   if (file) return { lines: withStack([`error: ${file}`]), exitCode: EXIT_FAILURE };
   const message = err instanceof Error ? err.message : JSON.stringify(err);
-  return { lines: withStack([`error: ${message}${debug ? '' : ' (DEBUG=revela shows the stack)'}`]), exitCode: EXIT_FAILURE };
+  return {
+    lines: withStack([`error: ${message}${debug ? '' : ' (DEBUG=revela shows the stack)'}`]),
+    exitCode: EXIT_FAILURE,
+  };
 }

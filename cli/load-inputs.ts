@@ -22,28 +22,48 @@ function rawDocuments(text: string): unknown[] | undefined {
   const docs = parseAllDocuments(text);
   // Broken YAML is the strict parser's to report, with line and column.
   if (docs.some((d) => d.errors.length > 0)) return undefined;
-  return docs.filter((d) => d.contents !== null).map((d) => d.toJS() as unknown).filter((v) => v !== null && v !== undefined);
+  return docs
+    .filter((d) => d.contents !== null)
+    .map((d) => d.toJS() as unknown)
+    .filter((v) => v !== null && v !== undefined);
 }
 
 /** True when no document has `kind` or `apiVersion`: some other YAML (a clusters.yaml), not a manifest. */
 function isForeignYaml(raw: readonly unknown[] | undefined): boolean {
-  return raw !== undefined && raw.length > 0 && raw.every((v) => isRecord(v) && !('kind' in v) && !('apiVersion' in v));
+  return (
+    raw !== undefined &&
+    raw.length > 0 &&
+    raw.every((v) => isRecord(v) && !('kind' in v) && !('apiVersion' in v))
+  );
 }
 
 function namespaceGiven(raw: unknown): boolean {
-  return isRecord(raw) && isRecord(raw.metadata) && typeof raw.metadata.namespace === 'string' && raw.metadata.namespace !== '';
+  return (
+    isRecord(raw) &&
+    isRecord(raw.metadata) &&
+    typeof raw.metadata.namespace === 'string' &&
+    raw.metadata.namespace !== ''
+  );
 }
 
 /** Parses one text strictly, then gives `namespace` to the documents whose YAML named none. */
-function documentsOf(text: string, file: string, raw: unknown[] | undefined, namespace: string | undefined): RevelaDocument[] {
+function documentsOf(
+  text: string,
+  file: string,
+  raw: unknown[] | undefined,
+  namespace: string | undefined,
+): RevelaDocument[] {
   const documents = parseYamlDocuments(text, file);
   if (namespace === undefined || raw === undefined || raw.length !== documents.length) return documents;
-  return documents.map((doc, i) => (namespaceGiven(raw[i]) ? doc : { ...doc, metadata: { ...doc.metadata, namespace } }));
+  return documents.map((doc, i) =>
+    namespaceGiven(raw[i]) ? doc : { ...doc, metadata: { ...doc.metadata, namespace } },
+  );
 }
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of process.stdin)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -52,7 +72,10 @@ async function readStdin(): Promise<string> {
  * `*.yaml`/`*.yml` files by name; files that hold no manifest at all are skipped and reported),
  * or `-` for standard input. Errors name the file, the document and the path.
  */
-export async function loadInputs(paths: readonly string[], options: LoadInputsOptions = {}): Promise<RevelaDocument[]> {
+export async function loadInputs(
+  paths: readonly string[],
+  options: LoadInputsOptions = {},
+): Promise<RevelaDocument[]> {
   const documents: RevelaDocument[] = [];
   const ns = options.defaultNamespace;
   for (const path of paths) {

@@ -9,7 +9,12 @@ import { buildProgram } from './program.js';
  * typed errors' messages name the cause and the next step); `DEBUG=revela` adds stacks.
  */
 async function main(argv: readonly string[]): Promise<number> {
-  const ctx = new CliContext({ stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+  const ctx = new CliContext({
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  });
   const debug = /(^|,)\s*(revela|\*)\s*(,|$)/.test(process.env.DEBUG ?? '');
   try {
     await buildProgram(ctx).parseAsync([...argv]);

@@ -34,7 +34,10 @@ export function parseTimeout(value: string): number {
 
 /** `-c, --context N` shared by the diff commands. */
 export function contextOption(): Option {
-  return new Option('-c, --context <n>', 'lines of context around each change (default: whole documents)').argParser(parseCount);
+  return new Option(
+    '-c, --context <n>',
+    'lines of context around each change (default: whole documents)',
+  ).argParser(parseCount);
 }
 
 /**
@@ -44,12 +47,14 @@ export function contextOption(): Option {
  */
 export function appOfRevision(revision: string): string {
   const parsed = parseRevisionName(revision);
-  if (!parsed) throw new CliUsageError(`"${revision}" is not a revision name: expected <app>-v<N>, e.g. podinfo-v1`);
+  if (!parsed)
+    throw new CliUsageError(`"${revision}" is not a revision name: expected <app>-v<N>, e.g. podinfo-v1`);
   return parsed.app;
 }
 
 /** Rejects a revision of another application (`revision diff podinfo other-v1 …`). */
 export function checkRevisionOf(app: string, revision: string): void {
   const owner = appOfRevision(revision);
-  if (owner !== app) throw new CliUsageError(`revision ${revision} belongs to application "${owner}", not "${app}"`);
+  if (owner !== app)
+    throw new CliUsageError(`revision ${revision} belongs to application "${owner}", not "${app}"`);
 }

@@ -20,7 +20,10 @@ import { OUTPUT_FORMATS } from './output/structured.js';
 export function packageVersion(): string {
   for (const candidate of ['../../package.json', '../package.json']) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'revela' && pkg.version) return pkg.version;
     } catch {
       // Try the next location.
@@ -69,8 +72,14 @@ export function buildProgram(ctx: CliContext): Command {
     )
     .version(packageVersion(), '-V, --version')
     .option('-n, --namespace <namespace>', 'the application namespace', 'default')
-    .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS, a temporal.toml profile, or localhost:7233)')
-    .option('--temporal-namespace <namespace>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or "default")')
+    .option(
+      '--address <host:port>',
+      'Temporal frontend (default: TEMPORAL_ADDRESS, a temporal.toml profile, or localhost:7233)',
+    )
+    .option(
+      '--temporal-namespace <namespace>',
+      'Temporal namespace (default: TEMPORAL_NAMESPACE or "default")',
+    )
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .addCommand(applyCommand(ctx))
     .addCommand(upCommand(ctx))

@@ -33,7 +33,9 @@ export async function waitRevision(
     ...(options.progress ? { onProgress: (view) => printer.update(progressState(revision, view)) } : {}),
   });
   if (meta.status !== 'Succeeded') {
-    throw new CommandFailedError(`${revision} ended ${meta.status}${meta.description ? `: ${meta.description}` : ''}`);
+    throw new CommandFailedError(
+      `${revision} ended ${meta.status}${meta.description ? `: ${meta.description}` : ''}`,
+    );
   }
   if (options.progress) ctx.print(`${revision} succeeded in ${formatDuration(Date.now() - started)}`);
   return meta;

@@ -10,7 +10,9 @@ interface JsonPayload {
 
 function fromJson(p: JsonPayload): Payload {
   return {
-    metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]),
+    ),
     data: Buffer.from(p.data ?? '', 'base64'),
   };
 }
@@ -18,7 +20,10 @@ function fromJson(p: JsonPayload): Payload {
 function toJson(p: Payload): JsonPayload {
   return {
     metadata: Object.fromEntries(
-      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
+      Object.entries(p.metadata ?? {}).map(([k, v]) => [
+        k,
+        Buffer.from(v ?? new Uint8Array()).toString('base64'),
+      ]),
     ),
     data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
   };
@@ -48,7 +53,9 @@ export interface CodecServerOptions {
  * `POST /decode` and `POST /encode` with `{ payloads: [...] }`. It holds the key, so run it where
  * only operators reach it (see docs/security.md).
  */
-export async function startCodecServer(options: CodecServerOptions): Promise<{ server: Server; url: string }> {
+export async function startCodecServer(
+  options: CodecServerOptions,
+): Promise<{ server: Server; url: string }> {
   const cors = (req: IncomingMessage, res: ServerResponse) => {
     const origin = req.headers.origin;
     if (origin && (!options.allowedOrigins || options.allowedOrigins.includes(origin))) {
@@ -67,17 +74,24 @@ export async function startCodecServer(options: CodecServerOptions): Promise<{ s
     }
     const route = req.url?.split('?')[0];
     if (req.method !== 'POST' || (route !== '/decode' && route !== '/encode')) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'POST /encode or /decode' }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ message: 'POST /encode or /decode' }));
       return;
     }
     void (async () => {
       try {
         const body = JSON.parse(await readBody(req)) as { payloads?: JsonPayload[] };
         const payloads = (body.payloads ?? []).map(fromJson);
-        const out = route === '/decode' ? await options.codec.decode(payloads) : await options.codec.encode(payloads);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ payloads: out.map(toJson) }));
+        const out =
+          route === '/decode' ? await options.codec.decode(payloads) : await options.codec.encode(payloads);
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ payloads: out.map(toJson) }));
       } catch (err) {
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ message: (err as Error).message }));
+        res
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ message: (err as Error).message }));
       }
     })();
   });

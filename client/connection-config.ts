@@ -29,7 +29,9 @@ export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
  */
 export function loadConnectionConfig(overrides: ConnectionOverrides = {}): ConnectionConfig {
   const env = overrides.env ?? process.env;
-  const envVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  const envVars = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
   const loaded = loadClientConnectConfig({ overrideEnvVars: envVars });
   const address = overrides.address ?? loaded.connectionOptions.address ?? DEFAULT_TEMPORAL_ADDRESS;
   const namespace = overrides.namespace ?? loaded.namespace ?? DEFAULT_TEMPORAL_NAMESPACE;

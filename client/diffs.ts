@@ -44,14 +44,21 @@ export class ClientDiffs {
   async liveDiff(ref: AppRef, options: LiveDiffOptions = {}): Promise<string> {
     const revisions = options.revisions ?? [];
     if (revisions.length > 2) {
-      throw new RequestRejectedError('InvalidRequest', 'live-diff takes at most two revisions (--revision A,B)');
+      throw new RequestRejectedError(
+        'InvalidRequest',
+        'live-diff takes at most two revisions (--revision A,B)',
+      );
     }
     if (revisions.length === 2) {
       return this.diffRevisions(ref, revisions[0] as string, revisions[1] as string, options);
     }
     const { app } = await this.client.status(ref);
     const revision = revisions[0] ?? app.currentRevision?.name;
-    if (!revision) throw new RequestRejectedError('RevisionNotFound', `${app.namespace}/${app.name} has no revision to compare with`);
+    if (!revision)
+      throw new RequestRejectedError(
+        'RevisionNotFound',
+        `${app.namespace}/${app.name} has no revision to compare with`,
+      );
     if (!app.draft) throw new RequestRejectedError('NoDraft', `${app.namespace}/${app.name} has no draft`);
     const base = (await this.client.getRevision(ref, revision)).snapshot;
     if (options.rendered) {
@@ -59,7 +66,11 @@ export class ClientDiffs {
       return this.renderedDiff(base, revision, draft, `${revision} (draft)`, options.context);
     }
     const catalog = await readMergedCatalog(this.client.temporal, app.namespace);
-    return this.formatDocuments(diffInputFromSnapshot(base), diffInputFromDraft(app.draft, catalog, base.referencedObjects), options.context);
+    return this.formatDocuments(
+      diffInputFromSnapshot(base),
+      diffInputFromDraft(app.draft, catalog, base.referencedObjects),
+      options.context,
+    );
   }
 
   /**
@@ -77,9 +88,16 @@ export class ClientDiffs {
     target: string,
     options: Pick<LiveDiffOptions, 'context' | 'rendered'> = {},
   ): Promise<string> {
-    const [a, b] = await Promise.all([this.client.getRevision(ref, base), this.client.getRevision(ref, target)]);
+    const [a, b] = await Promise.all([
+      this.client.getRevision(ref, base),
+      this.client.getRevision(ref, target),
+    ]);
     if (options.rendered) return this.renderedDiff(a.snapshot, base, b.snapshot, target, options.context);
-    return this.formatDocuments(diffInputFromSnapshot(a.snapshot), diffInputFromSnapshot(b.snapshot), options.context);
+    return this.formatDocuments(
+      diffInputFromSnapshot(a.snapshot),
+      diffInputFromSnapshot(b.snapshot),
+      options.context,
+    );
   }
 
   /**
@@ -123,7 +141,10 @@ export class ClientDiffs {
   }
 
   /** The draft as a snapshot, resolved like a publish would (referenced objects as in `base`). */
-  private async resolveDraft(draft: RevisionSnapshot['application'], base: RevisionSnapshot): Promise<RevisionSnapshot> {
+  private async resolveDraft(
+    draft: RevisionSnapshot['application'],
+    base: RevisionSnapshot,
+  ): Promise<RevisionSnapshot> {
     const catalog = await readMergedCatalog(this.client.temporal, draft.metadata.namespace ?? 'default');
     return buildSnapshot({ application: draft, catalog, referencedObjects: base.referencedObjects });
   }

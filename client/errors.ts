@@ -90,9 +90,15 @@ export function translateError(err: unknown, context: { what: string }): unknown
   const failure = innermostApplicationFailure(err);
   if (failure && (err instanceof WorkflowUpdateFailedError || err instanceof TemporalFailure)) {
     const details = (failure.details?.[0] ?? {}) as { object?: string; path?: string };
-    return new RequestRejectedError(failure.type ?? 'Rejected', failure.message, details.object, details.path, {
-      cause: err,
-    });
+    return new RequestRejectedError(
+      failure.type ?? 'Rejected',
+      failure.message,
+      details.object,
+      details.path,
+      {
+        cause: err,
+      },
+    );
   }
   return err;
 }

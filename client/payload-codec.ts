@@ -129,7 +129,10 @@ export class RevelaPayloadCodec implements PayloadCodec {
     const decipher = createDecipheriv('aes-256-gcm', this.key, data.subarray(0, IV_BYTES));
     decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
     try {
-      const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      const plain = Buffer.concat([
+        decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
       return PayloadProto.decode(plain);
     } catch {
       throw new PayloadCodecError(`cannot decrypt payload with key "${keyId}": wrong REVELA_ENCRYPTION_KEY?`);

@@ -18,19 +18,31 @@ import { deploySteps } from '../model/step-request.js';
 import { planWorkflow } from '../model/workflow-plan.js';
 import { readMergedCatalog } from './read-catalog.js';
 
-const DEFINITION_KINDS = new Set(['ComponentDefinition', 'TraitDefinition', 'PolicyDefinition', 'WorkflowStepDefinition']);
+const DEFINITION_KINDS = new Set([
+  'ComponentDefinition',
+  'TraitDefinition',
+  'PolicyDefinition',
+  'WorkflowStepDefinition',
+]);
 
 /** Definitions must compile before they are stored: their schema with ajv, their JSONata templates. */
 function checkDefinition(definition: AnyDefinition): void {
   const object = definitionLabel(definition);
-  const jsonata = (definition.spec as { schematic?: { jsonata?: { parameter?: Record<string, unknown>; template?: string } } })
-    .schematic?.jsonata;
-  if (jsonata?.parameter) compileParameterSchema(jsonata.parameter, { object, path: 'spec.schematic.jsonata.parameter' });
+  const jsonata = (
+    definition.spec as {
+      schematic?: { jsonata?: { parameter?: Record<string, unknown>; template?: string } };
+    }
+  ).schematic?.jsonata;
+  if (jsonata?.parameter)
+    compileParameterSchema(jsonata.parameter, { object, path: 'spec.schematic.jsonata.parameter' });
   const at = (path: string) => ({ definition: definition.metadata.name, object, path });
-  if (jsonata?.template !== undefined) compileExpression(jsonata.template, at('spec.schematic.jsonata.template'));
+  if (jsonata?.template !== undefined)
+    compileExpression(jsonata.template, at('spec.schematic.jsonata.template'));
   const status = (definition.spec as { status?: { healthPolicy?: string; customStatus?: string } }).status;
-  if (status?.healthPolicy !== undefined) compileExpression(status.healthPolicy, at('spec.status.healthPolicy'));
-  if (status?.customStatus !== undefined) compileExpression(status.customStatus, at('spec.status.customStatus'));
+  if (status?.healthPolicy !== undefined)
+    compileExpression(status.healthPolicy, at('spec.status.healthPolicy'));
+  if (status?.customStatus !== undefined)
+    compileExpression(status.customStatus, at('spec.status.customStatus'));
 }
 
 function key(doc: RevelaDocument): string {
@@ -78,7 +90,9 @@ export async function preflight(
     const namespace = app.metadata.namespace ?? 'default';
     let catalog = catalogs.get(namespace);
     if (!catalog) {
-      const batchHere = catalogFromDocuments(parsed.filter((d) => (d.metadata.namespace ?? 'default') === namespace));
+      const batchHere = catalogFromDocuments(
+        parsed.filter((d) => (d.metadata.namespace ?? 'default') === namespace),
+      );
       // Definitions of this batch apply to every namespace only when they live in vela-system.
       const batchSystem = catalogFromDocuments(parsed.filter((d) => d.metadata.namespace === 'vela-system'));
       catalog = mergeCatalogs(await readMergedCatalog(temporal, namespace), batchSystem, batchHere);
@@ -86,7 +100,11 @@ export async function preflight(
     }
     const refs = referencedObjectRefs(app);
     if (refs.length > 0 && !registry) continue;
-    if (registry) checkReferencedClusters(app, registry.list().map((c) => c.name));
+    if (registry)
+      checkReferencedClusters(
+        app,
+        registry.list().map((c) => c.name),
+      );
     const referencedObjects = registry
       ? await Promise.all(
           refs.map(async ({ cluster, ref }) => {
@@ -96,7 +114,11 @@ export async function preflight(
           }),
         )
       : [];
-    const snapshot = buildSnapshot({ application: app, catalog, referencedObjects: referencedObjects.flat() });
+    const snapshot = buildSnapshot({
+      application: app,
+      catalog,
+      referencedObjects: referencedObjects.flat(),
+    });
     await renderRevisionSteps(snapshot, 'dry-run', registry ? registry.list() : assumedClusters(snapshot));
   }
 }
@@ -111,7 +133,10 @@ export async function preflight(
  */
 function assumedClusters(snapshot: RevisionSnapshot): ClusterInfo[] {
   const clusters = new Map<string, Record<string, string>>([[LOCAL_CLUSTER, {}]]);
-  const policies = [...(snapshot.application.spec.policies ?? []), ...Object.values(snapshot.externalPolicies)];
+  const policies = [
+    ...(snapshot.application.spec.policies ?? []),
+    ...Object.values(snapshot.externalPolicies),
+  ];
   for (const policy of policies) {
     if (policy.type !== POLICY_TYPE_TOPOLOGY) continue;
     const parsed = TopologyPropertiesSchema.safeParse(policy.properties ?? {});
@@ -128,7 +153,8 @@ function assumedClusters(snapshot: RevisionSnapshot): ClusterInfo[] {
   }
   for (const step of deploySteps(planWorkflow(snapshot).steps)) {
     const cluster = step.properties.cluster;
-    if (step.type === STEP_TYPE_APPLY_COMPONENT && typeof cluster === 'string') clusters.set(cluster, clusters.get(cluster) ?? {});
+    if (step.type === STEP_TYPE_APPLY_COMPONENT && typeof cluster === 'string')
+      clusters.set(cluster, clusters.get(cluster) ?? {});
   }
   return [...clusters].map(([name, labels]) => ({ name, labels }));
 }

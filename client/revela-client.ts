@@ -19,7 +19,12 @@ import type { Application } from '../model/application.js';
 import { emptyCatalog } from '../model/catalog-view.js';
 import type { ClusterInfo } from '../model/cluster-info.js';
 import type { RevelaDocument } from '../model/document.js';
-import { applicationWorkflowId, catalogWorkflowId, revisionWorkflowId, SYSTEM_NAMESPACE } from '../model/ids.js';
+import {
+  applicationWorkflowId,
+  catalogWorkflowId,
+  revisionWorkflowId,
+  SYSTEM_NAMESPACE,
+} from '../model/ids.js';
 import { isFinalStatus, type RevisionMetadata, type RevisionStatus } from '../model/revision.js';
 import type { application as applicationWorkflow } from '../workflows/application.js';
 import type { catalog as catalogWorkflow } from '../workflows/catalog.js';
@@ -199,9 +204,16 @@ export class RevelaClient {
     const encryption =
       options.encryption ??
       (env.REVELA_ENCRYPTION_KEY
-        ? { key: decodeEncryptionKey(env.REVELA_ENCRYPTION_KEY), keyId: env.REVELA_ENCRYPTION_KEY_ID ?? 'default' }
+        ? {
+            key: decodeEncryptionKey(env.REVELA_ENCRYPTION_KEY),
+            keyId: env.REVELA_ENCRYPTION_KEY_ID ?? 'default',
+          }
         : undefined);
-    const client = new Client({ connection, namespace: config.namespace, dataConverter: revelaDataConverter(encryption) });
+    const client = new Client({
+      connection,
+      namespace: config.namespace,
+      dataConverter: revelaDataConverter(encryption),
+    });
     const taskQueue = options.taskQueue ?? env.REVELA_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
     const revela = new RevelaClient(client, connection, config.address, taskQueue, { ...options, env });
     if (options.requireWorker ?? true) {
@@ -313,7 +325,11 @@ export class RevelaClient {
    * ```
    */
   async publish(
-    request: (AppRef | { app: Application }) & { publishVersion: string; fromRevision?: string; requestId?: string },
+    request: (AppRef | { app: Application }) & {
+      publishVersion: string;
+      fromRevision?: string;
+      requestId?: string;
+    },
   ): Promise<PublishedRevision> {
     const ref: AppRef =
       'app' in request
@@ -340,7 +356,9 @@ export class RevelaClient {
    * await revela.rollback({ name: 'podinfo', namespace: 'examples', to: plan.to });
    * ```
    */
-  async rollback(request: AppRef & { to?: string; dryRun?: boolean; requestId?: string }): Promise<RollbackResult> {
+  async rollback(
+    request: AppRef & { to?: string; dryRun?: boolean; requestId?: string },
+  ): Promise<RollbackResult> {
     return this.call(`application ${appNamespace(request)}/${request.name}`, () =>
       this.entity(request).executeUpdate(rollbackUpdate, {
         args: [
@@ -369,12 +387,17 @@ export class RevelaClient {
    * ```
    */
   async status(ref: AppRef): Promise<ApplicationStatusView> {
-    const app = await this.call(`application ${appNamespace(ref)}/${ref.name}`, () => queryWithRetry(this.entity(ref), statusQuery, []));
+    const app = await this.call(`application ${appNamespace(ref)}/${ref.name}`, () =>
+      queryWithRetry(this.entity(ref), statusQuery, []),
+    );
     const current = app.currentRevision;
     if (!current) return { app, services: [], waiting: [] };
     const handle = this.temporal.workflow.getHandle(current.workflowId);
     const description = await handle.describe().catch(() => undefined);
-    const [run, pending] = await Promise.all([this.runStatus(handle, description), this.pendingHealth(description)]);
+    const [run, pending] = await Promise.all([
+      this.runStatus(handle, description),
+      this.pendingHealth(description),
+    ]);
     const services = new Map<string, ComponentHealth>();
     for (const h of run?.health ?? []) services.set(`${h.cluster}/${h.namespace}/${h.component}`, h);
     for (const p of pending.details) {
@@ -403,7 +426,9 @@ export class RevelaClient {
       // The entity keeps its revision index in its memo: a describe answers without a worker.
       const { memo } = await this.entity(ref).describe();
       const revisions = memo?.revisions;
-      return Array.isArray(revisions) ? (revisions as RevisionMetadata[]) : queryWithRetry(this.entity(ref), revisionsQuery, []);
+      return Array.isArray(revisions)
+        ? (revisions as RevisionMetadata[])
+        : queryWithRetry(this.entity(ref), revisionsQuery, []);
     });
   }
 
@@ -417,7 +442,9 @@ export class RevelaClient {
    * ```
    */
   async getRevision(ref: AppRef, revision: string): Promise<RevisionDetail> {
-    return this.call(`revision ${revision}`, () => queryWithRetry(this.entity(ref), revisionQuery, [revision]));
+    return this.call(`revision ${revision}`, () =>
+      queryWithRetry(this.entity(ref), revisionQuery, [revision]),
+    );
   }
 
   /**
@@ -436,7 +463,8 @@ export class RevelaClient {
       const view = await this.status(ref);
       options.onProgress?.(view);
       const meta = view.app.revisions.find((r) => r.name === revision);
-      if (!meta) throw new NotFoundError(`revision ${revision} of ${appNamespace(ref)}/${ref.name} not found`);
+      if (!meta)
+        throw new NotFoundError(`revision ${revision} of ${appNamespace(ref)}/${ref.name} not found`);
       if (until.includes(meta.status)) return meta;
       if (Date.now() > deadline) {
         throw new RequestRejectedError(
@@ -460,7 +488,9 @@ export class RevelaClient {
    * ```
    */
   async suspend(ref: AppRef & { step?: string }): Promise<OperationResult> {
-    return this.revisionUpdate(ref, 'suspend', (h) => h.executeUpdate(suspendUpdate, { args: [ref.step ? { step: ref.step } : {}] }));
+    return this.revisionUpdate(ref, 'suspend', (h) =>
+      h.executeUpdate(suspendUpdate, { args: [ref.step ? { step: ref.step } : {}] }),
+    );
   }
 
   /**
@@ -472,7 +502,9 @@ export class RevelaClient {
    * ```
    */
   async resume(ref: AppRef & { step?: string }): Promise<OperationResult> {
-    return this.revisionUpdate(ref, 'resume', (h) => h.executeUpdate(resumeUpdate, { args: [ref.step ? { step: ref.step } : {}] }));
+    return this.revisionUpdate(ref, 'resume', (h) =>
+      h.executeUpdate(resumeUpdate, { args: [ref.step ? { step: ref.step } : {}] }),
+    );
   }
 
   /**
@@ -519,7 +551,11 @@ export class RevelaClient {
    */
   async getCatalog(namespace: string = SYSTEM_NAMESPACE) {
     try {
-      return await queryWithRetry(this.temporal.workflow.getHandle(catalogWorkflowId(namespace)), catalogQuery, []);
+      return await queryWithRetry(
+        this.temporal.workflow.getHandle(catalogWorkflowId(namespace)),
+        catalogQuery,
+        [],
+      );
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return emptyCatalog();
       throw translateError(err, { what: `catalog ${namespace}` });
@@ -536,7 +572,11 @@ export class RevelaClient {
    * await revela.deleteFromCatalog({ namespace: 'examples', kind: 'Policy', name: 'topology-hangzhou-clusters' });
    * ```
    */
-  async deleteFromCatalog(request: { namespace: string; kind: CatalogDocument['kind']; name: string }): Promise<CatalogChange> {
+  async deleteFromCatalog(request: {
+    namespace: string;
+    kind: CatalogDocument['kind'];
+    name: string;
+  }): Promise<CatalogChange> {
     return this.call(`catalog ${request.namespace}`, () =>
       this.temporal.workflow
         .getHandle(catalogWorkflowId(request.namespace))
@@ -579,9 +619,12 @@ export class RevelaClient {
    * const registry = await RevelaClient.loadClusterRegistry({ clusters: { kubeconfigPath: '.revela/kubeconfig' } });
    * ```
    */
-  static async loadClusterRegistry(options: Pick<RevelaClientOptions, 'clusters' | 'env'> = {}): Promise<ClusterRegistry> {
+  static async loadClusterRegistry(
+    options: Pick<RevelaClientOptions, 'clusters' | 'env'> = {},
+  ): Promise<ClusterRegistry> {
     const env = options.env ?? process.env;
-    const kubeconfigPath = options.clusters?.kubeconfigPath ?? env.REVELA_KUBECONFIG ?? env.KUBECONFIG?.split(':')[0];
+    const kubeconfigPath =
+      options.clusters?.kubeconfigPath ?? env.REVELA_KUBECONFIG ?? env.KUBECONFIG?.split(':')[0];
     const clustersPath = options.clusters?.clustersPath ?? env.REVELA_CLUSTERS;
     // Loaded on first use: the Kubernetes client costs a third of a second to import, and most
     // commands (status, revision list) never need it.
@@ -607,7 +650,9 @@ export class RevelaClient {
 
   /** The entity's handle (no start): for operations on an application that must exist. */
   entity(ref: AppRef): WorkflowHandle<typeof applicationWorkflow> {
-    return this.temporal.workflow.getHandle<typeof applicationWorkflow>(applicationWorkflowId(appNamespace(ref), ref.name));
+    return this.temporal.workflow.getHandle<typeof applicationWorkflow>(
+      applicationWorkflowId(appNamespace(ref), ref.name),
+    );
   }
 
   /** Update-with-start: the first request for an application creates its entity. */
@@ -620,7 +665,9 @@ export class RevelaClient {
     const start = new WithStartWorkflowOperation<typeof applicationWorkflow>('application', {
       workflowId: applicationWorkflowId(namespace, ref.name),
       taskQueue: this.taskQueue,
-      args: [{ namespace, name: ref.name, ...(this.options.engine ? { settings: this.options.engine } : {}) }],
+      args: [
+        { namespace, name: ref.name, ...(this.options.engine ? { settings: this.options.engine } : {}) },
+      ],
       workflowIdConflictPolicy: 'USE_EXISTING',
       staticSummary: `application ${namespace}/${ref.name}`,
     });
@@ -654,10 +701,15 @@ export class RevelaClient {
     operation: string,
     fn: (h: WorkflowHandle) => Promise<OperationResult>,
   ): Promise<OperationResult> {
-    const app = await this.call(`application ${appNamespace(ref)}/${ref.name}`, () => queryWithRetry(this.entity(ref), statusQuery, []));
+    const app = await this.call(`application ${appNamespace(ref)}/${ref.name}`, () =>
+      queryWithRetry(this.entity(ref), statusQuery, []),
+    );
     const current = app.currentRevision;
     if (!current) {
-      throw new RequestRejectedError('RevisionNotRunning', `${appNamespace(ref)}/${ref.name} has no revision yet`);
+      throw new RequestRejectedError(
+        'RevisionNotRunning',
+        `${appNamespace(ref)}/${ref.name} has no revision yet`,
+      );
     }
     // A finished run cannot take updates; Temporal would answer "not found", which misleads.
     if (isFinalStatus(current.status)) {
@@ -693,7 +745,10 @@ export class RevelaClient {
     const details: NotHealthyDetails[] = [];
     for (const activity of description?.raw.pendingActivities ?? []) {
       if (!activity.lastFailure) continue;
-      const error = await decodeOptionalFailureToOptionalError(this.temporal.options.loadedDataConverter, activity.lastFailure);
+      const error = await decodeOptionalFailureToOptionalError(
+        this.temporal.options.loadedDataConverter,
+        activity.lastFailure,
+      );
       if (!error) continue;
       const failure = (error.cause ?? error) as Error & { type?: string; details?: unknown[] };
       messages.push(failure.message);

@@ -20,6 +20,8 @@ export async function unreachableReason(address: string, timeoutMs = 2000): Prom
     };
     socket.setTimeout(timeoutMs, () => done(undefined));
     socket.once('connect', () => done(undefined));
-    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code && UNREACHABLE.has(err.code) ? err.code : undefined));
+    socket.once('error', (err: NodeJS.ErrnoException) =>
+      done(err.code && UNREACHABLE.has(err.code) ? err.code : undefined),
+    );
   });
 }

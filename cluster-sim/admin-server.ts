@@ -42,12 +42,21 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 export function createAdminServer(deps: AdminDeps): Server {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://admin');
-    const segments = url.pathname.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
+    const segments = url.pathname
+      .split('/')
+      .filter((s) => s.length > 0)
+      .map(decodeURIComponent);
     const method = req.method ?? 'GET';
     const known = deps.clusters().map((c) => c.name);
     if (segments.length === 0 && method === 'GET') {
       reply(res, 200, {
-        endpoints: ['GET /clusters', 'PUT /clusters/<name>/faults', 'DELETE /clusters/<name>/faults', 'DELETE /faults', 'GET /clusters/<name>/objects'],
+        endpoints: [
+          'GET /clusters',
+          'PUT /clusters/<name>/faults',
+          'DELETE /clusters/<name>/faults',
+          'DELETE /faults',
+          'GET /clusters/<name>/objects',
+        ],
       });
       return;
     }
@@ -73,12 +82,20 @@ export function createAdminServer(deps: AdminDeps): Server {
           return;
         }
         deps.setFaults(name, body);
-        reply(res, 200, deps.clusters().find((c) => c.name === name));
+        reply(
+          res,
+          200,
+          deps.clusters().find((c) => c.name === name),
+        );
         return;
       }
       if (leaf === 'faults' && method === 'DELETE') {
         deps.clearFaults(name);
-        reply(res, 200, deps.clusters().find((c) => c.name === name));
+        reply(
+          res,
+          200,
+          deps.clusters().find((c) => c.name === name),
+        );
         return;
       }
       if (leaf === 'objects' && method === 'GET') {

@@ -29,8 +29,14 @@ function obj(value: unknown): JsonObject {
 function checkName(type: ResourceType, name: unknown, causes: Cause[]): void {
   const label = type.kind === 'Namespace' || type.kind === 'Service';
   if (typeof name !== 'string' || name === '') {
-    causes.push({ field: 'metadata.name', message: 'Required value: name or generateName is required', type: 'FieldValueRequired' });
-  } else if (label ? !DNS_LABEL.test(name) || name.length > 63 : !DNS_SUBDOMAIN.test(name) || name.length > 253) {
+    causes.push({
+      field: 'metadata.name',
+      message: 'Required value: name or generateName is required',
+      type: 'FieldValueRequired',
+    });
+  } else if (
+    label ? !DNS_LABEL.test(name) || name.length > 63 : !DNS_SUBDOMAIN.test(name) || name.length > 253
+  ) {
     causes.push({
       field: 'metadata.name',
       message: `Invalid value: "${name}": a lowercase RFC 1123 ${label ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-'${label ? '' : " or '.'"}, and must start and end with an alphanumeric character`,
@@ -38,7 +44,12 @@ function checkName(type: ResourceType, name: unknown, causes: Cause[]): void {
   }
 }
 
-function checkPodTemplate(template: JsonObject, field: string, causes: Cause[], restartPolicies?: readonly string[]): void {
+function checkPodTemplate(
+  template: JsonObject,
+  field: string,
+  causes: Cause[],
+  restartPolicies?: readonly string[],
+): void {
   const spec = obj(template.spec);
   const containers = Array.isArray(spec.containers) ? spec.containers : [];
   if (containers.length === 0) {
@@ -47,13 +58,25 @@ function checkPodTemplate(template: JsonObject, field: string, causes: Cause[], 
   containers.forEach((c, i) => {
     const container = obj(c);
     if (typeof container.name !== 'string' || container.name === '') {
-      causes.push({ field: `${field}.spec.containers[${i}].name`, message: 'Required value', type: 'FieldValueRequired' });
+      causes.push({
+        field: `${field}.spec.containers[${i}].name`,
+        message: 'Required value',
+        type: 'FieldValueRequired',
+      });
     }
     if (typeof container.image !== 'string' || container.image === '') {
-      causes.push({ field: `${field}.spec.containers[${i}].image`, message: 'Required value', type: 'FieldValueRequired' });
+      causes.push({
+        field: `${field}.spec.containers[${i}].image`,
+        message: 'Required value',
+        type: 'FieldValueRequired',
+      });
     }
   });
-  if (restartPolicies && typeof spec.restartPolicy === 'string' && !restartPolicies.includes(spec.restartPolicy)) {
+  if (
+    restartPolicies &&
+    typeof spec.restartPolicy === 'string' &&
+    !restartPolicies.includes(spec.restartPolicy)
+  ) {
     causes.push({
       field: `${field}.spec.restartPolicy`,
       message: `Unsupported value: "${spec.restartPolicy}": supported values: ${restartPolicies.map((p) => `"${p}"`).join(', ')}`,
@@ -83,7 +106,10 @@ function admitDeployment(object: JsonObject, old: JsonObject | undefined, causes
   const spec = ensureObject(object, 'spec');
   spec.replicas ??= 1;
   if (typeof spec.replicas !== 'number' || spec.replicas < 0 || !Number.isInteger(spec.replicas)) {
-    causes.push({ field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(spec.replicas)}: must be greater than or equal to 0` });
+    causes.push({
+      field: 'spec.replicas',
+      message: `Invalid value: ${JSON.stringify(spec.replicas)}: must be greater than or equal to 0`,
+    });
   }
   spec.progressDeadlineSeconds ??= 600;
   spec.revisionHistoryLimit ??= 10;
@@ -109,7 +135,10 @@ function admitDeployment(object: JsonObject, old: JsonObject | undefined, causes
       });
     }
     if (old && !deepEqual(obj(old.spec).selector, selector)) {
-      causes.push({ field: 'spec.selector', message: `Invalid value: ${JSON.stringify(selector)}: field is immutable` });
+      causes.push({
+        field: 'spec.selector',
+        message: `Invalid value: ${JSON.stringify(selector)}: field is immutable`,
+      });
     }
   }
   checkPodTemplate(template, 'spec.template', causes, ['Always']);
@@ -126,7 +155,11 @@ function admitJob(object: JsonObject, old: JsonObject | undefined, causes: Cause
   const template = ensureObject(spec, 'template');
   checkPodTemplate(template, 'spec.template', causes, ['OnFailure', 'Never']);
   if (obj(template.spec).restartPolicy === undefined) {
-    causes.push({ field: 'spec.template.spec.restartPolicy', message: 'Required value: valid values: "OnFailure", "Never"', type: 'FieldValueRequired' });
+    causes.push({
+      field: 'spec.template.spec.restartPolicy',
+      message: 'Required value: valid values: "OnFailure", "Never"',
+      type: 'FieldValueRequired',
+    });
   }
   defaultPodTemplate(template, 'Never');
   const metadata = obj(object.metadata);
@@ -149,15 +182,28 @@ function admitJob(object: JsonObject, old: JsonObject | undefined, causes: Cause
   }
 }
 
-function admitService(object: JsonObject, old: JsonObject | undefined, causes: Cause[], context: AdmissionContext): void {
+function admitService(
+  object: JsonObject,
+  old: JsonObject | undefined,
+  causes: Cause[],
+  context: AdmissionContext,
+): void {
   const spec = ensureObject(object, 'spec');
   spec.type ??= 'ClusterIP';
   spec.sessionAffinity ??= 'None';
   const oldIP = obj(old?.spec).clusterIP;
   if (spec.clusterIP === undefined || spec.clusterIP === '') {
-    spec.clusterIP = typeof oldIP === 'string' ? oldIP : spec.type === 'ExternalName' ? undefined : context.allocateClusterIP();
+    spec.clusterIP =
+      typeof oldIP === 'string'
+        ? oldIP
+        : spec.type === 'ExternalName'
+          ? undefined
+          : context.allocateClusterIP();
   } else if (typeof oldIP === 'string' && spec.clusterIP !== oldIP) {
-    causes.push({ field: 'spec.clusterIP', message: `Invalid value: "${str(spec.clusterIP)}": field is immutable` });
+    causes.push({
+      field: 'spec.clusterIP',
+      message: `Invalid value: "${str(spec.clusterIP)}": field is immutable`,
+    });
   }
   if (typeof spec.clusterIP === 'string') {
     spec.clusterIPs ??= [spec.clusterIP];
@@ -174,7 +220,10 @@ function admitService(object: JsonObject, old: JsonObject | undefined, causes: C
     p.protocol ??= 'TCP';
     p.targetPort ??= p.port;
     if (typeof p.port !== 'number' || p.port < 1 || p.port > 65535) {
-      causes.push({ field: `spec.ports[${i}].port`, message: `Invalid value: ${JSON.stringify(p.port)}: must be between 1 and 65535, inclusive` });
+      causes.push({
+        field: `spec.ports[${i}].port`,
+        message: `Invalid value: ${JSON.stringify(p.port)}: must be between 1 and 65535, inclusive`,
+      });
     }
   });
   if (spec.type === 'LoadBalancer' || spec.type === 'NodePort') {
@@ -198,7 +247,12 @@ function admitNamespace(object: JsonObject): void {
  * Validates and defaults `object` in place.
  * @throws StatusError 422 Invalid naming every invalid field.
  */
-export function admit(type: ResourceType, object: JsonObject, old: JsonObject | undefined, context: AdmissionContext): void {
+export function admit(
+  type: ResourceType,
+  object: JsonObject,
+  old: JsonObject | undefined,
+  context: AdmissionContext,
+): void {
   const causes: Cause[] = [];
   const name = obj(object.metadata).name;
   checkName(type, name, causes);
@@ -221,6 +275,11 @@ export function admit(type: ResourceType, object: JsonObject, old: JsonObject | 
       break;
   }
   if (causes.length > 0) {
-    throw invalid(type.kind, type.group, typeof name === 'string' ? name : '', causes.map((c) => ({ ...c, field: c.field.replace(/^\./, '') })));
+    throw invalid(
+      type.kind,
+      type.group,
+      typeof name === 'string' ? name : '',
+      causes.map((c) => ({ ...c, field: c.field.replace(/^\./, '') })),
+    );
   }
 }

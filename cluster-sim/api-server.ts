@@ -21,7 +21,13 @@ import {
   type ResourceType,
 } from './resource-types.js';
 import type { RolloutController } from './rollout-controller.js';
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type Requirement } from './selectors.js';
+import {
+  matchesFields,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+  type Requirement,
+} from './selectors.js';
 import { alreadyExists, badRequest, notFound, StatusError } from './status-error.js';
 import { toTable, type IncludeObject } from './table.js';
 import type { TimerSet } from './timer-set.js';
@@ -80,7 +86,11 @@ function obj(value: unknown): JsonObject {
 
 function send(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.writeHead(code, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -90,7 +100,8 @@ function sendError(res: ServerResponse, error: StatusError): void {
   send(res, error.code, error.toStatus(), headers);
 }
 
-const NOT_FOUND_PATH = () => new StatusError(404, 'the server could not find the requested resource', { details: {} });
+const NOT_FOUND_PATH = () =>
+  new StatusError(404, 'the server could not find the requested resource', { details: {} });
 
 /**
  * Request bodies must be JSON (or YAML for apply). Protobuf and CBOR are answered with 415, which
@@ -100,10 +111,16 @@ function checkBodyType(req: IncomingMessage, accepted: readonly string[]): void 
   const contentType = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim() ?? '';
   if (!accepted.includes(contentType)) {
     // kubectl ≥ 1.33 sends protobuf for imperative commands (`create deployment`, `scale`); say what works instead.
-    const hint = contentType.includes('protobuf') ? ' (the Revela simulator does not decode protobuf: use `kubectl apply`, which sends JSON)' : '';
-    throw new StatusError(415, `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}${hint}`, {
-      reason: 'UnsupportedMediaType',
-    });
+    const hint = contentType.includes('protobuf')
+      ? ' (the Revela simulator does not decode protobuf: use `kubectl apply`, which sends JSON)'
+      : '';
+    throw new StatusError(
+      415,
+      `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}${hint}`,
+      {
+        reason: 'UnsupportedMediaType',
+      },
+    );
   }
 }
 
@@ -113,7 +130,10 @@ async function readBody(req: IncomingMessage): Promise<string> {
   for await (const chunk of req) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new StatusError(413, 'Request entity too large: limit is 3145728', { reason: 'RequestEntityTooLarge' });
+    if (size > MAX_BODY_BYTES)
+      throw new StatusError(413, 'Request entity too large: limit is 3145728', {
+        reason: 'RequestEntityTooLarge',
+      });
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -210,7 +230,9 @@ function verbOf(method: string, target: Target, query: URLSearchParams): Verb {
     case 'DELETE':
       return 'delete';
     default:
-      throw new StatusError(405, 'the server does not allow this method on the requested resource', { reason: 'MethodNotAllowed' });
+      throw new StatusError(405, 'the server does not allow this method on the requested resource', {
+        reason: 'MethodNotAllowed',
+      });
   }
 }
 
@@ -227,7 +249,10 @@ export class ApiServer {
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     this.route(req, res).catch((err: unknown) => {
-      const error = err instanceof StatusError ? err : new StatusError(500, `internal error: ${(err as Error).message ?? String(err)}`);
+      const error =
+        err instanceof StatusError
+          ? err
+          : new StatusError(500, `internal error: ${(err as Error).message ?? String(err)}`);
       if (res.headersSent) {
         res.end();
         return;
@@ -240,7 +265,10 @@ export class ApiServer {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
-    const segments = path.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
+    const segments = path
+      .split('/')
+      .filter((s) => s.length > 0)
+      .map(decodeURIComponent);
 
     if (method === 'GET') {
       const discovery = this.discovery(path, segments);
@@ -266,14 +294,19 @@ export class ApiServer {
     const verb = verbOf(method, target, query);
 
     const decision = this.deps.faults.decide(verb);
-    if (decision.latencyMs > 0) await new Promise<void>((resolve) => this.deps.timers.set(resolve, decision.latencyMs));
+    if (decision.latencyMs > 0)
+      await new Promise<void>((resolve) => this.deps.timers.set(resolve, decision.latencyMs));
     if (decision.fail) {
       const retryAfter = decision.fail.retryAfterSeconds;
       const details = retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : undefined;
-      throw new StatusError(decision.fail.status, `injected fault: ${verb} ${target.type.plural} failed with ${decision.fail.status}`, {
-        ...(details ? { details } : {}),
-        ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
-      });
+      throw new StatusError(
+        decision.fail.status,
+        `injected fault: ${verb} ${target.type.plural} failed with ${decision.fail.status}`,
+        {
+          ...(details ? { details } : {}),
+          ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+        },
+      );
     }
 
     if (target.subresource === 'scale') return this.scale(req, res, this.named(target), verb, query);
@@ -285,19 +318,27 @@ export class ApiServer {
       case 'watch':
         return this.watch(req, res, target, query);
       case 'create':
-        if (target.name !== undefined) throw new StatusError(405, 'POST is not allowed on a named resource', { reason: 'MethodNotAllowed' });
+        if (target.name !== undefined)
+          throw new StatusError(405, 'POST is not allowed on a named resource', {
+            reason: 'MethodNotAllowed',
+          });
         return this.create(req, res, target, query);
       case 'update':
         return this.update(req, res, this.named(target), query);
       case 'patch':
         return this.patch(req, res, this.named(target), query);
       case 'delete':
-        return target.name === undefined ? this.deleteCollection(res, target, query) : this.delete(req, res, this.named(target), query);
+        return target.name === undefined
+          ? this.deleteCollection(res, target, query)
+          : this.delete(req, res, this.named(target), query);
     }
   }
 
   private named(target: Target): Target & { name: string } {
-    if (target.name === undefined) throw new StatusError(405, 'the server does not allow this method on the requested resource', { reason: 'MethodNotAllowed' });
+    if (target.name === undefined)
+      throw new StatusError(405, 'the server does not allow this method on the requested resource', {
+        reason: 'MethodNotAllowed',
+      });
     return target as Target & { name: string };
   }
 
@@ -307,10 +348,21 @@ export class ApiServer {
     if (path === '/api') return apiVersionsDocument(this.deps.address().replace(/^https?:\/\//, ''));
     if (path === '/api/v1') return apiResourceListDocument('', 'v1');
     if (path === '/apis') return apiGroupListDocument();
-    if (segments[0] === 'apis' && segments.length === 2 && segments[1] !== undefined && hasGroupVersion(segments[1], 'v1')) {
+    if (
+      segments[0] === 'apis' &&
+      segments.length === 2 &&
+      segments[1] !== undefined &&
+      hasGroupVersion(segments[1], 'v1')
+    ) {
       return apiGroupDocument(segments[1]);
     }
-    if (segments[0] === 'apis' && segments.length === 3 && segments[1] !== undefined && segments[2] !== undefined && hasGroupVersion(segments[1], segments[2])) {
+    if (
+      segments[0] === 'apis' &&
+      segments.length === 3 &&
+      segments[1] !== undefined &&
+      segments[2] !== undefined &&
+      hasGroupVersion(segments[1], segments[2])
+    ) {
       return apiResourceListDocument(segments[1], segments[2]);
     }
     if (path === '/openapi/v3') return openApiRoot();
@@ -323,16 +375,33 @@ export class ApiServer {
 
   // ---- reads -------------------------------------------------------------------------------
 
-  private present(req: IncomingMessage, query: URLSearchParams, type: ResourceType, objects: JsonObject[], list: boolean, continueToken?: string): unknown {
+  private present(
+    req: IncomingMessage,
+    query: URLSearchParams,
+    type: ResourceType,
+    objects: JsonObject[],
+    list: boolean,
+    continueToken?: string,
+  ): unknown {
     const table = wantsTable(req);
     const resourceVersion = String(this.deps.state.resourceVersion);
     if (table) {
-      return toTable(type, objects, { resourceVersion, include: includeObject(query), tableApiVersion: table, ...(continueToken ? { continueToken } : {}) });
+      return toTable(type, objects, {
+        resourceVersion,
+        include: includeObject(query),
+        tableApiVersion: table,
+        ...(continueToken ? { continueToken } : {}),
+      });
     }
     if (!list) return objects[0];
     const metadata: JsonObject = { resourceVersion };
     if (continueToken) metadata.continue = continueToken;
-    return { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata, items: objects.map(listItem) };
+    return {
+      kind: `${type.kind}List`,
+      apiVersion: apiVersionOf(type),
+      metadata,
+      items: objects.map(listItem),
+    };
   }
 
   private get(req: IncomingMessage, res: ServerResponse, target: Target, query: URLSearchParams): void {
@@ -343,14 +412,21 @@ export class ApiServer {
   }
 
   private selectors(query: URLSearchParams): { labels: Requirement[]; fields: Requirement[] } {
-    return { labels: parseLabelSelector(query.get('labelSelector')), fields: parseFieldSelector(query.get('fieldSelector')) };
+    return {
+      labels: parseLabelSelector(query.get('labelSelector')),
+      fields: parseFieldSelector(query.get('fieldSelector')),
+    };
   }
 
   private matching(target: Target, query: URLSearchParams): JsonObject[] {
     const { labels, fields } = this.selectors(query);
     return this.deps.state
       .list(target.type, target.namespace)
-      .filter((o) => matchesLabels(labels, obj(obj(o.metadata).labels) as Record<string, string>) && matchesFields(fields, o));
+      .filter(
+        (o) =>
+          matchesLabels(labels, obj(obj(o.metadata).labels) as Record<string, string>) &&
+          matchesFields(fields, o),
+      );
   }
 
   private list(req: IncomingMessage, res: ServerResponse, target: Target, query: URLSearchParams): void {
@@ -360,12 +436,14 @@ export class ApiServer {
     let start = 0;
     if (token) {
       const decoded = Number(Buffer.from(token, 'base64url').toString('utf8'));
-      if (!Number.isInteger(decoded) || decoded < 0) throw new StatusError(400, 'continue key is not valid: malformed token');
+      if (!Number.isInteger(decoded) || decoded < 0)
+        throw new StatusError(400, 'continue key is not valid: malformed token');
       start = decoded;
     }
     const limit = Number(query.get('limit') ?? '0');
     let next: string | undefined;
-    if (limit > 0 && start + limit < objects.length) next = Buffer.from(String(start + limit)).toString('base64url');
+    if (limit > 0 && start + limit < objects.length)
+      next = Buffer.from(String(start + limit)).toString('base64url');
     objects = objects.slice(start, limit > 0 ? start + limit : undefined);
     send(res, 200, this.present(req, query, target.type, objects, true, next));
   }
@@ -382,19 +460,32 @@ export class ApiServer {
       matchesFields(fields, o);
     const rvParam = query.get('resourceVersion');
     const sendInitialEvents = query.get('sendInitialEvents') === 'true';
-    if (rvParam && rvParam !== '0' && !/^\d+$/.test(rvParam)) throw badRequest(`resourceVersion: Invalid value: "${rvParam}": must be an integer`);
+    if (rvParam && rvParam !== '0' && !/^\d+$/.test(rvParam))
+      throw badRequest(`resourceVersion: Invalid value: "${rvParam}": must be an integer`);
 
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-cache, private',
+      'Transfer-Encoding': 'chunked',
+    });
     // Without flushing, Node holds the headers until the first event and clients time out waiting.
     res.flushHeaders();
     const write = (eventType: string, object: JsonObject): void => {
-      const presented = table ? toTable(type, [object], { resourceVersion: String(obj(object.metadata).resourceVersion), include: 'Object', tableApiVersion: table }) : object;
+      const presented = table
+        ? toTable(type, [object], {
+            resourceVersion: String(obj(object.metadata).resourceVersion),
+            include: 'Object',
+            tableApiVersion: table,
+          })
+        : object;
       res.write(`${JSON.stringify({ type: eventType, object: presented })}\n`);
     };
     const bookmark = (annotations?: Record<string, string>): void => {
       const metadata: JsonObject = { resourceVersion: String(state.resourceVersion) };
       if (annotations) metadata.annotations = annotations;
-      res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: type.kind, apiVersion: apiVersionOf(type), metadata } })}\n`);
+      res.write(
+        `${JSON.stringify({ type: 'BOOKMARK', object: { kind: type.kind, apiVersion: apiVersionOf(type), metadata } })}\n`,
+      );
     };
     const deliver = (event: StoredEvent): void => {
       if (event.resource !== type) return;
@@ -418,7 +509,11 @@ export class ApiServer {
     } else {
       const events = state.eventsSince(Number(rvParam));
       if (events === 'expired') {
-        const status = new StatusError(410, `too old resource version: ${rvParam} (${state.resourceVersion})`, { reason: 'Expired' }).toStatus();
+        const status = new StatusError(
+          410,
+          `too old resource version: ${rvParam} (${state.resourceVersion})`,
+          { reason: 'Expired' },
+        ).toStatus();
         res.end(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
         return;
       }
@@ -427,7 +522,10 @@ export class ApiServer {
 
     const unsubscribe = state.subscribe(deliver);
     this.watches.add(res);
-    const bookmarks = query.get('allowWatchBookmarks') === 'true' ? setInterval(() => bookmark(), BOOKMARK_INTERVAL_MS) : undefined;
+    const bookmarks =
+      query.get('allowWatchBookmarks') === 'true'
+        ? setInterval(() => bookmark(), BOOKMARK_INTERVAL_MS)
+        : undefined;
     bookmarks?.unref();
     const timeoutSeconds = Number(query.get('timeoutSeconds') ?? DEFAULT_WATCH_TIMEOUT_SECONDS);
     const timeout = timers.set(() => res.end(), timeoutSeconds * 1000);
@@ -445,7 +543,9 @@ export class ApiServer {
     if (!type.namespaced || namespace === undefined) return;
     if (this.deps.state.get(NAMESPACE, undefined, namespace)) return;
     if (!this.deps.createNamespacesOnApply) {
-      throw new StatusError(404, `namespaces "${namespace}" not found`, { details: { name: namespace, kind: 'namespaces' } });
+      throw new StatusError(404, `namespaces "${namespace}" not found`, {
+        details: { name: namespace, kind: 'namespaces' },
+      });
     }
     if (dryRun) return;
     const ns: JsonObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } };
@@ -456,20 +556,34 @@ export class ApiServer {
   /** Body identity checks shared by create, update and apply. */
   private checkIdentity(body: JsonObject, target: Target): void {
     const type = target.type;
-    if (body.kind === undefined || body.kind === '') throw badRequest("Object 'Kind' is missing in the request body");
-    if (body.kind !== type.kind) throw badRequest(`the kind in the request body (${str(body.kind)}) does not match the kind of the resource (${type.kind})`);
+    if (body.kind === undefined || body.kind === '')
+      throw badRequest("Object 'Kind' is missing in the request body");
+    if (body.kind !== type.kind)
+      throw badRequest(
+        `the kind in the request body (${str(body.kind)}) does not match the kind of the resource (${type.kind})`,
+      );
     if (body.apiVersion !== undefined && body.apiVersion !== apiVersionOf(type)) {
-      throw badRequest(`the API version in the data (${str(body.apiVersion)}) does not match the expected API version (${apiVersionOf(type)})`);
+      throw badRequest(
+        `the API version in the data (${str(body.apiVersion)}) does not match the expected API version (${apiVersionOf(type)})`,
+      );
     }
     const metadata = obj(body.metadata);
     body.metadata = metadata;
     if (target.name !== undefined && metadata.name !== undefined && metadata.name !== target.name) {
-      throw badRequest(`the name of the object (${str(metadata.name)}) does not match the name on the URL (${target.name})`);
+      throw badRequest(
+        `the name of the object (${str(metadata.name)}) does not match the name on the URL (${target.name})`,
+      );
     }
     if (target.name !== undefined) metadata.name = target.name;
     if (type.namespaced) {
-      if (metadata.namespace !== undefined && metadata.namespace !== '' && metadata.namespace !== target.namespace) {
-        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      if (
+        metadata.namespace !== undefined &&
+        metadata.namespace !== '' &&
+        metadata.namespace !== target.namespace
+      ) {
+        throw badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       metadata.namespace = target.namespace;
     } else {
@@ -499,17 +613,24 @@ export class ApiServer {
     const before = obj(previous.metadata);
     const metadata = obj(next.metadata);
     next.metadata = metadata;
-    for (const key of ['uid', 'creationTimestamp', 'name', 'namespace']) if (before[key] !== undefined) metadata[key] = before[key];
+    for (const key of ['uid', 'creationTimestamp', 'name', 'namespace'])
+      if (before[key] !== undefined) metadata[key] = before[key];
     metadata.generation = before.generation;
     next.status = clone(previous.status);
     next.apiVersion = apiVersionOf(type);
     next.kind = type.kind;
     admit(type, next, previous, { allocateClusterIP: () => this.deps.state.allocateClusterIP() });
-    if (!deepEqual(specPart(previous), specPart(next))) metadata.generation = Number(before.generation ?? 0) + 1;
+    if (!deepEqual(specPart(previous), specPart(next)))
+      metadata.generation = Number(before.generation ?? 0) + 1;
   }
 
   /** Stores a client write (or not, for dry runs) after the controllers have seen it. */
-  private commit(type: ResourceType, previous: JsonObject | undefined, next: JsonObject, dryRun: boolean): JsonObject {
+  private commit(
+    type: ResourceType,
+    previous: JsonObject | undefined,
+    next: JsonObject,
+    dryRun: boolean,
+  ): JsonObject {
     if (previous) {
       const { resourceVersion: _r, ...a } = obj(previous.metadata);
       const { resourceVersion: _s, ...b } = obj(next.metadata);
@@ -531,7 +652,12 @@ export class ApiServer {
     return true;
   }
 
-  private async create(req: IncomingMessage, res: ServerResponse, target: Target, query: URLSearchParams): Promise<void> {
+  private async create(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: Target,
+    query: URLSearchParams,
+  ): Promise<void> {
     const dryRun = this.isDryRun(query);
     checkBodyType(req, ['application/json', 'application/yaml']);
     const body = parseBody(await readBody(req), (req.headers['content-type'] ?? '').includes('yaml'));
@@ -540,7 +666,8 @@ export class ApiServer {
     const metadata = obj(body.metadata);
     this.ensureNamespace(target.namespace, type, dryRun);
     const name = typeof metadata.name === 'string' ? metadata.name : undefined;
-    if (name !== undefined && this.deps.state.get(type, target.namespace, name)) throw alreadyExists(type.plural, type.group, name);
+    if (name !== undefined && this.deps.state.get(type, target.namespace, name))
+      throw alreadyExists(type.plural, type.group, name);
     const object = clone(body);
     recordUpdate(undefined, object, fieldManagerOf(req, query), apiVersionOf(type), nowSeconds());
     this.finishCreate(type, object);
@@ -553,18 +680,31 @@ export class ApiServer {
     return object;
   }
 
-  private checkPrecondition(previous: JsonObject, requested: unknown, target: Target & { name: string }): void {
+  private checkPrecondition(
+    previous: JsonObject,
+    requested: unknown,
+    target: Target & { name: string },
+  ): void {
     if (requested === undefined || requested === null || requested === '') return;
     if (str(requested) !== str(obj(previous.metadata).resourceVersion)) {
       const qualified = target.type.group ? `${target.type.plural}.${target.type.group}` : target.type.plural;
-      throw new StatusError(409, `Operation cannot be fulfilled on ${qualified} "${target.name}": the object has been modified; please apply your changes to the latest version and try again`, {
-        reason: 'Conflict',
-        details: { name: target.name, group: target.type.group, kind: target.type.plural },
-      });
+      throw new StatusError(
+        409,
+        `Operation cannot be fulfilled on ${qualified} "${target.name}": the object has been modified; please apply your changes to the latest version and try again`,
+        {
+          reason: 'Conflict',
+          details: { name: target.name, group: target.type.group, kind: target.type.plural },
+        },
+      );
     }
   }
 
-  private async update(req: IncomingMessage, res: ServerResponse, target: Target & { name: string }, query: URLSearchParams): Promise<void> {
+  private async update(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: Target & { name: string },
+    query: URLSearchParams,
+  ): Promise<void> {
     const dryRun = this.isDryRun(query);
     checkBodyType(req, ['application/json', 'application/yaml']);
     const body = parseBody(await readBody(req), (req.headers['content-type'] ?? '').includes('yaml'));
@@ -579,7 +719,12 @@ export class ApiServer {
     send(res, 200, this.commit(target.type, previous, next, dryRun));
   }
 
-  private async patch(req: IncomingMessage, res: ServerResponse, target: Target & { name: string }, query: URLSearchParams): Promise<void> {
+  private async patch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: Target & { name: string },
+    query: URLSearchParams,
+  ): Promise<void> {
     const dryRun = this.isDryRun(query);
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
     const type = target.type;
@@ -587,14 +732,23 @@ export class ApiServer {
     if (contentType === 'application/apply-patch+yaml') {
       const manager = query.get('fieldManager');
       if (!manager) {
-        throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+        throw badRequest(
+          'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+        );
       }
       const force = query.get('force') === 'true';
       const body = parseBody(await readBody(req), true);
       this.checkIdentity(body, target);
       const previous = this.deps.state.get(type, target.namespace, target.name);
       if (!previous) this.ensureNamespace(target.namespace, type, dryRun);
-      const merged = serverSideApply({ live: previous, applied: body, manager, force, apiVersion: apiVersionOf(type), time });
+      const merged = serverSideApply({
+        live: previous,
+        applied: body,
+        manager,
+        force,
+        apiVersion: apiVersionOf(type),
+        time,
+      });
       if (previous) {
         this.finishUpdate(type, previous, merged);
         send(res, 200, this.commit(type, previous, merged, dryRun));
@@ -604,15 +758,26 @@ export class ApiServer {
       }
       return;
     }
-    if (contentType !== 'application/merge-patch+json' && contentType !== 'application/strategic-merge-patch+json') {
-      throw new StatusError(415, `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml`, {
-        reason: 'UnsupportedMediaType',
-      });
+    if (
+      contentType !== 'application/merge-patch+json' &&
+      contentType !== 'application/strategic-merge-patch+json'
+    ) {
+      throw new StatusError(
+        415,
+        `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml`,
+        {
+          reason: 'UnsupportedMediaType',
+        },
+      );
     }
     const patch = parseBody(await readBody(req), false);
     const previous = this.existing(target);
     this.checkPrecondition(previous, obj(patch.metadata).resourceVersion, target);
-    const patched = (contentType === 'application/merge-patch+json' ? jsonMergePatch(previous, patch) : strategicMergePatch(previous, patch)) as JsonObject;
+    const patched = (
+      contentType === 'application/merge-patch+json'
+        ? jsonMergePatch(previous, patch)
+        : strategicMergePatch(previous, patch)
+    ) as JsonObject;
     const next = clone(patched);
     obj(next.metadata).managedFields = clone(obj(previous.metadata).managedFields);
     recordUpdate(previous, next, fieldManagerOf(req, query), apiVersionOf(type), time);
@@ -621,23 +786,41 @@ export class ApiServer {
   }
 
   /** The autoscaling/v1 Scale view of a workload; writes to it change `spec.replicas`. */
-  private async scale(req: IncomingMessage, res: ServerResponse, target: Target & { name: string }, verb: Verb, query: URLSearchParams): Promise<void> {
+  private async scale(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: Target & { name: string },
+    verb: Verb,
+    query: URLSearchParams,
+  ): Promise<void> {
     const previous = this.existing(target);
     const view = (o: JsonObject): JsonObject => {
       const metadata = obj(o.metadata);
       return {
         kind: 'Scale',
         apiVersion: 'autoscaling/v1',
-        metadata: { name: metadata.name, namespace: metadata.namespace, uid: metadata.uid, resourceVersion: metadata.resourceVersion, creationTimestamp: metadata.creationTimestamp },
+        metadata: {
+          name: metadata.name,
+          namespace: metadata.namespace,
+          uid: metadata.uid,
+          resourceVersion: metadata.resourceVersion,
+          creationTimestamp: metadata.creationTimestamp,
+        },
         spec: { replicas: obj(o.spec).replicas },
-        status: { replicas: obj(o.status).replicas ?? 0, selector: formatLabelSelector(obj(o.spec).selector) },
+        status: {
+          replicas: obj(o.status).replicas ?? 0,
+          selector: formatLabelSelector(obj(o.spec).selector),
+        },
       };
     };
     if (verb === 'get') {
       send(res, 200, view(previous));
       return;
     }
-    if (verb !== 'patch' && verb !== 'update') throw new StatusError(405, 'the server does not allow this method on the requested resource', { reason: 'MethodNotAllowed' });
+    if (verb !== 'patch' && verb !== 'update')
+      throw new StatusError(405, 'the server does not allow this method on the requested resource', {
+        reason: 'MethodNotAllowed',
+      });
     const dryRun = this.isDryRun(query);
     const contentType = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim() ?? '';
     const body = parseBody(await readBody(req), contentType.includes('yaml'));
@@ -645,10 +828,17 @@ export class ApiServer {
     if (verb === 'update') {
       checkBodyType(req, ['application/json']);
       scale = body;
-    } else if (contentType === 'application/merge-patch+json' || contentType === 'application/strategic-merge-patch+json') {
+    } else if (
+      contentType === 'application/merge-patch+json' ||
+      contentType === 'application/strategic-merge-patch+json'
+    ) {
       scale = jsonMergePatch(view(previous), body) as JsonObject;
     } else {
-      throw new StatusError(415, `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json`, { reason: 'UnsupportedMediaType' });
+      throw new StatusError(
+        415,
+        `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json`,
+        { reason: 'UnsupportedMediaType' },
+      );
     }
     this.checkPrecondition(previous, obj(scale.metadata).resourceVersion, target);
     const replicas = obj(scale.spec).replicas;
@@ -659,12 +849,19 @@ export class ApiServer {
     send(res, 200, view(this.commit(target.type, previous, next, dryRun)));
   }
 
-  private async deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<{ propagationPolicy: string; preconditions: JsonObject }> {
+  private async deleteOptions(
+    req: IncomingMessage,
+    query: URLSearchParams,
+  ): Promise<{ propagationPolicy: string; preconditions: JsonObject }> {
     const text = await readBody(req);
     const body = text.trim() ? parseBody(text, false) : {};
-    const propagationPolicy = query.get('propagationPolicy') ?? (typeof body.propagationPolicy === 'string' ? body.propagationPolicy : 'Background');
+    const propagationPolicy =
+      query.get('propagationPolicy') ??
+      (typeof body.propagationPolicy === 'string' ? body.propagationPolicy : 'Background');
     if (!['Foreground', 'Background', 'Orphan'].includes(propagationPolicy)) {
-      throw badRequest(`propagationPolicy: Unsupported value: "${propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
+      throw badRequest(
+        `propagationPolicy: Unsupported value: "${propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`,
+      );
     }
     return { propagationPolicy, preconditions: obj(body.preconditions) };
   }
@@ -675,22 +872,32 @@ export class ApiServer {
       // Deleting a namespace deletes everything in it, as the namespace controller does.
       for (const contained of this.deps.state.all()) {
         const containedType = findByKind(String(contained.apiVersion), String(contained.kind));
-        if (containedType?.namespaced && obj(contained.metadata).namespace === metadata.name) this.remove(containedType, contained);
+        if (containedType?.namespaced && obj(contained.metadata).namespace === metadata.name)
+          this.remove(containedType, contained);
       }
     }
     this.deps.controller.deleted(object);
     this.deps.state.remove(type, metadata.namespace as string | undefined, String(metadata.name));
   }
 
-  private async delete(req: IncomingMessage, res: ServerResponse, target: Target & { name: string }, query: URLSearchParams): Promise<void> {
+  private async delete(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: Target & { name: string },
+    query: URLSearchParams,
+  ): Promise<void> {
     const dryRun = this.isDryRun(query);
     const options = await this.deleteOptions(req, query);
     const previous = this.existing(target);
     this.checkPrecondition(previous, options.preconditions.resourceVersion, target);
     if (options.preconditions.uid !== undefined && options.preconditions.uid !== obj(previous.metadata).uid) {
-      throw new StatusError(409, `Precondition failed: UID in precondition: ${str(options.preconditions.uid)}, UID in object meta: ${str(obj(previous.metadata).uid)}`, {
-        reason: 'Conflict',
-      });
+      throw new StatusError(
+        409,
+        `Precondition failed: UID in precondition: ${str(options.preconditions.uid)}, UID in object meta: ${str(obj(previous.metadata).uid)}`,
+        {
+          reason: 'Conflict',
+        },
+      );
     }
     if (!dryRun) this.remove(target.type, previous);
     send(res, 200, {
@@ -698,7 +905,12 @@ export class ApiServer {
       apiVersion: 'v1',
       metadata: {},
       status: 'Success',
-      details: { name: target.name, group: target.type.group, kind: target.type.plural, uid: obj(previous.metadata).uid },
+      details: {
+        name: target.name,
+        group: target.type.group,
+        kind: target.type.plural,
+        uid: obj(previous.metadata).uid,
+      },
     });
   }
 
@@ -706,6 +918,11 @@ export class ApiServer {
     const dryRun = this.isDryRun(query);
     const objects = this.matching(target, query);
     if (!dryRun) for (const o of objects) this.remove(target.type, o);
-    send(res, 200, { kind: `${target.type.kind}List`, apiVersion: apiVersionOf(target.type), metadata: { resourceVersion: String(this.deps.state.resourceVersion) }, items: objects.map(listItem) });
+    send(res, 200, {
+      kind: `${target.type.kind}List`,
+      apiVersion: apiVersionOf(target.type),
+      metadata: { resourceVersion: String(this.deps.state.resourceVersion) },
+      items: objects.map(listItem),
+    });
   }
 }

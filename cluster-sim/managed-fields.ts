@@ -54,7 +54,13 @@ function writeEntries(object: JsonObject, entries: readonly ManagerEntry[]): voi
     }));
 }
 
-function entryFor(entries: ManagerEntry[], manager: string, operation: Operation, apiVersion: string, time: string): ManagerEntry {
+function entryFor(
+  entries: ManagerEntry[],
+  manager: string,
+  operation: Operation,
+  apiVersion: string,
+  time: string,
+): ManagerEntry {
   let entry = entries.find((e) => e.manager === manager && e.operation === operation);
   if (!entry) {
     entry = { manager, operation, apiVersion, time, set: new Set() };
@@ -72,7 +78,14 @@ function applicableConfig(applied: JsonObject): JsonObject {
   const config = clone(applied);
   delete config.status;
   if (isPlainObject(config.metadata)) {
-    for (const k of ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink']) {
+    for (const k of [
+      'uid',
+      'resourceVersion',
+      'generation',
+      'creationTimestamp',
+      'managedFields',
+      'selfLink',
+    ]) {
       delete config.metadata[k];
     }
   }
@@ -135,7 +148,8 @@ export function serverSideApply(input: ApplyInput): JsonObject {
   for (const path of dropped) removeAt(merged, path);
 
   // Ownership moves from this manager's own ordinary writes to its apply.
-  for (const entry of others) if (entry.manager === input.manager) for (const k of appliedSet) entry.set.delete(k);
+  for (const entry of others)
+    if (entry.manager === input.manager) for (const k of appliedSet) entry.set.delete(k);
   const entry = entryFor(entries, input.manager, 'Apply', input.apiVersion, input.time);
   entry.set = appliedSet;
   if (live && own && deepEqual(stripManaged(merged), stripManaged(live)) && setsEqual(previous, appliedSet)) {
@@ -159,7 +173,9 @@ function stripManaged(object: JsonObject): JsonObject {
   return copy;
 }
 
-function conflictError(conflicts: readonly { manager: string; apiVersion: string; path: string[] }[]): StatusError {
+function conflictError(
+  conflicts: readonly { manager: string; apiVersion: string; path: string[] }[],
+): StatusError {
   const byManager = new Map<string, { apiVersion: string; fields: string[] }>();
   for (const c of conflicts) {
     const group = byManager.get(c.manager) ?? { apiVersion: c.apiVersion, fields: [] };
@@ -188,7 +204,13 @@ function conflictError(conflicts: readonly { manager: string; apiVersion: string
  * Records an ordinary write (create, update, merge or strategic patch): the writer takes over every
  * field it changed, and fields the write removed leave every manager.
  */
-export function recordUpdate(before: JsonObject | undefined, after: JsonObject, manager: string, apiVersion: string, time: string): void {
+export function recordUpdate(
+  before: JsonObject | undefined,
+  after: JsonObject,
+  manager: string,
+  apiVersion: string,
+  time: string,
+): void {
   const entries = readEntries(before);
   const oldSet = before ? fieldSetOf(before) : new Set<string>();
   const newSet = fieldSetOf(after);

@@ -20,8 +20,12 @@ export function jsonMergePatch(target: unknown, patch: unknown): unknown {
  */
 export function strategicMergePatch(target: unknown, patch: unknown, field = ''): unknown {
   if (Array.isArray(patch)) {
-    const keys = listMapKeys(field, patch.filter((p) => !(isPlainObject(p) && p.$patch === 'delete' && Object.keys(p).length === 1)));
-    if (!keys || !Array.isArray(target)) return patch.filter((p) => !(isPlainObject(p) && p.$patch !== undefined));
+    const keys = listMapKeys(
+      field,
+      patch.filter((p) => !(isPlainObject(p) && p.$patch === 'delete' && Object.keys(p).length === 1)),
+    );
+    if (!keys || !Array.isArray(target))
+      return patch.filter((p) => !(isPlainObject(p) && p.$patch !== undefined));
     const result = [...(target as JsonObject[])];
     for (const item of patch as JsonObject[]) {
       const index = result.findIndex((t) => isPlainObject(t) && itemKey(t, keys) === itemKey(item, keys));

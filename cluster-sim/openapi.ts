@@ -11,7 +11,7 @@ import { apiVersionOf, groupVersions, RESOURCE_TYPES, type ResourceType } from '
 const QUERY_PARAMETERS = ['dryRun', 'fieldManager', 'fieldValidation', 'force', 'pretty'];
 
 function schemaName(type: ResourceType): string {
-  const group = type.group === '' ? 'core' : type.group.split('.')[0] ?? type.group;
+  const group = type.group === '' ? 'core' : (type.group.split('.')[0] ?? type.group);
   return `io.k8s.api.${group}.${type.version}.${type.kind}`;
 }
 
@@ -21,30 +21,41 @@ function gvk(type: ResourceType): Record<string, string> {
 
 function pathsFor(type: ResourceType): Record<string, unknown> {
   const base = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
-  const collection = type.namespaced ? `${base}/namespaces/{namespace}/${type.plural}` : `${base}/${type.plural}`;
+  const collection = type.namespaced
+    ? `${base}/namespaces/{namespace}/${type.plural}`
+    : `${base}/${type.plural}`;
   const ref = { $ref: `#/components/schemas/${schemaName(type)}` };
   const body = { content: { 'application/json': { schema: ref } } };
   const ok = { '200': { description: 'OK', content: { 'application/json': { schema: ref } } } };
   const operation = (action: string, method: string, extra: Record<string, unknown> = {}) => ({
     operationId: `${method}${type.kind}`,
-    parameters: QUERY_PARAMETERS.map((name) => ({ name, in: 'query', schema: { type: name === 'force' ? 'boolean' : 'string' }, uniqueItems: true })),
+    parameters: QUERY_PARAMETERS.map((name) => ({
+      name,
+      in: 'query',
+      schema: { type: name === 'force' ? 'boolean' : 'string' },
+      uniqueItems: true,
+    })),
     responses: ok,
     'x-kubernetes-action': action,
     'x-kubernetes-group-version-kind': gvk(type),
     ...extra,
   });
   return {
-    [collection]: { get: operation('list', 'list'), post: operation('post', 'create', { requestBody: body }) },
+    [collection]: {
+      get: operation('list', 'list'),
+      post: operation('post', 'create', { requestBody: body }),
+    },
     [`${collection}/{name}`]: {
       get: operation('get', 'read'),
       put: operation('put', 'replace', { requestBody: body }),
       patch: operation('patch', 'patch', {
         requestBody: {
           content: Object.fromEntries(
-            ['application/apply-patch+yaml', 'application/merge-patch+json', 'application/strategic-merge-patch+json'].map((m) => [
-              m,
-              { schema: { type: 'object' } },
-            ]),
+            [
+              'application/apply-patch+yaml',
+              'application/merge-patch+json',
+              'application/strategic-merge-patch+json',
+            ].map((m) => [m, { schema: { type: 'object' } }]),
           ),
         },
       }),
@@ -67,7 +78,13 @@ export function groupVersionDocument(group: string, version: string): Record<str
           schemaName(t),
           {
             type: 'object',
-            properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: open, spec: open, status: open },
+            properties: {
+              apiVersion: { type: 'string' },
+              kind: { type: 'string' },
+              metadata: open,
+              spec: open,
+              status: open,
+            },
             'x-kubernetes-group-version-kind': [gvk(t)],
           },
         ]),
@@ -84,13 +101,23 @@ function documentPath(group: string, version: string): string {
 export function openApiRoot(): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
   for (const { group, version } of groupVersions()) {
-    const hash = createHash('sha512').update(JSON.stringify(groupVersionDocument(group, version))).digest('hex').slice(0, 32).toUpperCase();
-    paths[documentPath(group, version)] = { serverRelativeURL: `/openapi/v3/${documentPath(group, version)}?hash=${hash}` };
+    const hash = createHash('sha512')
+      .update(JSON.stringify(groupVersionDocument(group, version)))
+      .digest('hex')
+      .slice(0, 32)
+      .toUpperCase();
+    paths[documentPath(group, version)] = {
+      serverRelativeURL: `/openapi/v3/${documentPath(group, version)}?hash=${hash}`,
+    };
   }
   return { paths };
 }
 
 /** Resolves `/openapi/v3/<path>` to its group-version, if served. */
 export function findDocument(path: string): { group: string; version: string } | undefined {
-  return groupVersions().find((gv) => documentPath(gv.group, gv.version) === path && RESOURCE_TYPES.some((t) => apiVersionOf(t) === apiVersionOf(gv)));
+  return groupVersions().find(
+    (gv) =>
+      documentPath(gv.group, gv.version) === path &&
+      RESOURCE_TYPES.some((t) => apiVersionOf(t) === apiVersionOf(gv)),
+  );
 }

@@ -35,16 +35,25 @@ export async function loadDataFile(path: string): Promise<Record<string, Cluster
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new DataFileError(path, `cannot read simulator data file ${path}: ${(err as Error).message}`, { cause: err });
+    throw new DataFileError(path, `cannot read simulator data file ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new DataFileError(path, `simulator data file ${path} is not valid JSON (${(err as Error).message}); delete it to start empty`, { cause: err });
+    throw new DataFileError(
+      path,
+      `simulator data file ${path} is not valid JSON (${(err as Error).message}); delete it to start empty`,
+      { cause: err },
+    );
   }
   if (!isPlainObject(data) || data.version !== FORMAT_VERSION || !isPlainObject(data.clusters)) {
-    throw new DataFileError(path, `simulator data file ${path} has an unknown format (expected version ${FORMAT_VERSION}); delete it to start empty`);
+    throw new DataFileError(
+      path,
+      `simulator data file ${path} has an unknown format (expected version ${FORMAT_VERSION}); delete it to start empty`,
+    );
   }
   return data.clusters as Record<string, ClusterSnapshot>;
 }
@@ -81,7 +90,11 @@ export class DataFileWriter {
   }
 
   private async write(): Promise<void> {
-    const data: DataFile = { version: FORMAT_VERSION, savedAt: new Date().toISOString(), clusters: this.snapshot() };
+    const data: DataFile = {
+      version: FORMAT_VERSION,
+      savedAt: new Date().toISOString(),
+      clusters: this.snapshot(),
+    };
     const tmp = `${this.path}.${process.pid}.tmp`;
     try {
       await mkdir(dirname(this.path), { recursive: true });
@@ -90,7 +103,11 @@ export class DataFileWriter {
       this.lastError = undefined;
     } catch (err) {
       // A failed background write is reported by the next flush (at stop) rather than crashing the simulator.
-      this.lastError = new DataFileError(this.path, `cannot write simulator data file ${this.path}: ${(err as Error).message}`, { cause: err });
+      this.lastError = new DataFileError(
+        this.path,
+        `cannot write simulator data file ${this.path}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 }

@@ -65,7 +65,10 @@ function templateHash(template: unknown): string {
   return [...digest.subarray(0, 10)].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
-function setCondition(status: JsonObject, condition: { type: string; status: string; reason: string; message: string }): void {
+function setCondition(
+  status: JsonObject,
+  condition: { type: string; status: string; reason: string; message: string },
+): void {
   const conditions = Array.isArray(status.conditions) ? (status.conditions as JsonObject[]) : [];
   const existing = conditions.find((c) => c.type === condition.type);
   const time = now();
@@ -114,7 +117,11 @@ export class RolloutController {
   }
 
   /** The stored object with this uid, if it still exists (a re-created object has a new uid). */
-  private find(type: ResourceType | undefined, at: { namespace: string; name: string }, id: string): JsonObject | undefined {
+  private find(
+    type: ResourceType | undefined,
+    at: { namespace: string; name: string },
+    id: string,
+  ): JsonObject | undefined {
     if (!type) return undefined;
     const stored = this.state.get(type, at.namespace, at.name);
     return stored && this.id(stored) === id ? stored : undefined;
@@ -125,7 +132,8 @@ export class RolloutController {
    * changed and, with a zero duration, finishes it right here so the write already answers "ready".
    */
   admitted(type: ResourceType, previous: JsonObject | undefined, next: JsonObject): void {
-    const generationChanged = !previous || obj(previous.metadata).generation !== obj(next.metadata).generation;
+    const generationChanged =
+      !previous || obj(previous.metadata).generation !== obj(next.metadata).generation;
     if (type === DEPLOYMENT) {
       // The revision annotation is the controller's, so a client write that drops it gets it back.
       const rollout = this.rollouts.get(this.id(next));
@@ -150,14 +158,21 @@ export class RolloutController {
     if (DEPLOYMENT) {
       for (const d of this.state.list(DEPLOYMENT)) {
         const template = obj(d.spec).template;
-        const rollout: Rollout = { ...this.where(d), templateHash: templateHash(template), revision: 1, timer: undefined, deadline: undefined };
+        const rollout: Rollout = {
+          ...this.where(d),
+          templateHash: templateHash(template),
+          revision: 1,
+          timer: undefined,
+          deadline: undefined,
+        };
         this.rollouts.set(this.id(d), rollout);
         if (!this.deploymentSettled(d)) this.scheduleDeployment(d, rollout, this.tickMs(d));
       }
     }
     if (JOB) {
       for (const j of this.state.list(JOB)) {
-        if (!this.jobFinished(j) && !this.unpullable(obj(j.spec).template)) this.scheduleJob(j, this.jobTickMs(j));
+        if (!this.jobFinished(j) && !this.unpullable(obj(j.spec).template))
+          this.scheduleJob(j, this.jobTickMs(j));
       }
     }
   }
@@ -197,7 +212,9 @@ export class RolloutController {
 
     const status = obj(previous?.status);
     // Pods of the old template that were ready keep serving until new ones replace them.
-    const oldReady = templateChanged ? num(status.readyReplicas) : num(status.replicas) - num(status.updatedReplicas);
+    const oldReady = templateChanged
+      ? num(status.readyReplicas)
+      : num(status.replicas) - num(status.updatedReplicas);
     const newReady = templateChanged ? 0 : num(status.readyReplicas) - oldReady;
     next.status = previous ? clone(status) : {};
     const pending = { oldReady, newReady };
@@ -302,11 +319,25 @@ export class RolloutController {
     if (total - ready > 0) status.unavailableReplicas = total - ready;
     else delete status.unavailableReplicas;
     // Kubernetes omits zero counters from the JSON; kubectl and Revela read a missing one as 0.
-    for (const key of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas']) if (status[key] === 0) delete status[key];
+    for (const key of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas'])
+      if (status[key] === 0) delete status[key];
     const available = ready >= replicas - maxUnavailable(obj(d.spec), replicas);
-    setCondition(status, available
-      ? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
-      : { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' });
+    setCondition(
+      status,
+      available
+        ? {
+            type: 'Available',
+            status: 'True',
+            reason: 'MinimumReplicasAvailable',
+            message: 'Deployment has minimum availability.',
+          }
+        : {
+            type: 'Available',
+            status: 'False',
+            reason: 'MinimumReplicasUnavailable',
+            message: 'Deployment does not have minimum availability.',
+          },
+    );
   }
 
   private finishIfDone(d: JsonObject, rollout: Rollout): void {
@@ -331,7 +362,10 @@ export class RolloutController {
   }
 
   private stuck(d: JsonObject): boolean {
-    return num(obj(d.status).observedGeneration) === num(obj(d.metadata).generation) && this.unpullable(obj(d.spec).template);
+    return (
+      num(obj(d.status).observedGeneration) === num(obj(d.metadata).generation) &&
+      this.unpullable(obj(d.spec).template)
+    );
   }
 
   /** Restarts the progress deadline: it fires only after a whole deadline without progress. */
@@ -361,7 +395,10 @@ export class RolloutController {
 
   private jobFinished(j: JsonObject): boolean {
     const conditions = obj(j.status).conditions;
-    return Array.isArray(conditions) && conditions.some((c) => obj(c).type === 'Complete' || obj(c).type === 'Failed');
+    return (
+      Array.isArray(conditions) &&
+      conditions.some((c) => obj(c).type === 'Complete' || obj(c).type === 'Failed')
+    );
   }
 
   private startJob(j: JsonObject): void {

@@ -31,7 +31,8 @@ function splitTopLevel(text: string): string[] {
 const KEY = /^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/;
 
 function checkKey(key: string, selector: string): string {
-  if (!KEY.test(key)) throw badRequest(`unable to parse requirement: invalid label key "${key}" in selector "${selector}"`);
+  if (!KEY.test(key))
+    throw badRequest(`unable to parse requirement: invalid label key "${key}" in selector "${selector}"`);
   return key;
 }
 
@@ -40,7 +41,10 @@ export function parseLabelSelector(selector: string | undefined | null): Require
   return splitTopLevel(selector).map((part): Requirement => {
     const set = /^([^\s!=]+)\s+(in|notin)\s+\((.*)\)$/.exec(part);
     if (set) {
-      const values = (set[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v.length > 0);
+      const values = (set[3] ?? '')
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v.length > 0);
       return { key: checkKey(set[1] ?? '', selector), op: set[2] === 'in' ? 'in' : 'notin', values };
     }
     const neq = /^([^\s!=]+)\s*!=\s*(.*)$/.exec(part);
@@ -52,7 +56,10 @@ export function parseLabelSelector(selector: string | undefined | null): Require
   });
 }
 
-export function matchesRequirements(requirements: readonly Requirement[], lookup: (key: string) => string | undefined): boolean {
+export function matchesRequirements(
+  requirements: readonly Requirement[],
+  lookup: (key: string) => string | undefined,
+): boolean {
   return requirements.every((r) => {
     const value = lookup(r.key);
     switch (r.op) {
@@ -68,7 +75,10 @@ export function matchesRequirements(requirements: readonly Requirement[], lookup
   });
 }
 
-export function matchesLabels(requirements: readonly Requirement[], labels: Readonly<Record<string, string>> | undefined): boolean {
+export function matchesLabels(
+  requirements: readonly Requirement[],
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
   return matchesRequirements(requirements, (key) => labels?.[key]);
 }
 

@@ -139,7 +139,13 @@ class SimulatedClusterRuntime {
       this.state.put(namespace, {
         apiVersion: 'v1',
         kind: 'Namespace',
-        metadata: { name, uid: randomUUID(), creationTimestamp: time, generation: 1, labels: { 'kubernetes.io/metadata.name': name } },
+        metadata: {
+          name,
+          uid: randomUUID(),
+          creationTimestamp: time,
+          generation: 1,
+          labels: { 'kubernetes.io/metadata.name': name },
+        },
         spec: { finalizers: ['kubernetes'] },
         status: { phase: 'Active' },
       });
@@ -204,7 +210,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const host = options.host ?? '127.0.0.1';
   const definitions = options.clusters ?? DEFAULT_SIM_CLUSTERS;
   const names = definitions.map((c) => c.name);
-  if (new Set(names).size !== names.length) throw new Error(`simulator cluster names must be unique: ${names.join(', ')}`);
+  if (new Set(names).size !== names.length)
+    throw new Error(`simulator cluster names must be unique: ${names.join(', ')}`);
   const timers = new TimerSet();
   const runtimes = definitions.map((c) => new SimulatedClusterRuntime(c, host, timers, options));
 
@@ -216,7 +223,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   let writer: DataFileWriter | undefined;
   if (options.dataFile) {
-    writer = new DataFileWriter(options.dataFile, () => Object.fromEntries(runtimes.map((r) => [r.options.name, r.state.snapshot()])));
+    writer = new DataFileWriter(options.dataFile, () =>
+      Object.fromEntries(runtimes.map((r) => [r.options.name, r.state.snapshot()])),
+    );
     for (const runtime of runtimes) runtime.state.onChange(() => writer?.schedule());
   }
 
@@ -245,7 +254,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   // clearFaults() already connects; only a failure to bind (port taken meanwhile) arrives later.
   const healInBackground = (r: SimulatedClusterRuntime): void => {
     r.heal().catch((err: unknown) => {
-      process.stderr.write(`simulator: cluster ${r.options.name} cannot listen on port ${r.port} again: ${(err as Error).message}\n`);
+      process.stderr.write(
+        `simulator: cluster ${r.options.name} cannot listen on port ${r.port} again: ${(err as Error).message}\n`,
+      );
     });
   };
   const setFaults = (cluster: string, faults: FaultConfig): void => {
@@ -260,7 +271,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (r.partitioned) healInBackground(r);
     }
   };
-  const objects = (cluster: string): KubeObject[] => runtime(cluster).state.all().map((o) => clone(o) as unknown as KubeObject);
+  const objects = (cluster: string): KubeObject[] =>
+    runtime(cluster)
+      .state.all()
+      .map((o) => clone(o) as unknown as KubeObject);
 
   const admin = createAdminServer({
     clusters: () =>
@@ -310,7 +324,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       stopping ??= (async () => {
         timers.stop();
         admin.closeAllConnections();
-        await Promise.all([...runtimes.map((r) => r.stop()), new Promise<void>((resolve) => admin.close(() => resolve()))]);
+        await Promise.all([
+          ...runtimes.map((r) => r.stop()),
+          new Promise<void>((resolve) => admin.close(() => resolve())),
+        ]);
         await writer?.flush();
       })();
       return stopping;

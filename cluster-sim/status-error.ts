@@ -102,7 +102,11 @@ export function invalid(
       name,
       group,
       kind,
-      causes: causes.map((c) => ({ type: c.type ?? 'FieldValueInvalid', message: c.message, field: c.field })),
+      causes: causes.map((c) => ({
+        type: c.type ?? 'FieldValueInvalid',
+        message: c.message,
+        field: c.field,
+      })),
     },
   });
 }

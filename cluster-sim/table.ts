@@ -35,13 +35,48 @@ function containers(o: JsonObject, path: 'template' | 'pod'): JsonObject[] {
   return Array.isArray(spec.containers) ? spec.containers.map(obj) : [];
 }
 
-const NAME: Column = { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', cell: (o) => String(obj(o.metadata).name) };
-const AGE: Column = { name: 'Age', type: 'string', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', cell: age };
+const NAME: Column = {
+  name: 'Name',
+  type: 'string',
+  format: 'name',
+  description: 'Name must be unique within a namespace.',
+  cell: (o) => String(obj(o.metadata).name),
+};
+const AGE: Column = {
+  name: 'Age',
+  type: 'string',
+  description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
+  cell: age,
+};
 
 const workloadWide: Column[] = [
-  { name: 'Containers', type: 'string', priority: 1, description: 'Names of each container in the template.', cell: (o) => containers(o, 'template').map((c) => String(c.name)).join(',') },
-  { name: 'Images', type: 'string', priority: 1, description: 'Images referenced by each container in the template.', cell: (o) => containers(o, 'template').map((c) => String(c.image)).join(',') },
-  { name: 'Selector', type: 'string', priority: 1, description: 'The label selector of the workload.', cell: (o) => formatLabelSelector(obj(o.spec).selector) },
+  {
+    name: 'Containers',
+    type: 'string',
+    priority: 1,
+    description: 'Names of each container in the template.',
+    cell: (o) =>
+      containers(o, 'template')
+        .map((c) => String(c.name))
+        .join(','),
+  },
+  {
+    name: 'Images',
+    type: 'string',
+    priority: 1,
+    description: 'Images referenced by each container in the template.',
+    cell: (o) =>
+      containers(o, 'template')
+        .map((c) => String(c.image))
+        .join(','),
+  },
+  {
+    name: 'Selector',
+    type: 'string',
+    priority: 1,
+    description: 'The label selector of the workload.',
+    cell: (o) => formatLabelSelector(obj(o.spec).selector),
+  },
 ];
 
 function servicePorts(o: JsonObject): string {
@@ -54,7 +89,9 @@ function servicePorts(o: JsonObject): string {
 }
 
 function jobStatus(o: JsonObject): string {
-  const conditions = Array.isArray(obj(o.status).conditions) ? (obj(o.status).conditions as unknown[]).map(obj) : [];
+  const conditions = Array.isArray(obj(o.status).conditions)
+    ? (obj(o.status).conditions as unknown[]).map(obj)
+    : [];
   const isTrue = (type: string) => conditions.some((c) => c.type === type && c.status === 'True');
   if (isTrue('Complete')) return 'Complete';
   if (isTrue('Failed')) return 'Failed';
@@ -72,52 +109,145 @@ function jobDuration(o: JsonObject, now: number): string {
 const COLUMNS: Readonly<Record<string, readonly Column[]>> = {
   Deployment: [
     NAME,
-    { name: 'Ready', type: 'string', description: 'Number of the pod with ready state', cell: (o) => `${num(obj(o.status).readyReplicas)}/${num(obj(o.spec).replicas)}` },
-    { name: 'Up-to-date', type: 'integer', description: 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.', cell: (o) => num(obj(o.status).updatedReplicas) },
-    { name: 'Available', type: 'integer', description: 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.', cell: (o) => num(obj(o.status).availableReplicas) },
+    {
+      name: 'Ready',
+      type: 'string',
+      description: 'Number of the pod with ready state',
+      cell: (o) => `${num(obj(o.status).readyReplicas)}/${num(obj(o.spec).replicas)}`,
+    },
+    {
+      name: 'Up-to-date',
+      type: 'integer',
+      description:
+        'Total number of non-terminated pods targeted by this deployment that have the desired template spec.',
+      cell: (o) => num(obj(o.status).updatedReplicas),
+    },
+    {
+      name: 'Available',
+      type: 'integer',
+      description:
+        'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
+      cell: (o) => num(obj(o.status).availableReplicas),
+    },
     AGE,
     ...workloadWide,
   ],
   StatefulSet: [
     NAME,
-    { name: 'Ready', type: 'string', description: 'Number of the pod with ready state', cell: (o) => `${num(obj(o.status).readyReplicas)}/${num(obj(o.spec).replicas ?? 1)}` },
+    {
+      name: 'Ready',
+      type: 'string',
+      description: 'Number of the pod with ready state',
+      cell: (o) => `${num(obj(o.status).readyReplicas)}/${num(obj(o.spec).replicas ?? 1)}`,
+    },
     AGE,
     ...workloadWide.slice(0, 2),
   ],
   Job: [
     NAME,
     { name: 'Status', type: 'string', description: 'Status of the job.', cell: jobStatus },
-    { name: 'Completions', type: 'string', description: 'The completion status of the job.', cell: (o) => `${num(obj(o.status).succeeded)}/${num(obj(o.spec).completions ?? 1)}` },
-    { name: 'Duration', type: 'string', description: 'Time required to complete the job.', cell: jobDuration },
+    {
+      name: 'Completions',
+      type: 'string',
+      description: 'The completion status of the job.',
+      cell: (o) => `${num(obj(o.status).succeeded)}/${num(obj(o.spec).completions ?? 1)}`,
+    },
+    {
+      name: 'Duration',
+      type: 'string',
+      description: 'Time required to complete the job.',
+      cell: jobDuration,
+    },
     AGE,
     ...workloadWide,
   ],
   Service: [
     NAME,
-    { name: 'Type', type: 'string', description: 'The type of the service.', cell: (o) => str(obj(o.spec).type, 'ClusterIP') },
-    { name: 'Cluster-IP', type: 'string', description: 'The IP address of the service.', cell: (o) => str(obj(o.spec).clusterIP, '<none>') },
-    { name: 'External-IP', type: 'string', description: 'The external IP address of the service.', cell: () => '<none>' },
+    {
+      name: 'Type',
+      type: 'string',
+      description: 'The type of the service.',
+      cell: (o) => str(obj(o.spec).type, 'ClusterIP'),
+    },
+    {
+      name: 'Cluster-IP',
+      type: 'string',
+      description: 'The IP address of the service.',
+      cell: (o) => str(obj(o.spec).clusterIP, '<none>'),
+    },
+    {
+      name: 'External-IP',
+      type: 'string',
+      description: 'The external IP address of the service.',
+      cell: () => '<none>',
+    },
     { name: 'Port(s)', type: 'string', description: 'The port(s) of the service.', cell: servicePorts },
     AGE,
-    { name: 'Selector', type: 'string', priority: 1, description: 'The selector of the service.', cell: (o) => formatLabelSelector({ matchLabels: obj(obj(o.spec).selector) }) },
+    {
+      name: 'Selector',
+      type: 'string',
+      priority: 1,
+      description: 'The selector of the service.',
+      cell: (o) => formatLabelSelector({ matchLabels: obj(obj(o.spec).selector) }),
+    },
   ],
   Namespace: [
     NAME,
-    { name: 'Status', type: 'string', description: 'The status of the namespace.', cell: (o) => str(obj(o.status).phase, 'Active') },
+    {
+      name: 'Status',
+      type: 'string',
+      description: 'The status of the namespace.',
+      cell: (o) => str(obj(o.status).phase, 'Active'),
+    },
     AGE,
   ],
   Pod: [
     NAME,
-    { name: 'Ready', type: 'string', description: 'The aggregate readiness state of this pod for accepting traffic.', cell: (o) => `${obj(o.status).phase === 'Running' ? containers(o, 'pod').length : 0}/${containers(o, 'pod').length}` },
-    { name: 'Status', type: 'string', description: 'The aggregate status of the containers in this pod.', cell: (o) => str(obj(o.status).phase, 'Pending') },
-    { name: 'Restarts', type: 'string', description: 'The number of times the containers in this pod have been restarted.', cell: () => '0' },
+    {
+      name: 'Ready',
+      type: 'string',
+      description: 'The aggregate readiness state of this pod for accepting traffic.',
+      cell: (o) =>
+        `${obj(o.status).phase === 'Running' ? containers(o, 'pod').length : 0}/${containers(o, 'pod').length}`,
+    },
+    {
+      name: 'Status',
+      type: 'string',
+      description: 'The aggregate status of the containers in this pod.',
+      cell: (o) => str(obj(o.status).phase, 'Pending'),
+    },
+    {
+      name: 'Restarts',
+      type: 'string',
+      description: 'The number of times the containers in this pod have been restarted.',
+      cell: () => '0',
+    },
     AGE,
   ],
-  ConfigMap: [NAME, { name: 'Data', type: 'integer', description: 'Number of entries in data.', cell: (o) => Object.keys(obj(o.data)).length + Object.keys(obj(o.binaryData)).length }, AGE],
+  ConfigMap: [
+    NAME,
+    {
+      name: 'Data',
+      type: 'integer',
+      description: 'Number of entries in data.',
+      cell: (o) => Object.keys(obj(o.data)).length + Object.keys(obj(o.binaryData)).length,
+    },
+    AGE,
+  ],
   Secret: [
     NAME,
-    { name: 'Type', type: 'string', description: 'The type of the secret.', cell: (o) => str(o.type, 'Opaque') },
-    { name: 'Data', type: 'integer', description: 'Number of entries in data.', cell: (o) => Object.keys(obj(o.data)).length },
+    {
+      name: 'Type',
+      type: 'string',
+      description: 'The type of the secret.',
+      cell: (o) => str(o.type, 'Opaque'),
+    },
+    {
+      name: 'Data',
+      type: 'integer',
+      description: 'Number of entries in data.',
+      cell: (o) => Object.keys(obj(o.data)).length,
+    },
     AGE,
   ],
 };
@@ -134,7 +264,13 @@ function rowObject(o: JsonObject, include: IncludeObject): JsonObject | undefine
 export function toTable(
   type: ResourceType,
   objects: readonly JsonObject[],
-  options: { resourceVersion: string; include: IncludeObject; tableApiVersion: string; continueToken?: string; now?: number },
+  options: {
+    resourceVersion: string;
+    include: IncludeObject;
+    tableApiVersion: string;
+    continueToken?: string;
+    now?: number;
+  },
 ): JsonObject {
   const columns = COLUMNS[type.kind] ?? [NAME, AGE];
   const now = options.now ?? Date.now();
@@ -144,7 +280,13 @@ export function toTable(
     kind: 'Table',
     apiVersion: options.tableApiVersion,
     metadata,
-    columnDefinitions: columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: c.description, priority: c.priority ?? 0 })),
+    columnDefinitions: columns.map((c) => ({
+      name: c.name,
+      type: c.type,
+      format: c.format ?? '',
+      description: c.description,
+      priority: c.priority ?? 0,
+    })),
     rows: objects.map((o) => {
       const row: JsonObject = { cells: columns.map((c) => c.cell(o, now)) };
       const object = rowObject(o, options.include);

@@ -9,10 +9,13 @@ export class TimerSet {
 
   set(callback: () => void, ms: number): NodeJS.Timeout | undefined {
     if (this.stopped) return undefined;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      callback();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        callback();
+      },
+      Math.max(0, ms),
+    );
     timer.unref();
     this.timers.add(timer);
     return timer;

@@ -45,10 +45,17 @@ export class DevServerStartError extends Error {
  * Cloud, off by default in the open-source server) instead of a round trip through the task
  * queue for each one.
  */
-const DYNAMIC_CONFIG = ['system.forceSearchAttributesCacheRefreshOnRead=true', 'system.enableActivityEagerExecution=true'];
+const DYNAMIC_CONFIG = [
+  'system.forceSearchAttributesCacheRefreshOnRead=true',
+  'system.enableActivityEagerExecution=true',
+];
 
 /** Waits until the frontend answers `GetSystemInfo`, or fails after `timeoutMs`. */
-export async function waitForFrontend(address: string, timeoutMs: number, exited?: () => string | undefined): Promise<void> {
+export async function waitForFrontend(
+  address: string,
+  timeoutMs: number,
+  exited?: () => string | undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {
@@ -67,7 +74,9 @@ export async function waitForFrontend(address: string, timeoutMs: number, exited
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  throw new DevServerStartError(`Temporal dev server at ${address} did not answer within ${timeoutMs} ms: ${lastError}`);
+  throw new DevServerStartError(
+    `Temporal dev server at ${address} did not answer within ${timeoutMs} ms: ${lastError}`,
+  );
 }
 
 /**
@@ -98,7 +107,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   let stop: () => Promise<void>;
   if (options.cli.kind === 'binary') {
-    const child = spawn(options.cli.path, ['server', 'start-dev', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(options.cli.path, ['server', 'start-dev', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const output: string[] = [];
     const collect = (chunk: Buffer) => {
       const text = chunk.toString();

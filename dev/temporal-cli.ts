@@ -20,7 +20,11 @@ const MIN_GO = { major: 1, minor: 25 };
 export type TemporalCliSource = 'env' | 'path' | 'cache' | 'go-install' | 'sdk-download';
 
 export type TemporalCli =
-  | { readonly kind: 'binary'; readonly path: string; readonly source: Exclude<TemporalCliSource, 'sdk-download'> }
+  | {
+      readonly kind: 'binary';
+      readonly path: string;
+      readonly source: Exclude<TemporalCliSource, 'sdk-download'>;
+    }
   | { readonly kind: 'sdk-download'; readonly source: 'sdk-download' };
 
 export interface ProvisionOptions {
@@ -46,7 +50,8 @@ export class TemporalCliUnavailableError extends Error {
 }
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
+  const base =
+    env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
   return join(base, 'revela');
 }
 
@@ -72,7 +77,9 @@ async function findOnPath(name: string, env: NodeJS.ProcessEnv): Promise<string 
 }
 
 /** `go1.26.8` → {major: 1, minor: 26}; undefined when Go is missing. */
-async function goVersion(env: NodeJS.ProcessEnv): Promise<{ major: number; minor: number; text: string } | undefined> {
+async function goVersion(
+  env: NodeJS.ProcessEnv,
+): Promise<{ major: number; minor: number; text: string } | undefined> {
   try {
     const { stdout } = await execFileAsync('go', ['env', 'GOVERSION'], { env });
     const text = stdout.trim();
@@ -86,7 +93,10 @@ async function goVersion(env: NodeJS.ProcessEnv): Promise<{ major: number; minor
 
 async function internetReachable(): Promise<boolean> {
   try {
-    const res = await fetch('https://temporal.download/', { method: 'HEAD', signal: AbortSignal.timeout(3000) });
+    const res = await fetch('https://temporal.download/', {
+      method: 'HEAD',
+      signal: AbortSignal.timeout(3000),
+    });
     return res.status < 500;
   } catch {
     return false;
@@ -174,7 +184,9 @@ export async function provisionTemporalCli(options: ProvisionOptions = {}): Prom
         return { kind: 'binary', path: built.path, source: 'go-install' };
       }
       log(`temporal CLI: go install ${version} failed:\n${built.output}`);
-      attempts.push(`go install github.com/temporalio/cli/cmd/temporal@${version}: ${built.output.split('\n').at(-1)}`);
+      attempts.push(
+        `go install github.com/temporalio/cli/cmd/temporal@${version}: ${built.output.split('\n').at(-1)}`,
+      );
     }
   } else {
     attempts.push(go ? `go: ${go.text} is older than go1.25` : 'go: not installed');

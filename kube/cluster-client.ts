@@ -1,4 +1,10 @@
-import { ApiException, PatchStrategy, Watch, type KubeConfig, type V1APIResource } from '@kubernetes/client-node';
+import {
+  ApiException,
+  PatchStrategy,
+  Watch,
+  type KubeConfig,
+  type V1APIResource,
+} from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../model/labels.js';
 import { objectLabel, type KubeObject, type ObjectRef } from '../model/kube-object.js';
 import { classifyKubeError, KubeApiError } from './errors.js';
@@ -107,7 +113,12 @@ export class ClusterClient {
   }
 
   /** Runs one call under the caller's signal and the request timeout, classifying any failure. */
-  private async call<T>(verb: string, object: string | undefined, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(
+    verb: string,
+    object: string | undefined,
+    signal: AbortSignal | undefined,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     const timeout = AbortSignal.timeout(this.requestTimeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
@@ -115,14 +126,27 @@ export class ClusterClient {
     } catch (err) {
       let failure = err;
       if (timeout.aborted && !signal?.aborted) {
-        failure = Object.assign(new Error(`no answer within ${this.requestTimeoutMs} ms`), { code: 'ETIMEDOUT', cause: err });
+        failure = Object.assign(new Error(`no answer within ${this.requestTimeoutMs} ms`), {
+          code: 'ETIMEDOUT',
+          cause: err,
+        });
       }
-      throw classifyKubeError(failure, { cluster: this.cluster, verb, server: this.server, ...(object !== undefined ? { object } : {}) });
+      throw classifyKubeError(failure, {
+        cluster: this.cluster,
+        verb,
+        server: this.server,
+        ...(object !== undefined ? { object } : {}),
+      });
     }
   }
 
   /** The API resource of a kind; a kind the cluster does not serve is a permanent error. */
-  private async resource(apiVersion: string, kind: string, verb: string, object: string): Promise<V1APIResource> {
+  private async resource(
+    apiVersion: string,
+    kind: string,
+    verb: string,
+    object: string,
+  ): Promise<V1APIResource> {
     const resource = await this.api.resolve(apiVersion, kind);
     if (!resource) {
       throw new KubeApiError(
@@ -199,8 +223,10 @@ export class ClusterClient {
           continueToken,
         );
         // List items come without apiVersion and kind; callers get complete objects.
-        for (const item of page.items ?? []) items.push({ ...item, apiVersion: query.apiVersion, kind: query.kind });
-        continueToken = page.metadata?._continue ?? (page.metadata as { continue?: string } | undefined)?.continue;
+        for (const item of page.items ?? [])
+          items.push({ ...item, apiVersion: query.apiVersion, kind: query.kind });
+        continueToken =
+          page.metadata?._continue ?? (page.metadata as { continue?: string } | undefined)?.continue;
       } while (continueToken);
       return items;
     });
@@ -232,7 +258,10 @@ export class ClusterClient {
 
   /** Makes sure a namespace exists (server-side apply of a bare Namespace, so it is idempotent). */
   async ensureNamespace(name: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, options.signal ? { signal: options.signal } : {});
+    await this.apply(
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+      options.signal ? { signal: options.signal } : {},
+    );
   }
 
   /**
@@ -242,7 +271,9 @@ export class ClusterClient {
    * @throws KubeApiError when the watch cannot be started.
    */
   async watch(query: WatchQuery, onEvent: (event: WatchEvent) => void): Promise<KubeWatch> {
-    const resource = await this.call('watch', query.kind, query.signal, () => this.resource(query.apiVersion, query.kind, 'watch', query.kind));
+    const resource = await this.call('watch', query.kind, query.signal, () =>
+      this.resource(query.apiVersion, query.kind, 'watch', query.kind),
+    );
     const base = query.apiVersion.includes('/') ? `/apis/${query.apiVersion}` : `/api/${query.apiVersion}`;
     const path = `${base}${resource.namespaced && query.namespace ? `/namespaces/${encodeURIComponent(query.namespace)}` : ''}/${resource.name}`;
     const params: Record<string, string | number | boolean | undefined> = {
@@ -264,14 +295,20 @@ export class ClusterClient {
         settle?.resolve();
         return;
       }
-      const failure = classifyKubeError(err, { cluster: this.cluster, verb: 'watch', object: query.kind, server: this.server });
+      const failure = classifyKubeError(err, {
+        cluster: this.cluster,
+        verb: 'watch',
+        object: query.kind,
+        server: this.server,
+      });
       if (!started) startError = failure;
       settle?.reject(failure);
     };
     const controller = await new Watch(this.kubeConfig).watch(
       path,
       params,
-      (type: string, object: unknown) => onEvent({ type: type as WatchEventType, object: object as KubeObject }),
+      (type: string, object: unknown) =>
+        onEvent({ type: type as WatchEventType, object: object as KubeObject }),
       onDone,
     );
     started = true;

@@ -36,17 +36,27 @@ interface RegisteredCluster {
   readonly server: string;
 }
 
-function loadKubeConfig(options: ClusterRegistryOptions): { kc: KubeConfig; source: string; inCluster: boolean } {
+function loadKubeConfig(options: ClusterRegistryOptions): {
+  kc: KubeConfig;
+  source: string;
+  inCluster: boolean;
+} {
   const kc = new KubeConfig();
-  const attempt = (source: string, load: () => void): { kc: KubeConfig; source: string; inCluster: boolean } => {
+  const attempt = (
+    source: string,
+    load: () => void,
+  ): { kc: KubeConfig; source: string; inCluster: boolean } => {
     try {
       load();
     } catch (err) {
-      throw new ClusterConfigError(`cannot load kubeconfig ${source}: ${(err as Error).message}`, source, { cause: err });
+      throw new ClusterConfigError(`cannot load kubeconfig ${source}: ${(err as Error).message}`, source, {
+        cause: err,
+      });
     }
     return { kc, source, inCluster: false };
   };
-  if (options.kubeconfigText !== undefined) return attempt('(from text)', () => kc.loadFromString(options.kubeconfigText ?? ''));
+  if (options.kubeconfigText !== undefined)
+    return attempt('(from text)', () => kc.loadFromString(options.kubeconfigText ?? ''));
   if (options.kubeconfigPath !== undefined) {
     const path = options.kubeconfigPath;
     if (!existsSync(path)) throw new ClusterConfigError(`kubeconfig ${path} does not exist`, path);
@@ -76,18 +86,25 @@ async function loadClustersFile(path: string): Promise<ClustersFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new ClusterConfigError(`cannot read clusters file ${path}: ${(err as Error).message}`, path, { cause: err });
+    throw new ClusterConfigError(`cannot read clusters file ${path}: ${(err as Error).message}`, path, {
+      cause: err,
+    });
   }
   let data: unknown;
   try {
     data = parseYaml(text);
   } catch (err) {
-    throw new ClusterConfigError(`clusters file ${path} is not valid YAML: ${(err as Error).message}`, path, { cause: err });
+    throw new ClusterConfigError(`clusters file ${path} is not valid YAML: ${(err as Error).message}`, path, {
+      cause: err,
+    });
   }
   const parsed = ClustersFileSchema.safeParse(data);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new ClusterConfigError(`clusters file ${path} is invalid: ${issues} (expected \`clusters: [{name, context, labels}]\`)`, path);
+    throw new ClusterConfigError(
+      `clusters file ${path} is invalid: ${issues} (expected \`clusters: [{name, context, labels}]\`)`,
+      path,
+    );
   }
   return parsed.data;
 }
@@ -97,14 +114,26 @@ async function loadClustersFile(path: string): Promise<ClustersFile> {
  * TLS per request from the *current* context, so a shared instance would send every request with
  * whichever context was selected last.
  */
-function singleContextConfig(kc: KubeConfig, context: Context, source: string): { kubeConfig: KubeConfig; server: string } {
+function singleContextConfig(
+  kc: KubeConfig,
+  context: Context,
+  source: string,
+): { kubeConfig: KubeConfig; server: string } {
   const cluster: Cluster | null = kc.getCluster(context.cluster);
   if (!cluster) {
-    throw new ClusterConfigError(`kubeconfig ${source}: context "${context.name}" refers to cluster "${context.cluster}", which it does not define`, source);
+    throw new ClusterConfigError(
+      `kubeconfig ${source}: context "${context.name}" refers to cluster "${context.cluster}", which it does not define`,
+      source,
+    );
   }
   const user: User | null = context.user ? kc.getUser(context.user) : null;
   const one = new KubeConfig();
-  one.loadFromOptions({ clusters: [cluster], users: user ? [user] : [], contexts: [context], currentContext: context.name });
+  one.loadFromOptions({
+    clusters: [cluster],
+    users: user ? [user] : [],
+    contexts: [context],
+    currentContext: context.name,
+  });
   return { kubeConfig: one, server: cluster.server };
 }
 
@@ -135,10 +164,18 @@ export class ClusterRegistry {
     let entries: { name: string; context: string; labels: Record<string, string> }[];
     if (options.clustersPath !== undefined) {
       const file = await loadClustersFile(options.clustersPath);
-      entries = file.clusters.map((c) => ({ name: c.name, context: c.context ?? c.name, labels: c.labels ?? {} }));
+      entries = file.clusters.map((c) => ({
+        name: c.name,
+        context: c.context ?? c.name,
+        labels: c.labels ?? {},
+      }));
       const seen = new Set<string>();
       for (const entry of entries) {
-        if (seen.has(entry.name)) throw new ClusterConfigError(`clusters file ${options.clustersPath}: cluster "${entry.name}" is listed twice`, options.clustersPath);
+        if (seen.has(entry.name))
+          throw new ClusterConfigError(
+            `clusters file ${options.clustersPath}: cluster "${entry.name}" is listed twice`,
+            options.clustersPath,
+          );
         seen.add(entry.name);
         if (!contexts.some((c) => c.name === entry.context)) {
           throw new ClusterConfigError(
@@ -158,9 +195,14 @@ export class ClusterRegistry {
     for (const entry of entries) {
       const context = contexts.find((c) => c.name === entry.context) as Context;
       const { kubeConfig, server } = singleContextConfig(kc, context, source);
-      clusters.set(entry.name, { info: { name: entry.name, labels: { ...entry.labels } }, kubeConfig, server });
+      clusters.set(entry.name, {
+        info: { name: entry.name, labels: { ...entry.labels } },
+        kubeConfig,
+        server,
+      });
     }
-    const clientOptions: ClusterClientOptions = options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {};
+    const clientOptions: ClusterClientOptions =
+      options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {};
     return new ClusterRegistry(clusters, clientOptions);
   }
 
@@ -200,7 +242,11 @@ export class ClusterRegistry {
 
   private registered(name: string): RegisteredCluster {
     const cluster = this.clusters.get(name);
-    if (!cluster) throw new UnknownClusterError(name, this.list().map((c) => c.name));
+    if (!cluster)
+      throw new UnknownClusterError(
+        name,
+        this.list().map((c) => c.name),
+      );
     return cluster;
   }
 }

@@ -162,13 +162,14 @@ function parseStatus(body: unknown): StatusBody | undefined {
   }
   if (value === null || typeof value !== 'object') return undefined;
   const status = value as Record<string, unknown>;
-  return status.kind === 'Status' || typeof status.message === 'string' ? (status) : undefined;
+  return status.kind === 'Status' || typeof status.message === 'string' ? status : undefined;
 }
 
 function header(headers: unknown, name: string): string | undefined {
   if (headers === null || typeof headers !== 'object') return undefined;
   for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
-    if (key.toLowerCase() === name) return Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value : undefined;
+    if (key.toLowerCase() === name)
+      return Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value : undefined;
   }
   return undefined;
 }
@@ -197,7 +198,8 @@ function findCode(err: unknown): string | undefined {
     if (typeof e.code === 'string') return e.code;
     // node-fetch and DOM abort errors carry no code; their name says what happened.
     if (e.name === 'AbortError' || e.type === 'aborted') return 'ABORT_ERR';
-    if (e.name === 'TimeoutError' || e.type === 'request-timeout' || e.type === 'body-timeout') return 'ETIMEDOUT';
+    if (e.name === 'TimeoutError' || e.type === 'request-timeout' || e.type === 'body-timeout')
+      return 'ETIMEDOUT';
     current = e.cause;
   }
   return undefined;
@@ -225,15 +227,23 @@ function statusOf(err: unknown): number | undefined {
  */
 export function classifyKubeError(err: unknown, ctx: KubeErrorContext): KubeApiError {
   if (err instanceof KubeApiError) return err;
-  const base = { cluster: ctx.cluster, verb: ctx.verb, ...(ctx.object !== undefined ? { object: ctx.object } : {}) };
+  const base = {
+    cluster: ctx.cluster,
+    verb: ctx.verb,
+    ...(ctx.object !== undefined ? { object: ctx.object } : {}),
+  };
 
   const status = statusOf(err);
   if (status !== undefined) {
     const body = parseStatus(err instanceof ApiException ? (err.body as unknown) : undefined);
     const reason = body?.reason ?? httpReason(status);
-    const serverMessage = body?.message ?? (err instanceof ApiException ? `the server answered ${status}` : (err as Error).message);
+    const serverMessage =
+      body?.message ??
+      (err instanceof ApiException ? `the server answered ${status}` : (err as Error).message);
     const retryable = retryableStatus(status);
-    const wait = retryable ? retryAfterMs(header(err instanceof ApiException ? err.headers : undefined, 'retry-after'), body) : undefined;
+    const wait = retryable
+      ? retryAfterMs(header(err instanceof ApiException ? err.headers : undefined, 'retry-after'), body)
+      : undefined;
     return new KubeApiError(
       `${prefix(ctx)}: ${serverMessage} (HTTP ${status} ${reason})`,
       {

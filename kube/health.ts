@@ -29,7 +29,9 @@ interface Condition {
 }
 
 function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }
 
 function count(value: unknown, fallback = 0): number {
@@ -83,13 +85,23 @@ export function jobStatus(j: KubeObject): RolloutStatus {
   const isTrue = (type: string) => conditions(j).find((c) => c.type === type && c.status === 'True');
   const completions = count(record(j.spec).completions, 1);
   const succeeded = count(record(j.status).succeeded);
-  if (isTrue('Complete')) return { done: true, failed: false, message: `job "${name}" completed (${succeeded}/${completions})` };
+  if (isTrue('Complete'))
+    return { done: true, failed: false, message: `job "${name}" completed (${succeeded}/${completions})` };
   const failed = isTrue('Failed');
   if (failed) {
-    return { done: false, failed: true, message: `job "${name}" failed: ${failed.message ?? failed.reason ?? 'no reason given'}` };
+    return {
+      done: false,
+      failed: true,
+      message: `job "${name}" failed: ${failed.message ?? failed.reason ?? 'no reason given'}`,
+    };
   }
-  if (record(j.spec).suspend === true) return { done: false, failed: false, message: `job "${name}" is suspended` };
-  return { done: false, failed: false, message: `Waiting for job "${name}" to complete: ${succeeded} of ${completions} completions succeeded...` };
+  if (record(j.spec).suspend === true)
+    return { done: false, failed: false, message: `job "${name}" is suspended` };
+  return {
+    done: false,
+    failed: false,
+    message: `Waiting for job "${name}" to complete: ${succeeded} of ${completions} completions succeeded...`,
+  };
 }
 
 function isDeployment(o: KubeObject): boolean {
@@ -112,7 +124,9 @@ export async function checkObjectHealth(
   if (!object) return { healthy: false, message: 'not found' };
   if (isDeployment(object) || isJob(object)) {
     const status = isDeployment(object) ? deploymentRolloutStatus(object) : jobStatus(object);
-    return status.failed ? { healthy: false, message: status.message, failed: true } : { healthy: status.done, message: status.message };
+    return status.failed
+      ? { healthy: false, message: status.message, failed: true }
+      : { healthy: status.done, message: status.message };
   }
   if (evaluate) {
     const result = await evaluate(object);

@@ -5,4 +5,9 @@ export * from './format-age.js';
 export * from './health.js';
 export * from './label-selector.js';
 export { applyTimeOf, buildResourceTree, resourceDetails } from './resource-tree.js';
-export type { ResourceTreeDetails, ResourceTreeInput, ResourceTreeRow, ResourceTreeStatus } from './resource-tree.js';
+export type {
+  ResourceTreeDetails,
+  ResourceTreeInput,
+  ResourceTreeRow,
+  ResourceTreeStatus,
+} from './resource-tree.js';

@@ -46,19 +46,31 @@ export class RawObjectApi extends KubernetesObjectApi {
     }
   }
 
-  protected override requestPromise<T extends KubernetesObject>(requestContext: RequestContext, type?: string, options?: Parameters<KubernetesObjectApi['read']>[4]): Promise<T> {
+  protected override requestPromise<T extends KubernetesObject>(
+    requestContext: RequestContext,
+    type?: string,
+    options?: Parameters<KubernetesObjectApi['read']>[4],
+  ): Promise<T> {
     const signal = currentSignal.getStore();
     if (signal) requestContext.setSignal(signal);
     return super.requestPromise<T>(requestContext, type, options);
   }
 
-  protected override async processResponse<T extends KubernetesObject>(response: ResponseContext, type?: string): Promise<T> {
+  protected override async processResponse<T extends KubernetesObject>(
+    response: ResponseContext,
+    type?: string,
+  ): Promise<T> {
     // Discovery documents must still go through the library's model: it reads `resources[].name`.
     if (type === 'V1APIResourceList') return super.processResponse<T>(response, type);
     if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299) {
       const text = await response.body.text();
       return (text.trim() === '' ? {} : JSON.parse(text)) as T;
     }
-    throw new ApiException(response.httpStatusCode, 'Unsuccessful HTTP Request', await response.getBodyAsAny(), response.headers);
+    throw new ApiException(
+      response.httpStatusCode,
+      'Unsuccessful HTTP Request',
+      await response.getBodyAsAny(),
+      response.headers,
+    );
   }
 }

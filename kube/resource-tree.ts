@@ -56,7 +56,9 @@ export interface ResourceTreeInput {
 const READ_CONCURRENCY = 8;
 
 function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }
 
 function count(value: unknown, fallback = 0): number {
@@ -114,10 +116,17 @@ export function resourceDetails(live: KubeObject, now: Date = new Date()): Resou
     case 'Job': {
       const conditions = Array.isArray(status.conditions) ? status.conditions.map(record) : [];
       const isTrue = (type: string) => conditions.some((c) => c.type === type && c.status === 'True');
-      details.Status = isTrue('Complete') ? 'Complete' : isTrue('Failed') ? 'Failed' : spec.suspend === true ? 'Suspended' : 'Running';
+      details.Status = isTrue('Complete')
+        ? 'Complete'
+        : isTrue('Failed')
+          ? 'Failed'
+          : spec.suspend === true
+            ? 'Suspended'
+            : 'Running';
       details.Completions = `${count(status.succeeded)}/${count(spec.completions, 1)}`;
       if (typeof status.startTime === 'string') {
-        const end = typeof status.completionTime === 'string' ? Date.parse(status.completionTime) : now.getTime();
+        const end =
+          typeof status.completionTime === 'string' ? Date.parse(status.completionTime) : now.getTime();
         details.Duration = formatAge(end - Date.parse(status.startTime));
       }
       if (age) details.Age = age;
@@ -128,7 +137,10 @@ export function resourceDetails(live: KubeObject, now: Date = new Date()): Resou
       const ports = Array.isArray(spec.ports) ? spec.ports.map(record) : [];
       details.Type = text(spec.type, 'ClusterIP');
       details['Cluster-IP'] = text(spec.clusterIP, '<none>');
-      details.Ports = ports.length > 0 ? ports.map((p) => `${count(p.port)}/${text(p.protocol, 'TCP')}`).join(',') : '<none>';
+      details.Ports =
+        ports.length > 0
+          ? ports.map((p) => `${count(p.port)}/${text(p.protocol, 'TCP')}`).join(',')
+          : '<none>';
       if (age) details.Age = age;
       details.Selector = formatLabelSelector({ matchLabels: record(spec.selector) });
       break;
@@ -139,7 +151,11 @@ export function resourceDetails(live: KubeObject, now: Date = new Date()): Resou
   return details;
 }
 
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -162,21 +178,30 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
  */
 export async function buildResourceTree(input: ResourceTreeInput): Promise<ResourceTreeRow[]> {
   const now = input.now ?? new Date();
-  const rows = await mapLimited(input.resources, READ_CONCURRENCY, async ({ cluster, object }): Promise<ResourceTreeRow> => {
-    const ref = refOf(object);
-    const live = await input.registry.client(cluster).read(ref, input.signal ? { signal: input.signal } : {});
-    const base = { cluster, namespace: ref.namespace ?? '', resource: objectLabel(ref) };
-    if (!live) return { ...base, status: 'not-deployed', details: {} };
-    const applyTime = applyTimeOf(live);
-    return {
-      ...base,
-      status: live.metadata.labels?.[LABEL_REVISION] === input.revision ? 'updated' : 'outdated',
-      ...(applyTime !== undefined ? { applyTime } : {}),
-      details: resourceDetails(live, now),
-    };
-  });
+  const rows = await mapLimited(
+    input.resources,
+    READ_CONCURRENCY,
+    async ({ cluster, object }): Promise<ResourceTreeRow> => {
+      const ref = refOf(object);
+      const live = await input.registry
+        .client(cluster)
+        .read(ref, input.signal ? { signal: input.signal } : {});
+      const base = { cluster, namespace: ref.namespace ?? '', resource: objectLabel(ref) };
+      if (!live) return { ...base, status: 'not-deployed', details: {} };
+      const applyTime = applyTimeOf(live);
+      return {
+        ...base,
+        status: live.metadata.labels?.[LABEL_REVISION] === input.revision ? 'updated' : 'outdated',
+        ...(applyTime !== undefined ? { applyTime } : {}),
+        details: resourceDetails(live, now),
+      };
+    },
+  );
   const order = new Map(rows.map((row, index) => [row, index]));
   return rows.sort(
-    (a, b) => a.cluster.localeCompare(b.cluster) || a.namespace.localeCompare(b.namespace) || (order.get(a) ?? 0) - (order.get(b) ?? 0),
+    (a, b) =>
+      a.cluster.localeCompare(b.cluster) ||
+      a.namespace.localeCompare(b.namespace) ||
+      (order.get(a) ?? 0) - (order.get(b) ?? 0),
   );
 }

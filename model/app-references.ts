@@ -26,7 +26,10 @@ export function stepSource(app: Application): StepSource {
 }
 
 /** The explicit steps of the application (inline, or of its external workflow), if any. */
-export function explicitSteps(app: Application, externalWorkflow: Workflow | undefined): WorkflowStep[] | undefined {
+export function explicitSteps(
+  app: Application,
+  externalWorkflow: Workflow | undefined,
+): WorkflowStep[] | undefined {
   switch (stepSource(app)) {
     case 'inline':
       return app.spec.workflow?.steps;
@@ -45,7 +48,9 @@ export function deployStepPolicies(step: Pick<WorkflowStep, 'type' | 'properties
 }
 
 /** Every step with its sub-steps, depth first, in order. */
-export function flattenSteps(steps: readonly WorkflowStep[]): Pick<WorkflowStep, 'name' | 'type' | 'properties'>[] {
+export function flattenSteps(
+  steps: readonly WorkflowStep[],
+): Pick<WorkflowStep, 'name' | 'type' | 'properties'>[] {
   const out: Pick<WorkflowStep, 'name' | 'type' | 'properties'>[] = [];
   for (const step of steps) {
     out.push(step);

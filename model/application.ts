@@ -18,7 +18,9 @@ export type ApplicationTrait = z.infer<typeof ApplicationTraitSchema>;
 
 export const ApplicationComponentSchema = z.strictObject({
   name: Dns1123LabelSchema,
-  type: z.string().min(1, { message: 'a component needs a type (e.g. webservice, worker, task, k8s-objects)' }),
+  type: z
+    .string()
+    .min(1, { message: 'a component needs a type (e.g. webservice, worker, task, k8s-objects)' }),
   properties: PropertiesSchema.optional(),
   traits: z.array(ApplicationTraitSchema).optional(),
   /** Components that must be applied (and healthy) first. */
@@ -64,7 +66,8 @@ export function publishVersionProblem(version: string): string | undefined {
     return `must be at most ${PUBLISH_VERSION_MAX_LENGTH} characters (this one has ${version.length})`;
   }
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(version)) return 'must not contain control characters such as line breaks or tabs';
+  if (/[\u0000-\u001f\u007f]/.test(version))
+    return 'must not contain control characters such as line breaks or tabs';
   return undefined;
 }
 
@@ -83,7 +86,11 @@ export const ApplicationSchema = z
     const version = app.metadata.annotations?.[ANNOTATION_PUBLISH_VERSION];
     const problem = version === undefined || version === '' ? undefined : publishVersionProblem(version);
     if (problem !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['metadata', 'annotations', ANNOTATION_PUBLISH_VERSION], message: `publishVersion ${problem}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metadata', 'annotations', ANNOTATION_PUBLISH_VERSION],
+        message: `publishVersion ${problem}`,
+      });
     }
   });
 export type Application = z.infer<typeof ApplicationSchema>;

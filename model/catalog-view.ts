@@ -5,7 +5,12 @@
  *
  * Workflow-safe.
  */
-import type { ComponentDefinition, PolicyDefinition, TraitDefinition, WorkflowStepDefinition } from './definition.js';
+import type {
+  ComponentDefinition,
+  PolicyDefinition,
+  TraitDefinition,
+  WorkflowStepDefinition,
+} from './definition.js';
 import type { RevelaDocument } from './document.js';
 import type { Policy } from './policy.js';
 import type { Workflow } from './workflow.js';

@@ -20,7 +20,10 @@ function clone<T>(value: T): T {
 }
 
 /** Merges `patch` into a copy of `base`. Neither input is changed. */
-export function deepMerge(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+export function deepMerge(
+  base: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): Record<string, unknown> {
   const out = clone(base);
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;

@@ -152,7 +152,13 @@ export function elideContext(lines: readonly string[], context: number | undefin
   return out;
 }
 
-function entry<K extends string>(kind: K, name: string, base: unknown, target: unknown, options: DiffOptions): {
+function entry<K extends string>(
+  kind: K,
+  name: string,
+  base: unknown,
+  target: unknown,
+  options: DiffOptions,
+): {
   kind: K;
   name: string;
   change: DiffChange;
@@ -171,7 +177,9 @@ function comparableApplication(app: Application): Application {
 
 /** External policy names in the order the application references them, then the rest by name. */
 function policyOrder(input: DiffInput): string[] {
-  const referenced = externalPolicyNames(input.application, input.externalWorkflow).filter((n) => n in input.externalPolicies);
+  const referenced = externalPolicyNames(input.application, input.externalWorkflow).filter(
+    (n) => n in input.externalPolicies,
+  );
   const rest = Object.keys(input.externalPolicies)
     .filter((n) => !referenced.includes(n))
     .sort();
@@ -195,28 +203,47 @@ function referredObjectName(r: ReferencedObject): string {
 export function liveDiff(base: DiffInput, target: DiffInput, options: DiffOptions = {}): LiveDiffReport {
   const entries: LiveDiffEntry[] = [];
   entries.push(
-    entry('Application', target.application.metadata.name, comparableApplication(base.application), comparableApplication(target.application), options),
+    entry(
+      'Application',
+      target.application.metadata.name,
+      comparableApplication(base.application),
+      comparableApplication(target.application),
+      options,
+    ),
   );
   for (const name of union(policyOrder(base), policyOrder(target))) {
-    entries.push(entry('External Policy', name, base.externalPolicies[name], target.externalPolicies[name], options));
+    entries.push(
+      entry('External Policy', name, base.externalPolicies[name], target.externalPolicies[name], options),
+    );
   }
   const baseWorkflow = base.externalWorkflow;
   const targetWorkflow = target.externalWorkflow;
   if (baseWorkflow && targetWorkflow && baseWorkflow.metadata.name === targetWorkflow.metadata.name) {
-    entries.push(entry('External Workflow', targetWorkflow.metadata.name, baseWorkflow, targetWorkflow, options));
+    entries.push(
+      entry('External Workflow', targetWorkflow.metadata.name, baseWorkflow, targetWorkflow, options),
+    );
   } else {
-    if (baseWorkflow) entries.push(entry('External Workflow', baseWorkflow.metadata.name, baseWorkflow, undefined, options));
-    if (targetWorkflow) entries.push(entry('External Workflow', targetWorkflow.metadata.name, undefined, targetWorkflow, options));
+    if (baseWorkflow)
+      entries.push(entry('External Workflow', baseWorkflow.metadata.name, baseWorkflow, undefined, options));
+    if (targetWorkflow)
+      entries.push(
+        entry('External Workflow', targetWorkflow.metadata.name, undefined, targetWorkflow, options),
+      );
   }
   const baseObjects = new Map((base.referencedObjects ?? []).map((r) => [referredObjectName(r), r.object]));
-  const targetObjects = new Map((target.referencedObjects ?? []).map((r) => [referredObjectName(r), r.object]));
+  const targetObjects = new Map(
+    (target.referencedObjects ?? []).map((r) => [referredObjectName(r), r.object]),
+  );
   for (const name of union([...baseObjects.keys()], [...targetObjects.keys()])) {
     entries.push(entry('Referred Object', name, baseObjects.get(name), targetObjects.get(name), options));
   }
   return { entries };
 }
 
-function formatEntries(entries: readonly { kind: string; name: string; change: DiffChange; lines: string[] }[], options: DiffOptions): string {
+function formatEntries(
+  entries: readonly { kind: string; name: string; change: DiffChange; lines: string[] }[],
+  options: DiffOptions,
+): string {
   const out: string[] = [];
   for (const e of entries) {
     out.push(`* ${e.kind} (${e.name}) ${MESSAGES[e.change]}`);
@@ -266,7 +293,10 @@ export function diffInputFromDraft(
   const input: DiffInput = {
     application,
     externalPolicies,
-    referencedObjects: referencedObjects.map((r) => ({ cluster: r.cluster, object: sanitizeReferencedObject(r.object) })),
+    referencedObjects: referencedObjects.map((r) => ({
+      cluster: r.cluster,
+      object: sanitizeReferencedObject(r.object),
+    })),
   };
   if (externalWorkflow) input.externalWorkflow = externalWorkflow;
   return input;
@@ -319,10 +349,13 @@ export function diffRendered(
       change: e.change,
       lines: e.lines,
     };
-    if (resource.object.metadata.namespace !== undefined) result.namespace = resource.object.metadata.namespace;
+    if (resource.object.metadata.namespace !== undefined)
+      result.namespace = resource.object.metadata.namespace;
     return { result, seq };
   });
-  entries.sort((a, b) => (a.result.cluster < b.result.cluster ? -1 : a.result.cluster > b.result.cluster ? 1 : a.seq - b.seq));
+  entries.sort((a, b) =>
+    a.result.cluster < b.result.cluster ? -1 : a.result.cluster > b.result.cluster ? 1 : a.seq - b.seq,
+  );
   return { entries: entries.map((e) => e.result) };
 }
 

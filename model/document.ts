@@ -52,7 +52,8 @@ function describeRaw(obj: Record<string, unknown>): string {
   const metadata = isRecord(obj.metadata) ? obj.metadata : {};
   const name = typeof metadata.name === 'string' && metadata.name !== '' ? metadata.name : undefined;
   if (name === undefined) return kind;
-  const ns = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : undefined;
+  const ns =
+    typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : undefined;
   if (kind === 'Application') return `${kind} ${ns ?? 'default'}/${name}`;
   return `${kind} ${ns === undefined ? '' : `${ns}/`}${name}`;
 }
@@ -61,7 +62,8 @@ function issueReason(issue: z.core.$ZodIssue): { path: PropertyKey[]; reason: st
   const path = [...issue.path];
   switch (issue.code) {
     case 'invalid_type':
-      if (/received undefined$/.test(issue.message)) return { path, reason: `is required (expected ${issue.expected})` };
+      if (/received undefined$/.test(issue.message))
+        return { path, reason: `is required (expected ${issue.expected})` };
       return { path, reason: `must be ${article(issue.expected)} ${issue.expected}` };
     case 'unrecognized_keys': {
       const [first, ...others] = issue.keys;
@@ -100,10 +102,13 @@ export function zodIssues(error: z.ZodError): DocumentIssue[] {
  */
 export function parseDocument(obj: unknown, source: DocumentSource = {}): RevelaDocument {
   if (!isRecord(obj)) {
-    throw new InvalidDocumentError(`a document must be a mapping with apiVersion, kind and metadata, not ${describeValue(obj)}`, {
-      object: 'document',
-      source,
-    });
+    throw new InvalidDocumentError(
+      `a document must be a mapping with apiVersion, kind and metadata, not ${describeValue(obj)}`,
+      {
+        object: 'document',
+        source,
+      },
+    );
   }
   const object = describeRaw(obj);
   const kind = obj.kind;
@@ -140,7 +145,9 @@ export function parseWith<T extends z.ZodType>(
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = zodIssues(result.error).map((issue) => ({
-    path: [location.basePath, issue.path].filter((p) => p !== undefined && p !== '').join(issue.path.startsWith('[') ? '' : '.'),
+    path: [location.basePath, issue.path]
+      .filter((p) => p !== undefined && p !== '')
+      .join(issue.path.startsWith('[') ? '' : '.'),
     reason: issue.reason,
   }));
   const first = issues[0] ?? { path: location.basePath ?? '', reason: 'is invalid' };

@@ -65,6 +65,7 @@ export function formatDuration(ms: number): string {
   const minutes = Math.floor(rest / 60_000);
   if (minutes > 0) parts.push(`${minutes}m`);
   rest -= minutes * 60_000;
-  if (rest > 0) parts.push(`${rest % 1000 === 0 ? rest / 1000 : (rest / 1000).toFixed(3).replace(/0+$/, '')}s`);
+  if (rest > 0)
+    parts.push(`${rest % 1000 === 0 ? rest / 1000 : (rest / 1000).toFixed(3).replace(/0+$/, '')}s`);
   return parts.join('');
 }

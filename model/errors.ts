@@ -48,7 +48,9 @@ export interface RevelaErrorJSON {
 }
 
 function formatMessage(reason: string, location: ErrorLocation): string {
-  return [location.object, location.path, reason].filter((part) => part !== undefined && part !== '').join(': ');
+  return [location.object, location.path, reason]
+    .filter((part) => part !== undefined && part !== '')
+    .join(': ');
 }
 
 /** Base class of every model error. */
@@ -62,7 +64,10 @@ export abstract class RevelaError extends Error {
 
   constructor(reason: string, location: ErrorLocation = {}) {
     const full = location.note === undefined ? reason : `${reason} ${location.note}`;
-    super(formatMessage(full, location), location.cause === undefined ? undefined : { cause: location.cause });
+    super(
+      formatMessage(full, location),
+      location.cause === undefined ? undefined : { cause: location.cause },
+    );
     this.name = new.target.name;
     this.reason = full;
     if (location.object !== undefined) this.object = location.object;
@@ -150,7 +155,10 @@ export class InvalidDocumentError extends RevelaError {
   /** Every problem found; the message shows the first. */
   readonly issues: DocumentIssue[];
 
-  constructor(reason: string, location: ErrorLocation & { source?: DocumentSource; issues?: DocumentIssue[] } = {}) {
+  constructor(
+    reason: string,
+    location: ErrorLocation & { source?: DocumentSource; issues?: DocumentIssue[] } = {},
+  ) {
     const source = location.source ?? {};
     const others = (location.issues?.length ?? 1) - 1;
     const more = others > 0 ? ` (and ${others} more problem${others > 1 ? 's' : ''})` : '';
@@ -166,7 +174,8 @@ export class InvalidDocumentError extends RevelaError {
 }
 
 /** The kinds of definitions a type name is looked up in. */
-export type DefinitionKind = 'ComponentDefinition' | 'TraitDefinition' | 'PolicyDefinition' | 'WorkflowStepDefinition';
+export type DefinitionKind =
+  'ComponentDefinition' | 'TraitDefinition' | 'PolicyDefinition' | 'WorkflowStepDefinition';
 
 /** A component, trait, policy or workflow step type that no definition in the catalog provides. */
 export class UnknownDefinitionError extends RevelaError {
@@ -174,7 +183,11 @@ export class UnknownDefinitionError extends RevelaError {
   readonly definitionKind: DefinitionKind;
   readonly definitionName: string;
 
-  constructor(definitionKind: DefinitionKind, definitionName: string, location: ErrorLocation & { known?: readonly string[] }) {
+  constructor(
+    definitionKind: DefinitionKind,
+    definitionName: string,
+    location: ErrorLocation & { known?: readonly string[] },
+  ) {
     const known = location.known ?? [];
     const hint = known.length > 0 ? `; known: ${[...known].sort().join(', ')}` : '';
     super(
@@ -210,7 +223,12 @@ export class TraitNotApplicableError extends RevelaError {
   readonly componentType: string;
   readonly appliesToWorkloads: string[];
 
-  constructor(trait: string, componentType: string, appliesToWorkloads: readonly string[], location: ErrorLocation) {
+  constructor(
+    trait: string,
+    componentType: string,
+    appliesToWorkloads: readonly string[],
+    location: ErrorLocation,
+  ) {
     super(
       `trait "${trait}" does not apply to components of type "${componentType}"; it applies to: ${appliesToWorkloads.join(', ')}`,
       location,
@@ -221,7 +239,11 @@ export class TraitNotApplicableError extends RevelaError {
   }
 
   protected override details(): Record<string, unknown> {
-    return { trait: this.trait, componentType: this.componentType, appliesToWorkloads: this.appliesToWorkloads };
+    return {
+      trait: this.trait,
+      componentType: this.componentType,
+      appliesToWorkloads: this.appliesToWorkloads,
+    };
   }
 }
 
@@ -253,7 +275,10 @@ export class DuplicateNameError extends RevelaError {
 
   /** `what` is `component`, `step`, …; `location.reason` replaces the default wording. */
   constructor(what: string, duplicate: string, location: ErrorLocation & { reason?: string }) {
-    super(location.reason ?? `${what} "${duplicate}" is defined more than once; names must be unique`, location);
+    super(
+      location.reason ?? `${what} "${duplicate}" is defined more than once; names must be unique`,
+      location,
+    );
     this.duplicate = duplicate;
   }
 

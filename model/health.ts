@@ -44,7 +44,11 @@ export async function evaluateComponentStatus(
     const at = { definition: name, object, path: 'spec.status.healthPolicy' };
     const result = await evaluateExpression(status.healthPolicy, data, { ...at }, { deterministic: false });
     if (typeof result !== 'boolean') {
-      throw new TemplateError(name, `must return true or false, got ${JSON.stringify(result) ?? 'nothing'}`, at);
+      throw new TemplateError(
+        name,
+        `must return true or false, got ${JSON.stringify(result) ?? 'nothing'}`,
+        at,
+      );
     }
     healthy = result;
   }

@@ -43,7 +43,11 @@ const STACK_LIMIT = 500;
 function toTemplateError(e: unknown, at: ExpressionLocation, prefix: string): TemplateError {
   if (e instanceof TemplateError) return e;
   const err = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as JsonataErrorLike;
-  const location: ConstructorParameters<typeof TemplateError>[2] = { object: at.object, path: at.path, cause: e };
+  const location: ConstructorParameters<typeof TemplateError>[2] = {
+    object: at.object,
+    path: at.path,
+    cause: e,
+  };
   if (typeof err.position === 'number') location.position = err.position;
   if (typeof err.token === 'string') location.token = err.token;
   if (typeof err.code === 'string') location.code = err.code;
@@ -56,7 +60,11 @@ function toTemplateError(e: unknown, at: ExpressionLocation, prefix: string): Te
  *
  * @throws TemplateError with the position of the syntax error.
  */
-export function compileExpression(expression: string, at: ExpressionLocation, timeoutMs = 2000): jsonata.Expression {
+export function compileExpression(
+  expression: string,
+  at: ExpressionLocation,
+  timeoutMs = 2000,
+): jsonata.Expression {
   const key = `${timeoutMs}\u0000${expression}`;
   const cached = cache.get(key);
   if (cached) return cached;

@@ -31,7 +31,10 @@ export function parseYamlDocuments(text: string, file?: string): RevelaDocument[
         where.line = pos.line;
         where.col = pos.col;
       }
-      const reason = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
+      const reason = (error.message.split('\n')[0] ?? error.message).replace(
+        / at line \d+, column \d+:?$/,
+        '',
+      );
       throw new YamlSyntaxError(reason, where);
     }
   }
@@ -54,7 +57,12 @@ const MAX_ALIAS_COUNT = 100;
  * "billion laughs" input): report them like any other syntax error, with file, document and line,
  * instead of letting an untyped error escape.
  */
-function documentValue(doc: Document.Parsed, index: number, file: string | undefined, lineCounter: LineCounter): unknown {
+function documentValue(
+  doc: Document.Parsed,
+  index: number,
+  file: string | undefined,
+  lineCounter: LineCounter,
+): unknown {
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
@@ -73,7 +81,10 @@ function documentValue(doc: Document.Parsed, index: number, file: string | undef
       const pos = lineCounter.linePos(unresolved.offset);
       where.line = pos.line;
       where.col = pos.col;
-      throw new YamlSyntaxError(`alias *${unresolved.name} refers to no anchor &${unresolved.name} defined before it`, where);
+      throw new YamlSyntaxError(
+        `alias *${unresolved.name} refers to no anchor &${unresolved.name} defined before it`,
+        where,
+      );
     }
     const first = findFirstAlias(doc);
     if (first !== undefined) {
@@ -102,7 +113,8 @@ function findFirstAlias(doc: Document.Parsed): number | undefined {
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of process.stdin)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
 }
 

@@ -41,11 +41,13 @@ export function labelProblem(key: string, value: unknown): string | undefined {
   const slash = key.lastIndexOf('/');
   const prefix = slash === -1 ? undefined : key.slice(0, slash);
   const name = slash === -1 ? key : key.slice(slash + 1);
-  if (prefix !== undefined && !isDns1123Subdomain(prefix)) return `the key's prefix "${prefix}" ${DNS1123_SUBDOMAIN_MESSAGE}`;
+  if (prefix !== undefined && !isDns1123Subdomain(prefix))
+    return `the key's prefix "${prefix}" ${DNS1123_SUBDOMAIN_MESSAGE}`;
   if (name.length > 63 || !LABEL_NAME.test(name)) {
     return `the key "${key}" must be at most 63 characters of [A-Za-z0-9._-], starting and ending with an alphanumeric character (with an optional DNS prefix and '/')`;
   }
-  if (typeof value !== 'string') return `the value must be a string, not ${JSON.stringify(value) ?? 'nothing'}`;
+  if (typeof value !== 'string')
+    return `the value must be a string, not ${JSON.stringify(value) ?? 'nothing'}`;
   if (value !== '' && (value.length > 63 || !LABEL_NAME.test(value))) {
     return `the value ${JSON.stringify(value)} must be empty or at most 63 characters of [A-Za-z0-9._-], starting and ending with an alphanumeric character`;
   }
@@ -56,7 +58,9 @@ export function labelProblem(key: string, value: unknown): string | undefined {
 export const Dns1123LabelSchema = z.string().refine(isDns1123Label, { message: DNS1123_LABEL_MESSAGE });
 
 /** Names of definitions (which may contain dots, as KubeVela's `deployments.apps`). */
-export const Dns1123SubdomainSchema = z.string().refine(isDns1123Subdomain, { message: DNS1123_SUBDOMAIN_MESSAGE });
+export const Dns1123SubdomainSchema = z
+  .string()
+  .refine(isDns1123Subdomain, { message: DNS1123_SUBDOMAIN_MESSAGE });
 
 const StringMapSchema = z.record(z.string(), z.string());
 
@@ -69,9 +73,12 @@ const StringMapSchema = z.record(z.string(), z.string());
 export const APPLICATION_NAME_MAX_LENGTH = 53;
 
 /** Names of applications: RFC 1123 labels short enough for their revision names. */
-export const ApplicationNameSchema = Dns1123LabelSchema.refine((value) => value.length <= APPLICATION_NAME_MAX_LENGTH, {
-  message: `must be at most ${APPLICATION_NAME_MAX_LENGTH} characters, so that its revision names (<name>-v<N>) fit in a Kubernetes label value (63 characters)`,
-});
+export const ApplicationNameSchema = Dns1123LabelSchema.refine(
+  (value) => value.length <= APPLICATION_NAME_MAX_LENGTH,
+  {
+    message: `must be at most ${APPLICATION_NAME_MAX_LENGTH} characters, so that its revision names (<name>-v<N>) fit in a Kubernetes label value (63 characters)`,
+  },
+);
 
 /** Metadata of an Application: the namespace defaults to `default`, as kubectl does. */
 export const ApplicationMetaSchema = z.object({

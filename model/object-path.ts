@@ -27,7 +27,8 @@ export function joinPath(base: string, ...rest: (string | number)[]): string {
   for (const part of rest) {
     if (typeof part === 'number') out += `[${part}]`;
     else if (part === '') continue;
-    else if (part.startsWith('[') || part.startsWith('.')) out += out === '' && part.startsWith('.') ? part.slice(1) : part;
+    else if (part.startsWith('[') || part.startsWith('.'))
+      out += out === '' && part.startsWith('.') ? part.slice(1) : part;
     else out += out === '' ? part : `.${part}`;
   }
   return out;

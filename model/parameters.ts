@@ -12,7 +12,8 @@ import { formatPath, joinPath, pointerToSegments } from './object-path.js';
 
 type FormatsPlugin = (ajv: Ajv) => Ajv;
 const addFormats: FormatsPlugin =
-  (formatsModule as unknown as { default?: FormatsPlugin }).default ?? (formatsModule as unknown as FormatsPlugin);
+  (formatsModule as unknown as { default?: FormatsPlugin }).default ??
+  (formatsModule as unknown as FormatsPlugin);
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 addFormats(ajv);
@@ -56,11 +57,14 @@ export function compileParameterSchema(
   try {
     validate = ajv.compile(schema);
   } catch (e) {
-    throw new InvalidDocumentError(`is not a valid JSON Schema: ${e instanceof Error ? e.message : String(e)}`, {
-      object: at.object,
-      path: at.path,
-      cause: e,
-    });
+    throw new InvalidDocumentError(
+      `is not a valid JSON Schema: ${e instanceof Error ? e.message : String(e)}`,
+      {
+        object: at.object,
+        path: at.path,
+        cause: e,
+      },
+    );
   }
   if (cache.size >= CACHE_LIMIT) {
     cache.clear();
@@ -96,7 +100,8 @@ export function validateParameters(
     });
   }
   const { segments, reason } = describeError(first, at.definition);
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
+  const more =
+    errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
   throw new InvalidParametersError(at.definition, `${reason}${more}`, {
     object: at.object,
     path: joinPath(at.path, segments.length > 0 ? leadingDot(formatPath(segments)) : ''),
@@ -113,7 +118,10 @@ function pickError(errors: readonly ErrorObject[]): ErrorObject | undefined {
   return errors.find((e) => !['anyOf', 'oneOf', 'if'].includes(e.keyword)) ?? errors[0];
 }
 
-function describeError(error: ErrorObject, definition: string): { segments: (string | number)[]; reason: string } {
+function describeError(
+  error: ErrorObject,
+  definition: string,
+): { segments: (string | number)[]; reason: string } {
   const segments = pointerToSegments(error.instancePath);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {

@@ -66,7 +66,10 @@ export function resolveComponents(app: Application): ResolvedComponent[] {
     name: component.name,
     type: component.type,
     properties: clone(component.properties ?? {}),
-    traits: (component.traits ?? []).map((trait) => ({ type: trait.type, properties: clone(trait.properties ?? {}) })),
+    traits: (component.traits ?? []).map((trait) => ({
+      type: trait.type,
+      properties: clone(trait.properties ?? {}),
+    })),
     dependsOn: [...(component.dependsOn ?? [])],
   }));
 }
@@ -93,7 +96,11 @@ export function selectComponents(snapshot: RevisionSnapshot, names?: readonly st
   });
 }
 
-function lookupPolicies(snapshot: RevisionSnapshot, policyNames: readonly string[], options: PlacementOptions): NamedPolicy[] {
+function lookupPolicies(
+  snapshot: RevisionSnapshot,
+  policyNames: readonly string[],
+  options: PlacementOptions,
+): NamedPolicy[] {
   const app = snapshot.application;
   const appLabel = applicationLabel(app);
   return policyNames.map((name, index) => {
@@ -124,7 +131,13 @@ function lookupPolicies(snapshot: RevisionSnapshot, policyNames: readonly string
       'Policy',
       name,
       `${step} names policy "${name}", which is neither in spec.policies nor an external policy of the revision`,
-      { object: appLabel, path: options.step === undefined ? `policies[${index}]` : `steps.${options.step}.properties.policies[${index}]` },
+      {
+        object: appLabel,
+        path:
+          options.step === undefined
+            ? `policies[${index}]`
+            : `steps.${options.step}.properties.policies[${index}]`,
+      },
     );
   });
 }
@@ -146,12 +159,18 @@ function topologyTargets(
   appNamespace: string,
   clusters: readonly ClusterInfo[],
 ): { cluster: string; namespace: string }[] {
-  const props = parseWith(TopologyPropertiesSchema, policy.properties, { object: policy.object, basePath: policy.propertiesPath });
+  const props = parseWith(TopologyPropertiesSchema, policy.properties, {
+    object: policy.object,
+    basePath: policy.propertiesPath,
+  });
   const known = [...clusters].sort(byName).map((c) => c.name);
   const selected = new Set<string>();
   for (const [i, name] of (props.clusters ?? []).entries()) {
     if (name !== LOCAL_CLUSTER && !clusters.some((c) => c.name === name)) {
-      throw new UnknownClusterError(name, known, { object: policy.object, path: `${policy.propertiesPath}.clusters[${i}]` });
+      throw new UnknownClusterError(name, known, {
+        object: policy.object,
+        path: `${policy.propertiesPath}.clusters[${i}]`,
+      });
     }
     selected.add(name);
   }
@@ -179,12 +198,17 @@ function matchesSelector(component: ResolvedComponent, selector: { name?: string
 }
 
 /** Applies one override policy to components (returns new objects). */
-export function applyOverride(components: readonly ResolvedComponent[], override: OverrideProperties): ResolvedComponent[] {
+export function applyOverride(
+  components: readonly ResolvedComponent[],
+  override: OverrideProperties,
+): ResolvedComponent[] {
   let out = components.map((c) => clone(c));
   for (const patch of override.components) {
     out = out.map((component) => {
       if (!matchesSelector(component, patch)) return component;
-      const properties = patch.properties ? deepMerge(component.properties, patch.properties) : component.properties;
+      const properties = patch.properties
+        ? deepMerge(component.properties, patch.properties)
+        : component.properties;
       let traits = component.traits;
       for (const traitPatch of patch.traits ?? []) {
         const index = traits.findIndex((t) => t.type === traitPatch.type);
@@ -194,7 +218,9 @@ export function applyOverride(components: readonly ResolvedComponent[], override
           traits = [...traits, { type: traitPatch.type, properties: clone(traitPatch.properties ?? {}) }];
         } else {
           traits = traits.map((t, i) =>
-            i === index ? { type: t.type, properties: deepMerge(t.properties, traitPatch.properties ?? {}) } : t,
+            i === index
+              ? { type: t.type, properties: deepMerge(t.properties, traitPatch.properties ?? {}) }
+              : t,
           );
         }
       }
@@ -221,7 +247,10 @@ export function overriddenComponents(
   let components = resolveComponents(snapshot.application);
   for (const policy of policies) {
     if (policy.type !== POLICY_TYPE_OVERRIDE) continue;
-    const props = parseWith(OverridePropertiesSchema, policy.properties, { object: policy.object, basePath: policy.propertiesPath });
+    const props = parseWith(OverridePropertiesSchema, policy.properties, {
+      object: policy.object,
+      basePath: policy.propertiesPath,
+    });
     components = applyOverride(components, props);
   }
   return components;

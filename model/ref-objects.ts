@@ -34,7 +34,14 @@ const RESOURCES: Readonly<Record<string, { apiVersion: string; kind: string }>> 
 };
 
 /** Kinds of the core group, whose apiVersion may be left out. */
-const CORE_KINDS = new Set(['ConfigMap', 'Secret', 'Service', 'ServiceAccount', 'PersistentVolumeClaim', 'Namespace']);
+const CORE_KINDS = new Set([
+  'ConfigMap',
+  'Secret',
+  'Service',
+  'ServiceAccount',
+  'PersistentVolumeClaim',
+  'Namespace',
+]);
 
 /** One object a `ref-objects` component reads. */
 export interface ReferencedObjectRef {
@@ -49,12 +56,15 @@ export interface ReferencedObjectRef {
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 function resolveKind(entry: Record<string, unknown>): { apiVersion: string; kind: string } | undefined {
   if (typeof entry.kind === 'string' && entry.kind !== '') {
-    if (typeof entry.apiVersion === 'string' && entry.apiVersion !== '') return { apiVersion: entry.apiVersion, kind: entry.kind };
+    if (typeof entry.apiVersion === 'string' && entry.apiVersion !== '')
+      return { apiVersion: entry.apiVersion, kind: entry.kind };
     return CORE_KINDS.has(entry.kind) ? { apiVersion: 'v1', kind: entry.kind } : undefined;
   }
   if (typeof entry.resource === 'string') return RESOURCES[entry.resource.toLowerCase().replace(/s$/, '')];
@@ -78,7 +88,10 @@ export function referencedObjectRefsDetailed(app: Application): ReferencedObject
       const kind = resolveKind(entry);
       if (!kind) return;
       const ref: ObjectRef = { ...kind, name: entry.name };
-      ref.namespace = typeof entry.namespace === 'string' && entry.namespace !== '' ? entry.namespace : app.metadata.namespace;
+      ref.namespace =
+        typeof entry.namespace === 'string' && entry.namespace !== ''
+          ? entry.namespace
+          : app.metadata.namespace;
       const item: ReferencedObjectRef = {
         ref,
         component: component.name,
@@ -94,7 +107,9 @@ export function referencedObjectRefsDetailed(app: Application): ReferencedObject
 
 /** The objects `ref-objects` components read: what an activity must fetch before building a snapshot. */
 export function referencedObjectRefs(app: Application): { cluster?: string; ref: ObjectRef }[] {
-  return referencedObjectRefsDetailed(app).map(({ cluster, ref }) => (cluster === undefined ? { ref } : { cluster, ref }));
+  return referencedObjectRefsDetailed(app).map(({ cluster, ref }) =>
+    cluster === undefined ? { ref } : { cluster, ref },
+  );
 }
 
 /**

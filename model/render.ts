@@ -10,7 +10,13 @@ import { applicationLabel } from './application.js';
 import { sortKeysDeep } from './canonical-json.js';
 import { LOCAL_CLUSTER } from './cluster-info.js';
 import { definitionLabel, type ComponentDefinition, type TraitDefinition } from './definition.js';
-import { DuplicateNameError, InvalidParametersError, MissingReferenceError, TemplateError, UnknownDefinitionError } from './errors.js';
+import {
+  DuplicateNameError,
+  InvalidParametersError,
+  MissingReferenceError,
+  TemplateError,
+  UnknownDefinitionError,
+} from './errors.js';
 import { evaluateExpression } from './jsonata-eval.js';
 import type { KubeObject } from './kube-object.js';
 import { LABEL_APP_NAME, LABEL_APP_NAMESPACE, LABEL_COMPONENT, LABEL_REVISION } from './labels.js';
@@ -68,11 +74,23 @@ function componentPath(snapshot: RevisionSnapshot, component: string): string {
 }
 
 /** Checks a template result is an object Revela can apply; `defaultName` fills a missing name. */
-function asKubeObject(value: unknown, what: string, definition: string, object: string, defaultName?: string): KubeObject {
+function asKubeObject(
+  value: unknown,
+  what: string,
+  definition: string,
+  object: string,
+  defaultName?: string,
+): KubeObject {
   const fail = (reason: string): never => {
-    throw new TemplateError(definition, `${what} ${reason}`, { object, path: 'spec.schematic.jsonata.template' });
+    throw new TemplateError(definition, `${what} ${reason}`, {
+      object,
+      path: 'spec.schematic.jsonata.template',
+    });
   };
-  if (!isRecord(value)) return fail(`must be an object with apiVersion, kind and metadata, got ${JSON.stringify(value) ?? 'nothing'}`);
+  if (!isRecord(value))
+    return fail(
+      `must be an object with apiVersion, kind and metadata, got ${JSON.stringify(value) ?? 'nothing'}`,
+    );
   if (typeof value.apiVersion !== 'string' || value.apiVersion === '') return fail('has no apiVersion');
   if (typeof value.kind !== 'string' || value.kind === '') return fail('has no kind');
   const metadata = isRecord(value.metadata) ? { ...value.metadata } : {};
@@ -87,10 +105,14 @@ function asOutputs(value: unknown, what: string, definition: string, object: str
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return value.map((item, i) => [String(i), item]);
   if (isRecord(value)) return Object.entries(value);
-  throw new TemplateError(definition, `${what} must be an object of named objects, got ${JSON.stringify(value)}`, {
-    object,
-    path: 'spec.schematic.jsonata.template',
-  });
+  throw new TemplateError(
+    definition,
+    `${what} must be an object of named objects, got ${JSON.stringify(value)}`,
+    {
+      object,
+      path: 'spec.schematic.jsonata.template',
+    },
+  );
 }
 
 /** Namespace and labels every rendered object carries. */
@@ -118,7 +140,9 @@ function referencedObjectsFor(snapshot: RevisionSnapshot, component: ResolvedCom
   const refs = referencedObjectRefsDetailed(app).filter((r) => r.component === component.name);
   return refs.map((r) => {
     const cluster = r.cluster ?? LOCAL_CLUSTER;
-    const found = snapshot.referencedObjects.find((o) => o.cluster === cluster && matchesRef(o.object, r.ref));
+    const found = snapshot.referencedObjects.find(
+      (o) => o.cluster === cluster && matchesRef(o.object, r.ref),
+    );
     if (!found) {
       throw new MissingReferenceError(
         'Object',
@@ -147,7 +171,10 @@ function referencedObjectsFor(snapshot: RevisionSnapshot, component: ResolvedCom
   });
 }
 
-function componentDefinitionOf(snapshot: RevisionSnapshot, component: ResolvedComponent): ComponentDefinition {
+function componentDefinitionOf(
+  snapshot: RevisionSnapshot,
+  component: ResolvedComponent,
+): ComponentDefinition {
   const definition = snapshot.componentDefinitions[component.type];
   if (!definition) {
     throw new UnknownDefinitionError('ComponentDefinition', component.type, {
@@ -159,7 +186,11 @@ function componentDefinitionOf(snapshot: RevisionSnapshot, component: ResolvedCo
   return definition;
 }
 
-function traitDefinitionOf(snapshot: RevisionSnapshot, component: ResolvedComponent, index: number): TraitDefinition {
+function traitDefinitionOf(
+  snapshot: RevisionSnapshot,
+  component: ResolvedComponent,
+  index: number,
+): TraitDefinition {
   const type = component.traits[index]?.type ?? '';
   const definition = snapshot.traitDefinitions[type];
   if (!definition) {
@@ -206,7 +237,11 @@ export async function renderComponent(
   const at = { definition: component.type, object: defLabel, path: 'spec.schematic.jsonata.template' };
   const result = await evaluateExpression(jsonataSpec.template, { parameter, context }, at);
   if (!isRecord(result)) {
-    throw new TemplateError(component.type, `must return {output, outputs?}, got ${JSON.stringify(result) ?? 'nothing'}`, at);
+    throw new TemplateError(
+      component.type,
+      `must return {output, outputs?}, got ${JSON.stringify(result) ?? 'nothing'}`,
+      at,
+    );
   }
   let output = asKubeObject(result.output, 'output', component.type, defLabel, component.name);
   const outputs = new Map<string, KubeObject>();
@@ -231,13 +266,26 @@ export async function renderComponent(
     );
     if (traitResult === undefined) continue;
     if (!isRecord(traitResult)) {
-      throw new TemplateError(trait.type, `must return {patch?, outputs?}, got ${JSON.stringify(traitResult)}`, traitAt);
+      throw new TemplateError(
+        trait.type,
+        `must return {patch?, outputs?}, got ${JSON.stringify(traitResult)}`,
+        traitAt,
+      );
     }
     if (traitResult.patch !== undefined) {
       if (!isRecord(traitResult.patch)) {
-        throw new TemplateError(trait.type, `patch must be an object, got ${JSON.stringify(traitResult.patch)}`, traitAt);
+        throw new TemplateError(
+          trait.type,
+          `patch must be an object, got ${JSON.stringify(traitResult.patch)}`,
+          traitAt,
+        );
       }
-      output = asKubeObject(strategicMerge(output, traitResult.patch), 'the patched output', trait.type, traitLabel);
+      output = asKubeObject(
+        strategicMerge(output, traitResult.patch),
+        'the patched output',
+        trait.type,
+        traitLabel,
+      );
     }
     for (const [name, value] of asOutputs(traitResult.outputs, 'outputs', trait.type, traitLabel)) {
       outputs.set(name, asKubeObject(value, `outputs.${name}`, trait.type, traitLabel));
@@ -256,10 +304,18 @@ export async function renderComponent(
  * every step, so the publish fails with the component's path instead of the revision failing on
  * a cluster with a 422 after it was recorded.
  */
-function checkKubernetesMetadata(object: KubeObject, component: ResolvedComponent, location: { object: string; path: string }): void {
+function checkKubernetesMetadata(
+  object: KubeObject,
+  component: ResolvedComponent,
+  location: { object: string; path: string },
+): void {
   const what = `${object.kind} "${object.metadata.name}"`;
   const refuse = (field: string, problem: string): never => {
-    throw new InvalidParametersError(component.type, `renders ${what}, which Kubernetes would refuse: ${field}: ${problem}`, location);
+    throw new InvalidParametersError(
+      component.type,
+      `renders ${what}, which Kubernetes would refuse: ${field}: ${problem}`,
+      location,
+    );
   };
   const nameProblem = objectNameProblem(object.kind, object.metadata.name);
   if (nameProblem !== undefined) refuse('metadata.name', nameProblem);
@@ -295,11 +351,19 @@ export async function renderTargets(
     for (const component of target.components) {
       const objects = await renderComponent(snapshot, component, ctx);
       for (const object of objects) {
-        rendered.push({ cluster: target.cluster, component: component.name, object, order: order.get(component.name) ?? 0, seq: seq++ });
+        rendered.push({
+          cluster: target.cluster,
+          component: component.name,
+          object,
+          order: order.get(component.name) ?? 0,
+          seq: seq++,
+        });
       }
     }
   }
-  rendered.sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : a.order - b.order || a.seq - b.seq));
+  rendered.sort((a, b) =>
+    a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : a.order - b.order || a.seq - b.seq,
+  );
   const seen = new Map<string, string>();
   for (const resource of rendered) {
     const key = renderedResourceKey(resource);

@@ -16,7 +16,12 @@ export const RevisionStatusSchema = z.enum([
 export type RevisionStatus = z.infer<typeof RevisionStatusSchema>;
 
 /** Statuses after which a revision's workflow never runs again. */
-export const FINAL_REVISION_STATUSES: readonly RevisionStatus[] = ['Succeeded', 'Failed', 'Terminated', 'RolledBack'];
+export const FINAL_REVISION_STATUSES: readonly RevisionStatus[] = [
+  'Succeeded',
+  'Failed',
+  'Terminated',
+  'RolledBack',
+];
 
 export function isFinalStatus(status: RevisionStatus): boolean {
   return FINAL_REVISION_STATUSES.includes(status);

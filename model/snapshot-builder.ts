@@ -43,7 +43,12 @@ import { compileParameterSchema, validateParameters } from './parameters.js';
 import { overriddenComponents, type ResolvedComponent } from './placement.js';
 import { POLICY_TYPE_OVERRIDE, POLICY_TYPE_TOPOLOGY, type Policy } from './policy.js';
 import { matchesRef, referencedObjectRefsDetailed } from './ref-objects.js';
-import { SNAPSHOT_MAX_BYTES, type ReferencedObject, type RevisionSnapshot, type SnapshotContent } from './snapshot.js';
+import {
+  SNAPSHOT_MAX_BYTES,
+  type ReferencedObject,
+  type RevisionSnapshot,
+  type SnapshotContent,
+} from './snapshot.js';
 import { parseStepCondition } from './step-condition.js';
 import type { Workflow, WorkflowStep, WorkflowSubStep } from './workflow.js';
 
@@ -109,7 +114,10 @@ export function sanitizeReferencedObject(object: KubeObject): KubeObject {
 }
 
 /** Depth-first search for a cycle; returns it closed (`a, b, a`) or undefined. */
-function findCycle(nodes: readonly string[], edges: (node: string) => readonly string[]): string[] | undefined {
+function findCycle(
+  nodes: readonly string[],
+  edges: (node: string) => readonly string[],
+): string[] | undefined {
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];
   const visit = (node: string): string[] | undefined => {
@@ -168,7 +176,10 @@ class SnapshotResolver {
   componentDefinition(type: string, location: { object: string; path: string }): ComponentDefinition {
     const definition = this.catalog.componentDefinitions[type];
     if (!definition) {
-      throw new UnknownDefinitionError('ComponentDefinition', type, { ...location, known: Object.keys(this.catalog.componentDefinitions) });
+      throw new UnknownDefinitionError('ComponentDefinition', type, {
+        ...location,
+        known: Object.keys(this.catalog.componentDefinitions),
+      });
     }
     if (!this.componentDefinitions.has(type)) {
       checkTemplates(definition);
@@ -180,7 +191,10 @@ class SnapshotResolver {
   traitDefinition(type: string, location: { object: string; path: string; note?: string }): TraitDefinition {
     const definition = this.catalog.traitDefinitions[type];
     if (!definition) {
-      throw new UnknownDefinitionError('TraitDefinition', type, { ...location, known: Object.keys(this.catalog.traitDefinitions) });
+      throw new UnknownDefinitionError('TraitDefinition', type, {
+        ...location,
+        known: Object.keys(this.catalog.traitDefinitions),
+      });
     }
     if (!this.traitDefinitions.has(type)) {
       checkTemplates(definition);
@@ -192,7 +206,10 @@ class SnapshotResolver {
   policyDefinition(type: string, location: { object: string; path: string }): PolicyDefinition {
     const definition = this.catalog.policyDefinitions[type];
     if (!definition) {
-      throw new UnknownDefinitionError('PolicyDefinition', type, { ...location, known: Object.keys(this.catalog.policyDefinitions) });
+      throw new UnknownDefinitionError('PolicyDefinition', type, {
+        ...location,
+        known: Object.keys(this.catalog.policyDefinitions),
+      });
     }
     if (!this.policyDefinitions.has(type)) {
       compileParameterSchema(definition.spec.schematic.jsonata.parameter, {
@@ -228,7 +245,10 @@ class SnapshotResolver {
     const names = new Set<string>();
     components.forEach((component, i) => {
       if (names.has(component.name)) {
-        throw new DuplicateNameError('component', component.name, { object: this.appLabel, path: `${this.componentPath(i)}.name` });
+        throw new DuplicateNameError('component', component.name, {
+          object: this.appLabel,
+          path: `${this.componentPath(i)}.name`,
+        });
       }
       names.add(component.name);
     });
@@ -262,7 +282,10 @@ class SnapshotResolver {
     );
     if (cycle) {
       const first = components.findIndex((c) => c.name === cycle[0]);
-      throw new DependencyCycleError('components', cycle, { object: this.appLabel, path: `${this.componentPath(first)}.dependsOn` });
+      throw new DependencyCycleError('components', cycle, {
+        object: this.appLabel,
+        path: `${this.componentPath(first)}.dependsOn`,
+      });
     }
     this.checkResolvedComponents(
       components.map((c) => ({
@@ -276,12 +299,19 @@ class SnapshotResolver {
   }
 
   /** Types, applicability and parameters of components as one deploy step renders them. */
-  checkResolvedComponents(components: readonly ResolvedComponent[], deploy?: { policies: readonly string[]; step: string }): void {
-    const withOverrides = deploy === undefined ? {} : { note: `(with the overrides of step "${deploy.step}")` };
+  checkResolvedComponents(
+    components: readonly ResolvedComponent[],
+    deploy?: { policies: readonly string[]; step: string },
+  ): void {
+    const withOverrides =
+      deploy === undefined ? {} : { note: `(with the overrides of step "${deploy.step}")` };
     for (const component of components) {
       const index = this.app.spec.components.findIndex((c) => c.name === component.name);
       const path = this.componentPath(index);
-      const definition = this.componentDefinition(component.type, { object: this.appLabel, path: `${path}.type` });
+      const definition = this.componentDefinition(component.type, {
+        object: this.appLabel,
+        path: `${path}.type`,
+      });
       validateParameters(definition.spec.schematic.jsonata.parameter, component.properties, {
         definition: component.type,
         object: this.appLabel,
@@ -289,20 +319,37 @@ class SnapshotResolver {
         ...withOverrides,
       });
       for (const trait of component.traits) {
-        const declared = (this.app.spec.components[index]?.traits ?? []).findIndex((t) => t.type === trait.type);
+        const declared = (this.app.spec.components[index]?.traits ?? []).findIndex(
+          (t) => t.type === trait.type,
+        );
         // A trait that an override added is not in the application: point at the override instead.
         const origin =
-          declared === -1 && deploy !== undefined ? this.overrideTraitOrigin(deploy.policies, component, trait.type) : undefined;
+          declared === -1 && deploy !== undefined
+            ? this.overrideTraitOrigin(deploy.policies, component, trait.type)
+            : undefined;
         const at =
           origin !== undefined
-            ? { object: origin.object, path: origin.path, note: `(for component "${component.name}" in step "${deploy?.step ?? ''}")` }
-            : { object: this.appLabel, path: `${path}.traits[${declared === -1 ? 0 : declared}]`, ...withOverrides };
+            ? {
+                object: origin.object,
+                path: origin.path,
+                note: `(for component "${component.name}" in step "${deploy?.step ?? ''}")`,
+              }
+            : {
+                object: this.appLabel,
+                path: `${path}.traits[${declared === -1 ? 0 : declared}]`,
+                ...withOverrides,
+              };
         const traitDefinition = this.traitDefinition(trait.type, { ...at, path: `${at.path}.type` });
         if (!traitAppliesTo(traitDefinition.spec.appliesToWorkloads, component.type, definition)) {
-          throw new TraitNotApplicableError(trait.type, component.type, traitDefinition.spec.appliesToWorkloads ?? [], {
-            ...at,
-            path: `${at.path}.type`,
-          });
+          throw new TraitNotApplicableError(
+            trait.type,
+            component.type,
+            traitDefinition.spec.appliesToWorkloads ?? [],
+            {
+              ...at,
+              path: `${at.path}.type`,
+            },
+          );
         }
         validateParameters(traitDefinition.spec.schematic.jsonata.parameter, trait.properties, {
           definition: trait.type,
@@ -322,12 +369,17 @@ class SnapshotResolver {
     let origin: { object: string; path: string } | undefined;
     for (const name of policies) {
       const inlineIndex = (this.app.spec.policies ?? []).findIndex((p) => p.name === name);
-      const policy = inlineIndex === -1 ? this.externalPolicies.get(name) : this.app.spec.policies?.[inlineIndex];
+      const policy =
+        inlineIndex === -1 ? this.externalPolicies.get(name) : this.app.spec.policies?.[inlineIndex];
       if (policy?.type !== POLICY_TYPE_OVERRIDE) continue;
       const object =
-        inlineIndex === -1 ? `Policy ${(policy as Policy).metadata.namespace ?? this.app.metadata.namespace}/${name}` : this.appLabel;
+        inlineIndex === -1
+          ? `Policy ${(policy as Policy).metadata.namespace ?? this.app.metadata.namespace}/${name}`
+          : this.appLabel;
       const base = inlineIndex === -1 ? 'properties' : `spec.policies[${inlineIndex}].properties`;
-      const entries = Array.isArray(policy.properties?.components) ? (policy.properties.components as unknown[]) : [];
+      const entries = Array.isArray(policy.properties?.components)
+        ? (policy.properties.components as unknown[])
+        : [];
       entries.forEach((raw, i) => {
         const entry = raw as { name?: unknown; type?: unknown; traits?: unknown };
         if (entry.name !== undefined && entry.name !== component.name) return;
@@ -335,7 +387,8 @@ class SnapshotResolver {
         if (!Array.isArray(entry.traits)) return;
         entry.traits.forEach((t: unknown, j) => {
           const trait = t as { type?: unknown; disable?: unknown };
-          if (trait.type === traitType && trait.disable !== true) origin = { object, path: `${base}.components[${i}].traits[${j}]` };
+          if (trait.type === traitType && trait.disable !== true)
+            origin = { object, path: `${base}.components[${i}].traits[${j}]` };
         });
       });
     }
@@ -347,7 +400,8 @@ class SnapshotResolver {
     const names = new Set<string>();
     (this.app.spec.policies ?? []).forEach((policy, i) => {
       const path = `spec.policies[${i}]`;
-      if (names.has(policy.name)) throw new DuplicateNameError('policy', policy.name, { object: this.appLabel, path: `${path}.name` });
+      if (names.has(policy.name))
+        throw new DuplicateNameError('policy', policy.name, { object: this.appLabel, path: `${path}.name` });
       names.add(policy.name);
       const definition = this.policyDefinition(policy.type, { object: this.appLabel, path: `${path}.type` });
       validateParameters(definition.spec.schematic.jsonata.parameter, policy.properties, {
@@ -360,7 +414,12 @@ class SnapshotResolver {
   }
 
   /** Trait types an override policy adds must exist (their parameters are checked once merged). */
-  private checkOverrideTraits(type: string, properties: Record<string, unknown> | undefined, object: string, path: string): void {
+  private checkOverrideTraits(
+    type: string,
+    properties: Record<string, unknown> | undefined,
+    object: string,
+    path: string,
+  ): void {
     if (type !== POLICY_TYPE_OVERRIDE) return;
     const components = Array.isArray(properties?.components) ? (properties.components as unknown[]) : [];
     components.forEach((entry, i) => {
@@ -413,9 +472,13 @@ class SnapshotResolver {
       this.stepDefinition(STEP_TYPE_DEPLOY, { object: this.appLabel, path: 'spec.workflow' });
       const overrides = policies.filter((p) => p.type === POLICY_TYPE_OVERRIDE).map((p) => p.name);
       const topologies = policies.filter((p) => p.type === POLICY_TYPE_TOPOLOGY).map((p) => p.name);
-      if (topologies.length === 0) this.deployPolicySets.push({ policies: overrides, step: STEP_TYPE_DEPLOY });
+      if (topologies.length === 0)
+        this.deployPolicySets.push({ policies: overrides, step: STEP_TYPE_DEPLOY });
       for (const topology of topologies) {
-        this.deployPolicySets.push({ policies: [topology, ...overrides], step: `${STEP_TYPE_DEPLOY}-${topology}` });
+        this.deployPolicySets.push({
+          policies: [topology, ...overrides],
+          step: `${STEP_TYPE_DEPLOY}-${topology}`,
+        });
       }
       return;
     }
@@ -442,14 +505,21 @@ class SnapshotResolver {
     const all: { step: WorkflowStep | WorkflowSubStep; path: string }[] = [];
     steps.forEach((step, i) => {
       all.push({ step, path: `${base}[${i}]` });
-      (step.subSteps ?? []).forEach((sub, j) => all.push({ step: sub, path: `${base}[${i}].subSteps[${j}]` }));
+      (step.subSteps ?? []).forEach((sub, j) =>
+        all.push({ step: sub, path: `${base}[${i}].subSteps[${j}]` }),
+      );
     });
     const names = new Set<string>();
     for (const { step, path } of all) {
-      if (names.has(step.name)) throw new DuplicateNameError('step', step.name, { object, path: `${path}.name` });
+      if (names.has(step.name))
+        throw new DuplicateNameError('step', step.name, { object, path: `${path}.name` });
       names.add(step.name);
     }
-    const checkLevel = (level: readonly (WorkflowStep | WorkflowSubStep)[], levelPath: (i: number) => string, what: string): void => {
+    const checkLevel = (
+      level: readonly (WorkflowStep | WorkflowSubStep)[],
+      levelPath: (i: number) => string,
+      what: string,
+    ): void => {
       const levelNames = level.map((s) => s.name);
       level.forEach((step, i) => {
         (step.dependsOn ?? []).forEach((dependency, k) => {
@@ -471,7 +541,8 @@ class SnapshotResolver {
     };
     checkLevel(steps, (i) => `${base}[${i}]`, 'the steps');
     steps.forEach((step, i) => {
-      if (step.subSteps) checkLevel(step.subSteps, (j) => `${base}[${i}].subSteps[${j}]`, `the sub-steps of "${step.name}"`);
+      if (step.subSteps)
+        checkLevel(step.subSteps, (j) => `${base}[${i}].subSteps[${j}]`, `the sub-steps of "${step.name}"`);
     });
 
     for (const { step, path } of all) {
@@ -482,10 +553,13 @@ class SnapshotResolver {
         path: `${path}.properties`,
       });
       if ('subSteps' in step && step.subSteps !== undefined && step.type !== STEP_TYPE_STEP_GROUP) {
-        throw new InvalidDocumentError(`only steps of type ${STEP_TYPE_STEP_GROUP} have subSteps; this step is a ${step.type}`, {
-          object,
-          path: `${path}.subSteps`,
-        });
+        throw new InvalidDocumentError(
+          `only steps of type ${STEP_TYPE_STEP_GROUP} have subSteps; this step is a ${step.type}`,
+          {
+            object,
+            path: `${path}.subSteps`,
+          },
+        );
       }
       if (step.if !== undefined) this.checkCondition(step.if, names, object, `${path}.if`);
       if (step.type === STEP_TYPE_APPLY_COMPONENT) {
@@ -503,7 +577,8 @@ class SnapshotResolver {
         const policies = deployStepPolicies(step);
         const inline = new Set((this.app.spec.policies ?? []).map((p) => p.name));
         policies.forEach((name, k) => {
-          if (!inline.has(name)) this.externalPolicy(name, { object, path: `${path}.properties.policies[${k}]` }, step.name);
+          if (!inline.has(name))
+            this.externalPolicy(name, { object, path: `${path}.properties.policies[${k}]` }, step.name);
         });
         this.deployPolicySets.push({ policies, step: step.name });
       }
@@ -520,10 +595,15 @@ class SnapshotResolver {
     }
     for (const name of referenced) {
       if (!steps.has(name)) {
-        throw new MissingReferenceError('Step', name, `the condition reads the status of step "${name}", which does not exist`, {
-          object,
-          path,
-        });
+        throw new MissingReferenceError(
+          'Step',
+          name,
+          `the condition reads the status of step "${name}", which does not exist`,
+          {
+            object,
+            path,
+          },
+        );
       }
     }
   }
@@ -538,7 +618,10 @@ class SnapshotResolver {
   }
 
   private policyType(name: string): string | undefined {
-    return (this.app.spec.policies ?? []).find((p) => p.name === name)?.type ?? this.externalPolicies.get(name)?.type;
+    return (
+      (this.app.spec.policies ?? []).find((p) => p.name === name)?.type ??
+      this.externalPolicies.get(name)?.type
+    );
   }
 
   /** The referenced objects the application reads, sanitized, in a stable order. */
@@ -566,8 +649,15 @@ class SnapshotResolver {
 function checkTemplates(definition: ComponentDefinition | TraitDefinition): void {
   const name = definition.metadata.name;
   const object = definitionLabel(definition);
-  compileParameterSchema(definition.spec.schematic.jsonata.parameter, { object, path: 'spec.schematic.jsonata.parameter' });
-  compileExpression(definition.spec.schematic.jsonata.template, { definition: name, object, path: 'spec.schematic.jsonata.template' });
+  compileParameterSchema(definition.spec.schematic.jsonata.parameter, {
+    object,
+    path: 'spec.schematic.jsonata.parameter',
+  });
+  compileExpression(definition.spec.schematic.jsonata.template, {
+    definition: name,
+    object,
+    path: 'spec.schematic.jsonata.template',
+  });
   const status = definition.spec.status;
   if (status?.healthPolicy !== undefined) {
     compileExpression(status.healthPolicy, { definition: name, object, path: 'spec.status.healthPolicy' });

@@ -46,7 +46,9 @@ export interface StepCondition {
 }
 
 function fail(expression: string, at: number, reason: string): never {
-  throw new InvalidDocumentError(`invalid condition "${expression}" at position ${at}: ${reason}`, { path: 'if' });
+  throw new InvalidDocumentError(`invalid condition "${expression}" at position ${at}: ${reason}`, {
+    path: 'if',
+  });
 }
 
 function tokenize(expression: string): Token[] {
@@ -132,7 +134,10 @@ class Parser {
   }
 
   private requireBoolean(node: Node, at: number): void {
-    if (node.kind === 'string' || (node.kind === 'status' && (STRING_FIELDS as readonly string[]).includes(node.field))) {
+    if (
+      node.kind === 'string' ||
+      (node.kind === 'status' && (STRING_FIELDS as readonly string[]).includes(node.field))
+    ) {
       fail(this.expression, at, 'a condition must be true or false; compare strings with == or !=');
     }
   }
@@ -193,9 +198,19 @@ class Parser {
       if (token.v === 'always' || token.v === 'true') return { kind: 'bool', value: true };
       if (token.v === 'false') return { kind: 'bool', value: false };
       if (token.v === 'status') return this.statusRef();
-      fail(this.expression, token.at, `unknown name "${token.v}"; use always or status.<step>.<failed|succeeded|skipped|timeout|finished|phase|reason>`);
+      fail(
+        this.expression,
+        token.at,
+        `unknown name "${token.v}"; use always or status.<step>.<failed|succeeded|skipped|timeout|finished|phase|reason>`,
+      );
     }
-    fail(this.expression, token.at, token.t === 'end' ? 'the condition ends too early' : 'expected always, status.<step>.<field>, a string or "("');
+    fail(
+      this.expression,
+      token.at,
+      token.t === 'end'
+        ? 'the condition ends too early'
+        : 'expected always, status.<step>.<field>, a string or "("',
+    );
   }
 
   private statusRef(): Node {
@@ -223,7 +238,10 @@ class Parser {
   }
 }
 
-function statusValue(status: StepConditionStatus | undefined, field: BooleanField | StringField): boolean | string {
+function statusValue(
+  status: StepConditionStatus | undefined,
+  field: BooleanField | StringField,
+): boolean | string {
   const phase = status?.phase ?? 'pending';
   switch (field) {
     case 'failed':

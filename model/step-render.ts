@@ -53,7 +53,11 @@ function stepLocation(snapshot: RevisionSnapshot, name: string): StepLocation | 
   return undefined;
 }
 
-function placementOf(request: StepRenderRequest, clusters: readonly ClusterInfo[], at: StepLocation | undefined): PlacementTarget[] {
+function placementOf(
+  request: StepRenderRequest,
+  clusters: readonly ClusterInfo[],
+  at: StepLocation | undefined,
+): PlacementTarget[] {
   const { snapshot } = request;
   if (request.component !== undefined) {
     const cluster = request.cluster ?? LOCAL_CLUSTER;
@@ -122,7 +126,11 @@ export async function renderRevisionSteps(
   const seen = new Set<string>();
   const out: RenderedStep[] = [];
   for (const step of deploySteps(planWorkflow(snapshot).steps)) {
-    const rendered = await renderStep(stepRenderRequest(snapshot, revision, step), clusters, stepLocation(snapshot, step.name));
+    const rendered = await renderStep(
+      stepRenderRequest(snapshot, revision, step),
+      clusters,
+      stepLocation(snapshot, step.name),
+    );
     const resources = rendered.resources.filter((r) => {
       const key = objectKey(r.cluster, refOf(r.object));
       if (seen.has(key)) return false;

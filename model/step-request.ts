@@ -20,12 +20,18 @@ export interface StepRenderRequest {
 }
 
 /** The render request of a deploy or apply-component step. */
-export function stepRenderRequest(snapshot: RevisionSnapshot, revision: string, step: PlannedStep): StepRenderRequest {
+export function stepRenderRequest(
+  snapshot: RevisionSnapshot,
+  revision: string,
+  step: PlannedStep,
+): StepRenderRequest {
   const p = step.properties;
   return {
     snapshot,
     revision,
-    ...(step.type === 'deploy' ? { policies: Array.isArray(p.policies) ? (p.policies as string[]) : [] } : {}),
+    ...(step.type === 'deploy'
+      ? { policies: Array.isArray(p.policies) ? (p.policies as string[]) : [] }
+      : {}),
     ...(step.type === 'apply-component' && typeof p.component === 'string' ? { component: p.component } : {}),
     ...(step.type === 'apply-component' && typeof p.cluster === 'string' ? { cluster: p.cluster } : {}),
   };
@@ -38,4 +44,3 @@ export function deploySteps(steps: readonly PlannedStep[]): PlannedStep[] {
     ...deploySteps(s.subSteps ?? []),
   ]);
 }
-

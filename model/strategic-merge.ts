@@ -24,10 +24,14 @@ function cloneJson<T>(value: T): T {
 }
 
 /** The key that identifies items of the list under `field`, or undefined to replace the list. */
-function mergeKeyFor(field: string | undefined, base: readonly unknown[], patch: readonly unknown[]): string | undefined {
+function mergeKeyFor(
+  field: string | undefined,
+  base: readonly unknown[],
+  patch: readonly unknown[],
+): string | undefined {
   const items = [...base, ...patch];
   if (items.length === 0 || !items.every(isPlainObject)) return undefined;
-  const all = (key: string): boolean => items.every((item) => (item)[key] !== undefined);
+  const all = (key: string): boolean => items.every((item) => item[key] !== undefined);
   if (field === 'ports') {
     if (all('containerPort')) return 'containerPort';
     if (all('port')) return 'port';
@@ -36,7 +40,11 @@ function mergeKeyFor(field: string | undefined, base: readonly unknown[], patch:
   return undefined;
 }
 
-function mergeList(field: string | undefined, base: readonly unknown[], patch: readonly unknown[]): unknown[] {
+function mergeList(
+  field: string | undefined,
+  base: readonly unknown[],
+  patch: readonly unknown[],
+): unknown[] {
   const key = mergeKeyFor(field, base, patch);
   if (key === undefined) return cloneJson([...patch]);
   const out = base.map(cloneJson) as Record<string, unknown>[];

@@ -21,7 +21,10 @@ export const WorkflowModeSchema = z.strictObject({
 export type WorkflowMode = z.infer<typeof WorkflowModeSchema>;
 
 /** KubeVela's defaults: steps one after another, sub-steps of a group in parallel. */
-export const DEFAULT_WORKFLOW_MODE: Readonly<Required<WorkflowMode>> = { steps: 'StepByStep', subSteps: 'DAG' };
+export const DEFAULT_WORKFLOW_MODE: Readonly<Required<WorkflowMode>> = {
+  steps: 'StepByStep',
+  subSteps: 'DAG',
+};
 
 const DurationSchema = z.string().superRefine((value, ctx) => {
   const problem = durationProblem(value);
@@ -30,7 +33,9 @@ const DurationSchema = z.string().superRefine((value, ctx) => {
 
 const stepFields = {
   name: Dns1123LabelSchema,
-  type: z.string().min(1, { message: 'a step needs a type (e.g. deploy, suspend, apply-component, step-group)' }),
+  type: z
+    .string()
+    .min(1, { message: 'a step needs a type (e.g. deploy, suspend, apply-component, step-group)' }),
   properties: PropertiesSchema.optional(),
   dependsOn: z.array(z.string()).optional(),
   /** A condition such as `always` or `status.deploy-a.failed`. */

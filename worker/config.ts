@@ -79,11 +79,16 @@ export function loadWorkerConfig(
     throw new WorkerConfigError(`invalid worker configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  const connection = loadConnectionConfig({ env, address: overrides.address, namespace: overrides.namespace });
+  const connection = loadConnectionConfig({
+    env,
+    address: overrides.address,
+    namespace: overrides.namespace,
+  });
   return {
     connection,
     taskQueue: overrides.taskQueue ?? e.REVELA_TASK_QUEUE,
-    kubeconfigPath: e.REVELA_KUBECONFIG ?? env.KUBECONFIG?.split(':')[0] ?? join(homedir(), '.kube', 'config'),
+    kubeconfigPath:
+      e.REVELA_KUBECONFIG ?? env.KUBECONFIG?.split(':')[0] ?? join(homedir(), '.kube', 'config'),
     clustersPath: e.REVELA_CLUSTERS,
     shutdownGraceMs: e.REVELA_SHUTDOWN_GRACE,
     maxConcurrentActivities: overrides.maxConcurrentActivities ?? e.REVELA_MAX_CONCURRENT_ACTIVITIES,

@@ -1,5 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities.js';
 import { revelaDataConverter } from '../client/data-converter.js';
 import { ClusterRegistry } from '../kube/cluster-registry.js';
@@ -44,7 +50,11 @@ export async function createRevelaWorker(options: RevelaWorkerOptions): Promise<
   });
   try {
     await registerSearchAttributes(nativeConnection, config.connection.namespace);
-    const client = new Client({ connection: clientConnection, namespace: config.connection.namespace, dataConverter });
+    const client = new Client({
+      connection: clientConnection,
+      namespace: config.connection.namespace,
+      dataConverter,
+    });
     const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
     const worker = await Worker.create({
       connection: nativeConnection,

@@ -8,7 +8,9 @@ import type { LogLevel } from '@temporalio/common';
 export function formatLogEntry(entry: LogEntry, format: 'json' | 'text'): string {
   const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
   const meta = Object.fromEntries(
-    Object.entries(entry.meta ?? {}).filter(([k, v]) => v !== undefined && k !== 'sdkComponent' && typeof v !== 'function'),
+    Object.entries(entry.meta ?? {}).filter(
+      ([k, v]) => v !== undefined && k !== 'sdkComponent' && typeof v !== 'function',
+    ),
   );
   if (format === 'json') return JSON.stringify({ time, level: entry.level, msg: entry.message, ...meta });
   const extra = Object.keys(meta).length > 0 ? ` ${JSON.stringify(meta)}` : '';

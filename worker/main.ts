@@ -6,6 +6,8 @@ import { runWorker } from './run-worker.js';
 try {
   await runWorker({ config: loadWorkerConfig(process.env) });
 } catch (err) {
-  process.stderr.write(`revela worker: ${err instanceof WorkerConfigError ? err.message : String((err as Error).stack ?? err)}\n`);
+  process.stderr.write(
+    `revela worker: ${err instanceof WorkerConfigError ? err.message : String((err as Error).stack ?? err)}\n`,
+  );
   process.exit(1);
 }

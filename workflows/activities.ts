@@ -13,7 +13,12 @@ const PERMANENT = [...REVELA_ERROR_TYPES, 'KubePermanent', 'InvalidRenderedObjec
 
 const computeOptions = (settings: EngineSettings) => ({
   startToCloseTimeout: settings.activityTimeoutMs,
-  retry: { initialInterval: '500ms', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes: PERMANENT },
+  retry: {
+    initialInterval: '500ms',
+    maximumInterval: '10s',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: PERMANENT,
+  },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 

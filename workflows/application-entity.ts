@@ -12,7 +12,13 @@ import {
 } from '@temporalio/workflow';
 import type { Application } from '../model/application.js';
 import { ApplicationSchema } from '../model/application.js';
-import { applicationWorkflowId, appKey, revisionName, revisionWorkflowId, parseRevisionName } from '../model/ids.js';
+import {
+  applicationWorkflowId,
+  appKey,
+  revisionName,
+  revisionWorkflowId,
+  parseRevisionName,
+} from '../model/ids.js';
 import { objectKey } from '../model/kube-object.js';
 import { ANNOTATION_PUBLISH_VERSION } from '../model/labels.js';
 import { isFinalStatus, type RevisionMetadata, type RevisionStatus } from '../model/revision.js';
@@ -39,7 +45,13 @@ import type {
 import { DEFAULT_ENGINE_SETTINGS, supersedeSignal } from './messages.js';
 import { Mutex } from './mutex.js';
 import { revision as revisionWorkflow } from './revision.js';
-import { RevelaApp, RevelaHash, RevelaPhase, RevelaPublishVersion, RevelaRevision } from './search-attributes.js';
+import {
+  RevelaApp,
+  RevelaHash,
+  RevelaPhase,
+  RevelaPublishVersion,
+  RevelaRevision,
+} from './search-attributes.js';
 
 /** Everything the entity carries across continue-as-new. */
 export interface ApplicationState {
@@ -73,7 +85,10 @@ function publishVersionOf(app: Application | undefined): string | undefined {
 function withPublishVersion(app: Application, publishVersion: string): Application {
   return {
     ...app,
-    metadata: { ...app.metadata, annotations: { ...(app.metadata.annotations ?? {}), [ANNOTATION_PUBLISH_VERSION]: publishVersion } },
+    metadata: {
+      ...app.metadata,
+      annotations: { ...(app.metadata.annotations ?? {}), [ANNOTATION_PUBLISH_VERSION]: publishVersion },
+    },
   };
 }
 
@@ -105,7 +120,6 @@ const PHASE_BY_STATUS: Record<RevisionStatus, ApplicationPhase> = {
 export class ApplicationEntity {
   private readonly mutex = new Mutex();
   updatesThisRun = 0;
-
 
   private readonly compute: ReturnType<typeof acts.computeActivities>;
   private readonly cluster: ReturnType<typeof acts.clusterActivities>;
@@ -159,7 +173,10 @@ export class ApplicationEntity {
     const parsed = ApplicationSchema.safeParse(req?.application);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw reject(RejectionType.InvalidRequest, `application: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+      throw reject(
+        RejectionType.InvalidRequest,
+        `application: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+      );
     }
     const { name, namespace } = parsed.data.metadata;
     if (name !== this.state.name || (namespace ?? 'default') !== this.state.namespace) {
@@ -186,7 +203,10 @@ export class ApplicationEntity {
     if (req.fromRevision !== undefined) {
       if (!this.state.snapshots[req.fromRevision]) throw this.notFound(req.fromRevision);
     } else if (!this.state.draft && req.application === undefined) {
-      throw reject(RejectionType.NoDraft, `${this.state.namespace}/${this.state.name} has no draft: apply the application first`);
+      throw reject(
+        RejectionType.NoDraft,
+        `${this.state.namespace}/${this.state.name} has no draft: apply the application first`,
+      );
     }
   }
 
@@ -198,7 +218,10 @@ export class ApplicationEntity {
   validateRestart(req: RestartRequest): void {
     if (this.remembered(req?.requestId) !== undefined) return;
     if (!this.state.current) {
-      throw reject(RejectionType.RevisionNotRunning, `${this.state.namespace}/${this.state.name} has no revision yet`);
+      throw reject(
+        RejectionType.RevisionNotRunning,
+        `${this.state.namespace}/${this.state.name} has no revision yet`,
+      );
     }
   }
 
@@ -216,7 +239,11 @@ export class ApplicationEntity {
         const publishVersion = publishVersionOf(application);
         if (publishVersion !== undefined && current?.publishVersion === publishVersion) {
           const changed = current.hash !== snapshot.hash;
-          this.audit('apply', current.name, changed ? 'draft saved; nothing runs until a new publishVersion' : 'no change');
+          this.audit(
+            'apply',
+            current.name,
+            changed ? 'draft saved; nothing runs until a new publishVersion' : 'no change',
+          );
           return {
             published: false,
             message: changed
@@ -226,7 +253,10 @@ export class ApplicationEntity {
         }
         if (publishVersion === undefined && current?.hash === snapshot.hash) {
           this.audit('apply', current.name, 'no change');
-          return { published: false, message: `no change: ${current.name} already has hash ${snapshot.hash}` };
+          return {
+            published: false,
+            message: `no change: ${current.name} already has hash ${snapshot.hash}`,
+          };
         }
         const revision = await this.publishSnapshot(snapshot, publishVersion, undefined);
         return { published: true, message: `published ${revision.revision}`, revision };
@@ -246,13 +276,17 @@ export class ApplicationEntity {
         source = req.fromRevision;
       } else {
         const draft = req.application ? ApplicationSchema.parse(req.application) : this.state.draft;
-        if (!draft) throw reject(RejectionType.NoDraft, `${this.state.namespace}/${this.state.name} has no draft`);
+        if (!draft)
+          throw reject(RejectionType.NoDraft, `${this.state.namespace}/${this.state.name} has no draft`);
         snapshot = await this.resolve(withPublishVersion(draft, req.publishVersion));
       }
       return this.mutex.runExclusive(async () => {
         // Re-checked under the lock: another publish may have taken this version meanwhile.
         if (this.meta(this.state.current)?.publishVersion === req.publishVersion) {
-          throw reject(RejectionType.PublishVersionInUse, `publishVersion ${req.publishVersion} is the current one`);
+          throw reject(
+            RejectionType.PublishVersionInUse,
+            `publishVersion ${req.publishVersion} is the current one`,
+          );
         }
         if (!source) this.state.draft = snapshot.application;
         return this.publishSnapshot(snapshot, req.publishVersion, source);
@@ -277,7 +311,8 @@ export class ApplicationEntity {
             target: { snapshot: this.revision(target.name).snapshot, revision: target.name },
           }),
         );
-        if (req.dryRun) return { from: from.name, to: target.name, dryRun: true, diff, applied: 0, deleted: 0 };
+        if (req.dryRun)
+          return { from: from.name, to: target.name, dryRun: true, diff, applied: 0, deleted: 0 };
 
         if (!isFinalStatus(from.status)) await this.supersede(from, target.name, 'rolled back');
         from.status = 'RolledBack';
@@ -310,7 +345,14 @@ export class ApplicationEntity {
         this.state.current = target.name;
         this.audit('rollback', target.name, `rolled back from ${from.name} to ${target.name}`);
         this.publishVisibility();
-        return { from: from.name, to: target.name, dryRun: false, diff, applied: resources.length, deleted: deleted.length };
+        return {
+          from: from.name,
+          to: target.name,
+          dryRun: false,
+          diff,
+          applied: resources.length,
+          deleted: deleted.length,
+        };
       }),
     );
   }
@@ -323,8 +365,15 @@ export class ApplicationEntity {
         if (!current) throw reject(RejectionType.RevisionNotRunning, 'no revision to restart');
         if (!isFinalStatus(current.status)) await this.supersede(current, current.name, 'restarted');
         await this.startRevision(current, req.step);
-        this.audit('restart', current.name, `restarted ${current.name}${req.step ? ` from step ${req.step}` : ''}`);
-        return { revision: current.name, message: `restarted ${current.name}${req.step ? ` from step ${req.step}` : ''}` };
+        this.audit(
+          'restart',
+          current.name,
+          `restarted ${current.name}${req.step ? ` from step ${req.step}` : ''}`,
+        );
+        return {
+          revision: current.name,
+          message: `restarted ${current.name}${req.step ? ` from step ${req.step}` : ''}`,
+        };
       }),
     );
   }
@@ -349,7 +398,12 @@ export class ApplicationEntity {
     }
     if (report.endTime) meta.endTime = report.endTime;
     if (report.message && !meta.description) meta.description = report.message;
-    if (isFinalStatus(report.status)) this.audit('finish', meta.name, `${meta.name} ${report.status}${report.message ? `: ${report.message}` : ''}`);
+    if (isFinalStatus(report.status))
+      this.audit(
+        'finish',
+        meta.name,
+        `${meta.name} ${report.status}${report.message ? `: ${report.message}` : ''}`,
+      );
     this.publishVisibility();
   }
 
@@ -459,7 +513,11 @@ export class ApplicationEntity {
    * activities stop through heartbeats), wait for its final report, and terminate it if it does
    * not answer within the bound. Only then may the next revision apply anything.
    */
-  private async supersede(meta: RevisionMetadata, by: string, reason: 'superseded' | 'rolled back' | 'restarted') {
+  private async supersede(
+    meta: RevisionMetadata,
+    by: string,
+    reason: 'superseded' | 'rolled back' | 'restarted',
+  ) {
     const handle = getExternalWorkflowHandle(meta.workflowId, this.state.runIds[meta.name]);
     const runId = this.state.runIds[meta.name];
     const ignoreClosed = (err: unknown) => {
@@ -468,7 +526,10 @@ export class ApplicationEntity {
     };
     await handle.signal(supersedeSignal, { by, reason }).catch(ignoreClosed);
     await handle.cancel().catch(ignoreClosed);
-    const acknowledged = await condition(() => isFinalStatus(meta.status), this.state.settings.supersedeTimeoutMs);
+    const acknowledged = await condition(
+      () => isFinalStatus(meta.status),
+      this.state.settings.supersedeTimeoutMs,
+    );
     if (!acknowledged) {
       await CancellationScope.nonCancellable(() =>
         acts.control.terminateWorkflow({
@@ -486,7 +547,11 @@ export class ApplicationEntity {
       meta.description = `${reason} by ${by}`;
       meta.endTime ??= new Date().toISOString();
     }
-    this.audit('supersede', meta.name, `${meta.name} ${reason} by ${by}${acknowledged ? '' : ' (terminated after timeout)'}`);
+    this.audit(
+      'supersede',
+      meta.name,
+      `${meta.name} ${reason} by ${by}${acknowledged ? '' : ' (terminated after timeout)'}`,
+    );
   }
 
   private rollbackTarget(to: string | undefined): RevisionMetadata {
@@ -494,7 +559,10 @@ export class ApplicationEntity {
       const meta = this.meta(to);
       if (!meta || !this.state.snapshots[to]) throw this.notFound(to);
       if (!meta.succeeded) {
-        throw reject(RejectionType.NoSucceededRevision, `${to} is ${meta.status}, not a succeeded revision; only succeeded revisions can be rolled back to`);
+        throw reject(
+          RejectionType.NoSucceededRevision,
+          `${to} is ${meta.status}, not a succeeded revision; only succeeded revisions can be rolled back to`,
+        );
       }
       if (to === this.state.current) {
         throw reject(RejectionType.NoSucceededRevision, `${to} is already the current revision`);
@@ -520,10 +588,15 @@ export class ApplicationEntity {
   private prune(): void {
     const current = this.state.current ? this.state.snapshots[this.state.current] : undefined;
     const gc = current?.application.spec.policies?.find((p) => p.type === 'garbage-collect');
-    const configured = (gc?.properties as { applicationRevisionLimit?: unknown } | undefined)?.applicationRevisionLimit;
-    const limit = typeof configured === 'number' && configured >= 0 ? configured : this.state.settings.revisionLimit;
-    const protectedNames = new Set([this.state.current, this.state.latestSucceeded].filter((n): n is string => !!n));
-    const removable = () => this.state.revisions.filter((r) => !protectedNames.has(r.name) && isFinalStatus(r.status));
+    const configured = (gc?.properties as { applicationRevisionLimit?: unknown } | undefined)
+      ?.applicationRevisionLimit;
+    const limit =
+      typeof configured === 'number' && configured >= 0 ? configured : this.state.settings.revisionLimit;
+    const protectedNames = new Set(
+      [this.state.current, this.state.latestSucceeded].filter((n): n is string => !!n),
+    );
+    const removable = () =>
+      this.state.revisions.filter((r) => !protectedNames.has(r.name) && isFinalStatus(r.status));
     const size = () => Object.values(this.state.snapshots).reduce((sum, s) => sum + s.size, 0);
 
     const drop = (name: string, why: string) => {
@@ -586,7 +659,12 @@ export class ApplicationEntity {
   }
 
   private audit(action: AuditEntry['action'], revision: string | undefined, message: string): void {
-    this.state.audit.unshift({ time: new Date().toISOString(), action, ...(revision ? { revision } : {}), message });
+    this.state.audit.unshift({
+      time: new Date().toISOString(),
+      action,
+      ...(revision ? { revision } : {}),
+      message,
+    });
     if (this.state.audit.length > AUDIT_LIMIT) this.state.audit.length = AUDIT_LIMIT;
   }
 
@@ -605,6 +683,10 @@ export class ApplicationEntity {
     ]);
     // The revision index in the memo lets `revision list` read it with a describe: no worker, no
     // replay of a long history.
-    upsertMemo({ currentRevision: current?.name ?? null, phase: this.phase(), revisions: this.state.revisions });
+    upsertMemo({
+      currentRevision: current?.name ?? null,
+      phase: this.phase(),
+      revisions: this.state.revisions,
+    });
   }
 }

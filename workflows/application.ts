@@ -1,4 +1,10 @@
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { ApplicationEntity, type ApplicationState } from './application-entity.js';
 import {
   applyUpdate,
@@ -52,15 +58,29 @@ export async function application(input: ApplicationWorkflowInput): Promise<void
   setHandler(revisionQuery, (name) => entity.revision(name));
   setHandler(revisionsQuery, () => entity.state.revisions);
   setHandler(revisionReportSignal, (report) => entity.onReport(report));
-  setHandler(applyUpdate, (req) => entity.apply(req), { validator: (req: ApplyRequest) => entity.validateApply(req) });
-  setHandler(publishUpdate, (req) => entity.publish(req), { validator: (req: PublishRequest) => entity.validatePublish(req) });
-  setHandler(rollbackUpdate, (req) => entity.rollback(req), { validator: (req: RollbackRequest) => entity.validateRollback(req) });
-  setHandler(restartUpdate, (req) => entity.restart(req), { validator: (req: RestartRequest) => entity.validateRestart(req) });
+  setHandler(applyUpdate, (req) => entity.apply(req), {
+    validator: (req: ApplyRequest) => entity.validateApply(req),
+  });
+  setHandler(publishUpdate, (req) => entity.publish(req), {
+    validator: (req: PublishRequest) => entity.validatePublish(req),
+  });
+  setHandler(rollbackUpdate, (req) => entity.rollback(req), {
+    validator: (req: RollbackRequest) => entity.validateRollback(req),
+  });
+  setHandler(restartUpdate, (req) => entity.restart(req), {
+    validator: (req: RestartRequest) => entity.validateRestart(req),
+  });
 
   entity.publishVisibility();
   await condition(
-    () => entity.updatesThisRun >= entity.state.settings.maxUpdatesPerRun || workflowInfo().continueAsNewSuggested,
+    () =>
+      entity.updatesThisRun >= entity.state.settings.maxUpdatesPerRun ||
+      workflowInfo().continueAsNewSuggested,
   );
   await condition(allHandlersFinished);
-  await continueAsNew<typeof application>({ namespace: input.namespace, name: input.name, state: entity.state });
+  await continueAsNew<typeof application>({
+    namespace: input.namespace,
+    name: input.name,
+    state: entity.state,
+  });
 }

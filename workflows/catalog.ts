@@ -36,7 +36,6 @@ const SECTION: Record<CatalogDocument['kind'], Section> = {
   Workflow: 'workflows',
 };
 
-
 /** The catalog of one namespace: definitions, external policies and external workflows. */
 export class CatalogState {
   readonly view: CatalogView;
@@ -55,7 +54,10 @@ export class CatalogState {
     }
     for (const [i, doc] of documents.entries()) {
       if (!(doc?.kind in SECTION)) {
-        throw reject(RejectionType.InvalidRequest, `documents[${i}]: kind ${String(doc?.kind)} does not belong in a catalog`);
+        throw reject(
+          RejectionType.InvalidRequest,
+          `documents[${i}]: kind ${String(doc?.kind)} does not belong in a catalog`,
+        );
       }
       const ns = doc.metadata.namespace ?? this.namespace;
       if (ns !== this.namespace) {
@@ -73,7 +75,11 @@ export class CatalogState {
       const section = this.view[SECTION[doc.kind]] as Record<string, CatalogDocument>;
       const stored = { ...doc, metadata: { ...doc.metadata, namespace: this.namespace } } as CatalogDocument;
       const previous = section[doc.metadata.name];
-      const change: CatalogChange['change'] = !previous ? 'created' : deepEqual(previous, stored) ? 'unchanged' : 'configured';
+      const change: CatalogChange['change'] = !previous
+        ? 'created'
+        : deepEqual(previous, stored)
+          ? 'unchanged'
+          : 'configured';
       section[doc.metadata.name] = stored;
       return { kind: doc.kind, name: doc.metadata.name, change };
     });

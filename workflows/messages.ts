@@ -255,9 +255,8 @@ export const suspendUpdate = defineUpdate<OperationResult, [StepOperationRequest
 export const resumeUpdate = defineUpdate<OperationResult, [StepOperationRequest]>('resume');
 export const terminateUpdate = defineUpdate<OperationResult, [TerminateRequest]>('terminate');
 /** Sent by the entity before it cancels a revision, so the revision can say why it stopped. */
-export const supersedeSignal = defineSignal<[{ by: string; reason: 'superseded' | 'rolled back' | 'restarted' }]>(
-  'supersede',
-);
+export const supersedeSignal =
+  defineSignal<[{ by: string; reason: 'superseded' | 'rolled back' | 'restarted' }]>('supersede');
 
 // ---------------------------------------------------------------------------------------------
 // Catalog: `catalog/<ns>`

@@ -38,7 +38,9 @@ type Mode = 'StepByStep' | 'DAG';
 /** Why a run stopped early; decides the reason recorded on running steps. */
 type StopCause = { kind: 'terminate'; reason: string } | { kind: 'supersede'; by: string; reason: string };
 
-function inventoryKey(e: Pick<InventoryEntry, 'cluster' | 'apiVersion' | 'kind' | 'namespace' | 'name'>): string {
+function inventoryKey(
+  e: Pick<InventoryEntry, 'cluster' | 'apiVersion' | 'kind' | 'namespace' | 'name'>,
+): string {
   return objectKey(e.cluster, e);
 }
 
@@ -91,7 +93,9 @@ export class RevisionRun {
         name: step.name,
         type: step.type,
         phase: 'pending',
-        ...(step.subSteps ? { subSteps: step.subSteps.map((s) => toStatus(s, `${prefix}${step.name}/`)) } : {}),
+        ...(step.subSteps
+          ? { subSteps: step.subSteps.map((s) => toStatus(s, `${prefix}${step.name}/`)) }
+          : {}),
       };
       this.byName.set(step.name, { step, status });
       return status;
@@ -142,11 +146,17 @@ export class RevisionRun {
     if (req.step) {
       this.suspendedSteps.add(req.step);
       this.resumedSteps.delete(req.step);
-      return { revision: this.revision, message: `step ${req.step} of ${this.revision} will wait before it runs` };
+      return {
+        revision: this.revision,
+        message: `step ${req.step} of ${this.revision} will wait before it runs`,
+      };
     }
     this.suspendedAll = true;
     this.setStatus('Suspended');
-    return { revision: this.revision, message: `${this.revision} suspended: no further step starts until resumed` };
+    return {
+      revision: this.revision,
+      message: `${this.revision} suspended: no further step starts until resumed`,
+    };
   }
 
   resume(req: StepOperationRequest): OperationResult {
@@ -198,7 +208,8 @@ export class RevisionRun {
       const message = stop.kind === 'terminate' ? stop.reason : `${stop.reason} by ${stop.by}`;
       this.markRunningSteps('failed', reason, message);
       // A rollback abandons this revision: it reads RolledBack everywhere, the UI included.
-      const final: RevisionStatus = stop.kind === 'supersede' && stop.reason === 'rolled back' ? 'RolledBack' : 'Terminated';
+      const final: RevisionStatus =
+        stop.kind === 'supersede' && stop.reason === 'rolled back' ? 'RolledBack' : 'Terminated';
       await CancellationScope.nonCancellable(async () => {
         this.finish(final, message);
         await this.flushReport();
@@ -225,7 +236,9 @@ export class RevisionRun {
       // Their objects stay deployed; render them so garbage collection keeps them too.
       for (const s of [step, ...(step.subSteps ?? [])]) {
         if (s.type !== 'deploy' && s.type !== 'apply-component') continue;
-        const rendered = await this.compute.renderStep(stepRenderRequest(this.input.snapshot, this.revision, s));
+        const rendered = await this.compute.renderStep(
+          stepRenderRequest(this.input.snapshot, this.revision, s),
+        );
         for (const r of rendered.resources) this.recordApplied(r.cluster, r.object);
       }
     }
@@ -239,7 +252,7 @@ export class RevisionRun {
       if (!entry || entry.status.phase !== 'pending') return;
       const status: StepStatus = entry.status;
       await this.runStep(step, status, firstFailure !== undefined);
-      if ((status.phase) === 'failed') firstFailure ??= step.name;
+      if (status.phase === 'failed') firstFailure ??= step.name;
     };
     if (mode === 'StepByStep') {
       for (const step of steps) await runOne(step);
@@ -260,10 +273,14 @@ export class RevisionRun {
 
   private async runStep(step: PlannedStep, status: StepStatus, earlierFailed: boolean): Promise<void> {
     const statuses = Object.fromEntries(
-      [...this.byName.entries()].map(([name, e]) => [name, { phase: e.status.phase, reason: e.status.reason }]),
+      [...this.byName.entries()].map(([name, e]) => [
+        name,
+        { phase: e.status.phase, reason: e.status.reason },
+      ]),
     );
     const dependencyFailed = step.dependsOn.some((d) => this.byName.get(d)?.status.phase === 'failed');
-    const shouldRun = step.if !== undefined ? evaluateStepCondition(step.if, statuses) : !earlierFailed && !dependencyFailed;
+    const shouldRun =
+      step.if !== undefined ? evaluateStepCondition(step.if, statuses) : !earlierFailed && !dependencyFailed;
     if (!shouldRun) {
       status.phase = 'skipped';
       status.reason = 'Skip';
@@ -339,7 +356,8 @@ export class RevisionRun {
   private async executeStep(step: PlannedStep, status: StepStatus): Promise<void> {
     switch (step.type) {
       case 'deploy':
-        if (step.properties.auto === false) await this.waitForResume(step, status, 'waiting for approval', undefined);
+        if (step.properties.auto === false)
+          await this.waitForResume(step, status, 'waiting for approval', undefined);
         await this.deploy(step, status);
         return;
       case 'apply-component':
@@ -350,7 +368,9 @@ export class RevisionRun {
         await this.waitForResume(
           step,
           status,
-          typeof duration === 'string' ? `suspended for ${duration} or until resumed` : 'suspended by a suspend step',
+          typeof duration === 'string'
+            ? `suspended for ${duration} or until resumed`
+            : 'suspended by a suspend step',
           typeof duration === 'string' ? parseDuration(duration) : undefined,
         );
         return;
@@ -362,11 +382,19 @@ export class RevisionRun {
       }
       default:
         // planWorkflow validated step types at publish; this would be a snapshot from a newer Revela.
-        throw ApplicationFailure.nonRetryable(`step type ${step.type} is not supported by this worker`, 'UnknownStepType');
+        throw ApplicationFailure.nonRetryable(
+          `step type ${step.type} is not supported by this worker`,
+          'UnknownStepType',
+        );
     }
   }
 
-  private async waitForResume(step: PlannedStep, status: StepStatus, why: string, durationMs: number | undefined): Promise<void> {
+  private async waitForResume(
+    step: PlannedStep,
+    status: StepStatus,
+    why: string,
+    durationMs: number | undefined,
+  ): Promise<void> {
     this.resumedSteps.delete(step.name);
     status.phase = 'suspending';
     status.message = `${why}: resume with \`revela workflow resume ${this.input.app.name}\``;
@@ -383,8 +411,11 @@ export class RevisionRun {
   private async deploy(step: PlannedStep, status: StepStatus): Promise<void> {
     status.message = 'rendering';
     this.publishVisibility();
-    const rendered = await this.compute.renderStep(stepRenderRequest(this.input.snapshot, this.revision, step));
-    const parallelism = typeof step.properties.parallelism === 'number' ? Math.max(1, step.properties.parallelism) : 5;
+    const rendered = await this.compute.renderStep(
+      stepRenderRequest(this.input.snapshot, this.revision, step),
+    );
+    const parallelism =
+      typeof step.properties.parallelism === 'number' ? Math.max(1, step.properties.parallelism) : 5;
 
     const byCluster = new Map<string, typeof rendered.resources>();
     for (const r of rendered.resources) byCluster.set(r.cluster, [...(byCluster.get(r.cluster) ?? []), r]);
@@ -420,7 +451,10 @@ export class RevisionRun {
     });
   }
 
-  private recordApplied(cluster: string, object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }) {
+  private recordApplied(
+    cluster: string,
+    object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } },
+  ) {
     const entry: InventoryEntry = {
       cluster,
       apiVersion: object.apiVersion,
@@ -436,7 +470,9 @@ export class RevisionRun {
   /** After success: delete what earlier revisions applied and this one no longer renders. */
   private async collectGarbage(): Promise<void> {
     const keepLegacy = (this.input.snapshot.application.spec.policies ?? []).some(
-      (p) => p.type === 'garbage-collect' && (p.properties as { keepLegacyResource?: boolean } | undefined)?.keepLegacyResource === true,
+      (p) =>
+        p.type === 'garbage-collect' &&
+        (p.properties as { keepLegacyResource?: boolean } | undefined)?.keepLegacyResource === true,
     );
     const stale = this.input.inventory.filter((e) => !this.applied.has(inventoryKey(e)));
     if (keepLegacy || stale.length === 0) return;
@@ -450,7 +486,12 @@ export class RevisionRun {
   // -------------------------------------------------------------------------------------------
   // Status, reports and visibility
 
-  private markRunningSteps(phase: 'failed', reason: string, message: string, steps: StepStatus[] = this.steps): void {
+  private markRunningSteps(
+    phase: 'failed',
+    reason: string,
+    message: string,
+    steps: StepStatus[] = this.steps,
+  ): void {
     for (const s of steps) {
       if (s.phase === 'running' || s.phase === 'suspending') {
         s.phase = phase;
@@ -541,13 +582,16 @@ export function renderDetails(run: RevisionRun): string {
   const rows: string[] = [];
   const walk = (steps: StepStatus[], depth: number) => {
     for (const s of steps) {
-      rows.push(`| ${'↳ '.repeat(depth)}${escapeCell(s.name)} | ${s.type} | ${s.phase} | ${escapeCell(s.message)} |`);
+      rows.push(
+        `| ${'↳ '.repeat(depth)}${escapeCell(s.name)} | ${s.type} | ${s.phase} | ${escapeCell(s.message)} |`,
+      );
       if (s.subSteps) walk(s.subSteps, depth + 1);
     }
   };
   walk(run.steps, 0);
   const health = [...run.health.values()].map(
-    (h) => `| ${h.cluster} | ${h.namespace} | ${h.component} | ${h.healthy ? 'Healthy' : 'Unhealthy'} | ${escapeCell(h.message)} |`,
+    (h) =>
+      `| ${h.cluster} | ${h.namespace} | ${h.component} | ${h.healthy ? 'Healthy' : 'Unhealthy'} | ${escapeCell(h.message)} |`,
   );
   return [
     `## ${r.name} · ${run.status}`,

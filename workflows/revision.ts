@@ -18,9 +18,15 @@ export async function revision(input: RevisionWorkflowInput): Promise<void> {
   const run = new RevisionRun(input);
 
   setHandler(revisionStatusQuery, () => run.statusView());
-  setHandler(suspendUpdate, (req) => run.suspend(req), { validator: (req: StepOperationRequest) => run.validateStep(req) });
-  setHandler(resumeUpdate, (req) => run.resume(req), { validator: (req: StepOperationRequest) => run.validateStep(req) });
-  setHandler(terminateUpdate, (req) => run.terminate(req.reason), { validator: (_req) => run.validateRunning() });
+  setHandler(suspendUpdate, (req) => run.suspend(req), {
+    validator: (req: StepOperationRequest) => run.validateStep(req),
+  });
+  setHandler(resumeUpdate, (req) => run.resume(req), {
+    validator: (req: StepOperationRequest) => run.validateStep(req),
+  });
+  setHandler(terminateUpdate, (req) => run.terminate(req.reason), {
+    validator: (_req) => run.validateRunning(),
+  });
   setHandler(supersedeSignal, ({ by, reason }) => run.superseded(by, reason));
 
   await run.execute();

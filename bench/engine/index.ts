@@ -53,7 +53,9 @@ class ProcessMeter {
   }
 
   private status(key: 'VmHWM' | 'VmRSS'): number {
-    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${this.child.pid}/status`, 'utf8'));
+    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(
+      readFileSync(`/proc/${this.child.pid}/status`, 'utf8'),
+    );
     return Number(m?.[1] ?? 0) * 1024;
   }
 
@@ -67,7 +69,11 @@ class ProcessMeter {
     const seconds = (performance.now() - this.startedAt) / 1000;
     // Clock ticks are 1/100 s on Linux.
     const cpuSeconds = (this.ticks() - this.startTicks) / 100;
-    return { cpuCores: cpuSeconds / seconds, peakRssMiB: this.status('VmHWM') / 2 ** 20, rssMiB: this.status('VmRSS') / 2 ** 20 };
+    return {
+      cpuCores: cpuSeconds / seconds,
+      peakRssMiB: this.status('VmHWM') / 2 ** 20,
+      rssMiB: this.status('VmRSS') / 2 ** 20,
+    };
   }
 
   async stop(): Promise<void> {
@@ -79,10 +85,16 @@ class ProcessMeter {
 }
 
 async function spawnReady(args: string[], env: NodeJS.ProcessEnv, marker: string): Promise<ProcessMeter> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args[0]} did not print "${marker}" within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${args[0]} did not print "${marker}" within 60 s:\n${output}`)),
+      60_000,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes(marker)) {
@@ -109,13 +121,21 @@ async function pool(n: number, limit: number, fn: (i: number) => Promise<void>):
   );
 }
 
-function withImage(app: Application, image: string, name = app.metadata.name, namespace = app.metadata.namespace): Application {
+function withImage(
+  app: Application,
+  image: string,
+  name = app.metadata.name,
+  namespace = app.metadata.namespace,
+): Application {
   const component = app.spec.components[0];
   if (!component) throw new Error('the bench application has no component');
   return {
     ...app,
     metadata: { ...app.metadata, name, namespace },
-    spec: { ...app.spec, components: [{ ...component, properties: { ...(component.properties ?? {}), image } }] },
+    spec: {
+      ...app.spec,
+      components: [{ ...component, properties: { ...(component.properties ?? {}), image } }],
+    },
   };
 }
 
@@ -133,7 +153,8 @@ async function timeline(
   const add = (name: string, ms: number) => (segments[name] ??= []).push(ms);
   for (const run of runs) {
     const events = (await client.workflow.getHandle(run.workflowId).fetchHistory()).events ?? [];
-    const at = (e: (typeof events)[number] | undefined) => Number(e?.eventTime?.seconds ?? 0) * 1000 + (e?.eventTime?.nanos ?? 0) / 1e6;
+    const at = (e: (typeof events)[number] | undefined) =>
+      Number(e?.eventTime?.seconds ?? 0) * 1000 + (e?.eventTime?.nanos ?? 0) / 1e6;
     type Kind = proto.temporal.api.enums.v1.EventType;
     const first = (type: Kind) => events.find((e) => e.eventType === type);
     const last = (type: Kind, activity?: string) =>
@@ -183,11 +204,25 @@ async function main(): Promise<void> {
   const meters: ProcessMeter[] = [];
   try {
     meters.push(await startRevelaWorker());
-    meters.push(await spawnReady([baselineMain, server.address, server.namespace, 'baseline'], {}, 'baseline worker started'));
-    const revela = await RevelaClient.connect({ address: server.address, temporalNamespace: server.namespace, env: { ...process.env, ...env } });
+    meters.push(
+      await spawnReady(
+        [baselineMain, server.address, server.namespace, 'baseline'],
+        {},
+        'baseline worker started',
+      ),
+    );
+    const revela = await RevelaClient.connect({
+      address: server.address,
+      temporalNamespace: server.namespace,
+      env: { ...process.env, ...env },
+    });
 
     const example = join(root, 'examples', 'podinfo');
-    const docs: RevelaDocument[] = (await Promise.all(['policies.yaml', 'workflow.yaml', 'app.yaml'].map((f) => loadDocuments(join(example, f))))).flat();
+    const docs: RevelaDocument[] = (
+      await Promise.all(
+        ['policies.yaml', 'workflow.yaml', 'app.yaml'].map((f) => loadDocuments(join(example, f))),
+      )
+    ).flat();
     const catalog = docs.filter((d) => d.kind !== 'Application');
     const app = docs.find((d): d is Application => d.kind === 'Application');
     if (!app) throw new Error('examples/podinfo/app.yaml has no Application');
@@ -196,30 +231,45 @@ async function main(): Promise<void> {
     }
 
     // ------------------------------------------------------------------ publish latency
-    log(`publish latency: ${LATENCY_RUNS} publishes of examples/podinfo, then ${LATENCY_RUNS} baseline workflows`);
+    log(
+      `publish latency: ${LATENCY_RUNS} publishes of examples/podinfo, then ${LATENCY_RUNS} baseline workflows`,
+    );
     const roundTrips: number[] = [];
     const endToEnd: number[] = [];
     const measuredRevisions: { workflowId: string; calledAt: number; roundTripMs: number }[] = [];
     for (let i = 0; i < LATENCY_RUNS + WARMUP; i++) {
       const t0 = performance.now();
-      const r = await revela.publish({ app: withPublishVersion(withImage(app, `stefanprodan/podinfo:6.${i}.0`), `v${i}`), publishVersion: `v${i}` });
+      const r = await revela.publish({
+        app: withPublishVersion(withImage(app, `stefanprodan/podinfo:6.${i}.0`), `v${i}`),
+        publishVersion: `v${i}`,
+      });
       const t1 = performance.now();
       await temporal.workflow.getHandle(r.workflowId).result();
       const t2 = performance.now();
       if (i >= WARMUP) {
         roundTrips.push(t1 - t0);
         endToEnd.push(t2 - t0);
-        measuredRevisions.push({ workflowId: r.workflowId, calledAt: performance.timeOrigin + t0, roundTripMs: t1 - t0 });
+        measuredRevisions.push({
+          workflowId: r.workflowId,
+          calledAt: performance.timeOrigin + t0,
+          roundTripMs: t1 - t0,
+        });
       }
     }
     const breakdown = await timeline(temporal, measuredRevisions.slice(-50));
     const baselineE2e: number[] = [];
     for (let i = 0; i < LATENCY_RUNS + WARMUP; i++) {
       const t0 = performance.now();
-      await temporal.workflow.execute<typeof baselinePublish>('baselinePublish', { taskQueue: 'baseline', workflowId: `baseline-${i}` });
+      await temporal.workflow.execute<typeof baselinePublish>('baselinePublish', {
+        taskQueue: 'baseline',
+        workflowId: `baseline-${i}`,
+      });
       if (i >= WARMUP) baselineE2e.push(performance.now() - t0);
     }
-    const entity = await temporal.workflow.start<typeof baselineEntity>('baselineEntity', { taskQueue: 'baseline', workflowId: 'baseline-entity' });
+    const entity = await temporal.workflow.start<typeof baselineEntity>('baselineEntity', {
+      taskQueue: 'baseline',
+      workflowId: 'baseline-entity',
+    });
     const baselineRoundTrips: number[] = [];
     for (let i = 0; i < LATENCY_RUNS + WARMUP; i++) {
       const t0 = performance.now();
@@ -241,10 +291,14 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 10));
       }
       const t0 = performance.now();
-      const next = await revela.publish({ app: withPublishVersion(waiting, `s${i}`), publishVersion: `s${i}` });
+      const next = await revela.publish({
+        app: withPublishVersion(waiting, `s${i}`),
+        publishVersion: `s${i}`,
+      });
       const elapsed = performance.now() - t0;
       const closed = await handle.describe();
-      if (closed.status.name === 'RUNNING') throw new Error(`${previous.revision} still runs after it was superseded`);
+      if (closed.status.name === 'RUNNING')
+        throw new Error(`${previous.revision} still runs after it was superseded`);
       if (i > 5) supersede.push(elapsed);
       previous = next;
     }
@@ -285,7 +339,10 @@ async function main(): Promise<void> {
     log(`throughput baseline: ${THROUGHPUT_APPS} baseline workflows`);
     const b0 = performance.now();
     await pool(THROUGHPUT_APPS, IN_FLIGHT, async (i) => {
-      await temporal.workflow.execute<typeof baselinePublish>('baselinePublish', { taskQueue: 'baseline', workflowId: `tp-baseline-${i}` });
+      await temporal.workflow.execute<typeof baselinePublish>('baselinePublish', {
+        taskQueue: 'baseline',
+        workflowId: `tp-baseline-${i}`,
+      });
     });
     const baselinePerSecond = THROUGHPUT_APPS / ((performance.now() - b0) / 1000);
 
@@ -300,7 +357,8 @@ async function main(): Promise<void> {
     for (let i = 0; i < LATENCY_RUNS + WARMUP; i++) {
       const t0 = performance.now();
       const revisions = await revela.listRevisions({ name: 'podinfo', namespace: 'examples' });
-      if (revisions.length !== 10) throw new Error(`expected a full retention of 10 revisions, got ${revisions.length}`);
+      if (revisions.length !== 10)
+        throw new Error(`expected a full retention of 10 revisions, got ${revisions.length}`);
       if (i >= WARMUP) listLatency.push(performance.now() - t0);
       const t1 = performance.now();
       await entity.query(echoQuery);
@@ -316,17 +374,37 @@ async function main(): Promise<void> {
     ];
     printTable(
       ['measure', 'runs', 'p50 ms', 'p99 ms', 'baseline p50', 'baseline p99', 'p50 ratio'],
-      rows.map(([name, m, b]) => [name, String(m.runs), formatMs(m.p50Ms), formatMs(m.p99Ms), formatMs(b.p50Ms), formatMs(b.p99Ms), `${(m.p50Ms / b.p50Ms).toFixed(2)}×`]),
+      rows.map(([name, m, b]) => [
+        name,
+        String(m.runs),
+        formatMs(m.p50Ms),
+        formatMs(m.p99Ms),
+        formatMs(b.p50Ms),
+        formatMs(b.p99Ms),
+        `${(m.p50Ms / b.p50Ms).toFixed(2)}×`,
+      ]),
     );
     console.log('');
-    console.log(`throughput, 1 worker:  ${one.appsPerSecond.toFixed(1)} apps/s (${one.seconds.toFixed(1)} s; CPU ${one.workerCpuCores.map((c) => c.toFixed(2)).join('+')} cores; peak RSS ${one.workerPeakRssMiB.map((r) => r.toFixed(0)).join('+')} MiB)`);
-    console.log(`throughput, 2 workers: ${two.appsPerSecond.toFixed(1)} apps/s (${two.seconds.toFixed(1)} s; CPU ${two.workerCpuCores.map((c) => c.toFixed(2)).join('+')} cores; peak RSS ${two.workerPeakRssMiB.map((r) => r.toFixed(0)).join('+')} MiB)`);
+    console.log(
+      `throughput, 1 worker:  ${one.appsPerSecond.toFixed(1)} apps/s (${one.seconds.toFixed(1)} s; CPU ${one.workerCpuCores.map((c) => c.toFixed(2)).join('+')} cores; peak RSS ${one.workerPeakRssMiB.map((r) => r.toFixed(0)).join('+')} MiB)`,
+    );
+    console.log(
+      `throughput, 2 workers: ${two.appsPerSecond.toFixed(1)} apps/s (${two.seconds.toFixed(1)} s; CPU ${two.workerCpuCores.map((c) => c.toFixed(2)).join('+')} cores; peak RSS ${two.workerPeakRssMiB.map((r) => r.toFixed(0)).join('+')} MiB)`,
+    );
     console.log(`throughput baseline:   ${baselinePerSecond.toFixed(1)} workflows/s`);
-    console.log(`idle with ${2 * THROUGHPUT_APPS + 2} applications: worker RSS ${idle.map((r) => r.toFixed(0)).join(' + ')} MiB`);
+    console.log(
+      `idle with ${2 * THROUGHPUT_APPS + 2} applications: worker RSS ${idle.map((r) => r.toFixed(0)).join(' + ')} MiB`,
+    );
     console.log('\nwhere a publish spends its time (p50 of the last 50, from history timestamps):');
-    for (const [segment, ms] of Object.entries(breakdown)) console.log(`  ${segment.padEnd(52)} ${formatMs(ms)} ms`);
+    for (const [segment, ms] of Object.entries(breakdown))
+      console.log(`  ${segment.padEnd(52)} ${formatMs(ms)} ms`);
 
-    const [rt, e2e, sup, list] = rows.map(([name, m, b]) => ({ name, measured: m, baseline: b, ratioP50: m.p50Ms / b.p50Ms }));
+    const [rt, e2e, sup, list] = rows.map(([name, m, b]) => ({
+      name,
+      measured: m,
+      baseline: b,
+      ratioP50: m.p50Ms / b.p50Ms,
+    }));
     const out = writeResult('engine', {
       method:
         'Temporal dev server (in memory) and the simulator (instant rollouts) in the bench process; Revela workers and the baseline worker as separate processes; ' +

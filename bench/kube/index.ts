@@ -41,8 +41,16 @@ interface Row {
   vsBaseline: number;
 }
 
-async function measureOperation(operation: string, fn: (i: number) => Promise<unknown>): Promise<Omit<Row, 'vsBaseline'>> {
-  const summary = await measure(fn, { warmup: WARMUP_RUNS, minRuns: MIN_RUNS, timeBudgetMs: TIME_BUDGET_MS, maxRuns: MAX_RUNS });
+async function measureOperation(
+  operation: string,
+  fn: (i: number) => Promise<unknown>,
+): Promise<Omit<Row, 'vsBaseline'>> {
+  const summary = await measure(fn, {
+    warmup: WARMUP_RUNS,
+    minRuns: MIN_RUNS,
+    timeBudgetMs: TIME_BUDGET_MS,
+    maxRuns: MAX_RUNS,
+  });
   return { operation, ...summary };
 }
 
@@ -74,13 +82,18 @@ function object(i: number): KubeObject {
       selector: { matchLabels: { 'app.oam.dev/component': name } },
       template: {
         metadata: { labels: { 'app.oam.dev/component': name } },
-        spec: { containers: [{ name, image: 'stefanprodan/podinfo:6.5.0', ports: [{ containerPort: 9898 }] }] },
+        spec: {
+          containers: [{ name, image: 'stefanprodan/podinfo:6.5.0', ports: [{ containerPort: 9898 }] }],
+        },
       },
     },
   };
 }
 
-async function throughput(client: ClusterClient, concurrency: number): Promise<{ applies: number; seconds: number; perSecond: number }> {
+async function throughput(
+  client: ClusterClient,
+  concurrency: number,
+): Promise<{ applies: number; seconds: number; perSecond: number }> {
   let applies = 0;
   const deadline = performance.now() + THROUGHPUT_MS;
   const started = performance.now();
@@ -97,23 +110,41 @@ async function throughput(client: ClusterClient, concurrency: number): Promise<{
 }
 
 async function main(): Promise<void> {
-  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'simulator-child.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'simulator-child.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ready = await new Promise<{ kubeconfig: string; url: string }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { kubeconfig: string; url: string }));
-    child.once('exit', (code) => reject(new Error(`the simulator process exited with ${code ?? 'a signal'} before it was ready`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the simulator process exited with ${code ?? 'a signal'} before it was ready`)),
+    );
   });
   try {
     const registry = await ClusterRegistry.load({ kubeconfigText: ready.kubeconfig });
     const client = registry.client('bench');
     await client.ensureNamespace('bench');
 
-    const baseline = await measureOperation('baseline: bare node:http GET /version, new connection', () => bareGet(`${ready.url}/version`));
+    const baseline = await measureOperation('baseline: bare node:http GET /version, new connection', () =>
+      bareGet(`${ready.url}/version`),
+    );
     const measured = [
       await measureOperation('apply: server-side apply of a Deployment', (i) => client.apply(object(i))),
-      await measureOperation('read: GET of the Deployment', (i) => client.read({ apiVersion: 'apps/v1', kind: 'Deployment', name: `bench-${i % OBJECTS}`, namespace: 'bench' })),
+      await measureOperation('read: GET of the Deployment', (i) =>
+        client.read({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: `bench-${i % OBJECTS}`,
+          namespace: 'bench',
+        }),
+      ),
       await measureOperation('apply+read round trip', async (i) => {
         await client.apply(object(i));
-        await client.read({ apiVersion: 'apps/v1', kind: 'Deployment', name: `bench-${i % OBJECTS}`, namespace: 'bench' });
+        await client.read({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: `bench-${i % OBJECTS}`,
+          namespace: 'bench',
+        });
       }),
     ];
     const rows: Row[] = [baseline, ...measured].map((r) => ({ ...r, vsBaseline: r.p50Ms / baseline.p50Ms }));
@@ -121,11 +152,21 @@ async function main(): Promise<void> {
     const concurrent = await throughput(client, CONCURRENCY);
 
     const header = ['operation', 'runs', 'p50 ms', 'p99 ms', 'p50 × baseline'];
-    const table = rows.map((r) => [r.operation, String(r.runs), formatMs(r.p50Ms), formatMs(r.p99Ms), `${r.vsBaseline.toFixed(1)}×`]);
+    const table = rows.map((r) => [
+      r.operation,
+      String(r.runs),
+      formatMs(r.p50Ms),
+      formatMs(r.p99Ms),
+      `${r.vsBaseline.toFixed(1)}×`,
+    ]);
     printTable(header, table);
     console.log('');
-    console.log(`applies/s, one at a time:      ${sequential.perSecond.toFixed(0)} (${sequential.applies} in ${sequential.seconds.toFixed(1)} s)`);
-    console.log(`applies/s, ${CONCURRENCY} in flight:         ${concurrent.perSecond.toFixed(0)} (${concurrent.applies} in ${concurrent.seconds.toFixed(1)} s)`);
+    console.log(
+      `applies/s, one at a time:      ${sequential.perSecond.toFixed(0)} (${sequential.applies} in ${sequential.seconds.toFixed(1)} s)`,
+    );
+    console.log(
+      `applies/s, ${CONCURRENCY} in flight:         ${concurrent.perSecond.toFixed(0)} (${concurrent.applies} in ${concurrent.seconds.toFixed(1)} s)`,
+    );
 
     const out = writeResult('kube', {
       method: `simulator in a child process (rolloutDurationMs 0), @kubernetes/client-node through kube/ClusterClient; ${WARMUP_RUNS} warm-up runs, then ${MIN_RUNS}+ timed runs per operation (until ${TIME_BUDGET_MS} ms); ${OBJECTS} Deployments in rotation, each apply a real write; baseline = bare node:http GET /version on a new connection to the same simulator process; throughput over ${THROUGHPUT_MS} ms`,

@@ -15,10 +15,16 @@ export function repoRoot(): string {
 }
 
 /** Prints rows as an aligned plain-text table; `left` columns are left-aligned, the rest right. */
-export function printTable(header: readonly string[], rows: readonly (readonly string[])[], left: readonly number[] = [0]): void {
+export function printTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  left: readonly number[] = [0],
+): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => (left.includes(i) ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+    cells
+      .map((c, i) => (left.includes(i) ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
@@ -38,6 +44,9 @@ export function machine(): { node: string; platform: string; cpu: string; cores:
 export function writeResult(name: string, body: Record<string, unknown>): string {
   const out = join(repoRoot(), 'bench', 'results', `${name}.json`);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ benchmark: name, date: new Date().toISOString(), ...machine(), ...body }, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ benchmark: name, date: new Date().toISOString(), ...machine(), ...body }, null, 2)}\n`,
+  );
   return out;
 }

@@ -66,7 +66,9 @@ function namespaceCatalog(): CatalogView {
       kind: 'Policy',
       metadata: { name: 'override-ha', namespace: 'bench' },
       type: 'override',
-      properties: { components: [{ type: 'webservice', traits: [{ type: 'scaler', properties: { replicas: 3 } }] }] },
+      properties: {
+        components: [{ type: 'webservice', traits: [{ type: 'scaler', properties: { replicas: 3 } }] }],
+      },
     },
     {
       apiVersion: 'core.oam.dev/v1alpha1',
@@ -117,31 +119,58 @@ async function main(): Promise<void> {
     const next = buildSnapshot({ application: draft, catalog });
     const targets = resolvePlacement(snapshot, POLICIES, CLUSTERS);
     const rendered = await renderTargets(snapshot, targets, `${app.metadata.name}-v1`);
-    const renderedNext = await renderTargets(next, resolvePlacement(next, POLICIES, CLUSTERS), `${app.metadata.name}-v2`);
+    const renderedNext = await renderTargets(
+      next,
+      resolvePlacement(next, POLICIES, CLUSTERS),
+      `${app.metadata.name}-v2`,
+    );
     const base = diffInputFromSnapshot(snapshot);
 
     const operations: [string, () => unknown][] = [
-      ['baseline: JSON.stringify + sha256 of the app', () => createHash('sha256').update(JSON.stringify(app)).digest('hex')],
+      [
+        'baseline: JSON.stringify + sha256 of the app',
+        () => createHash('sha256').update(JSON.stringify(app)).digest('hex'),
+      ],
       ['hash: canonical JSON + sha256 of the snapshot', () => snapshotHash(snapshot)],
       ['snapshot: validate everything + hash', () => buildSnapshot({ application: app, catalog })],
       [
         `render: place + render on ${targets.length} clusters`,
-        () => renderTargets(snapshot, resolvePlacement(snapshot, POLICIES, CLUSTERS), `${app.metadata.name}-v1`),
+        () =>
+          renderTargets(snapshot, resolvePlacement(snapshot, POLICIES, CLUSTERS), `${app.metadata.name}-v1`),
       ],
-      ['live-diff: draft vs revision, formatted', () => formatLiveDiff(liveDiff(base, diffInputFromDraft(draft, catalog)), { context: 2 })],
-      ['rendered diff: two revisions, formatted', () => formatRenderedDiff(diffRendered(rendered, renderedNext), { context: 2 })],
+      [
+        'live-diff: draft vs revision, formatted',
+        () => formatLiveDiff(liveDiff(base, diffInputFromDraft(draft, catalog)), { context: 2 }),
+      ],
+      [
+        'rendered diff: two revisions, formatted',
+        () => formatRenderedDiff(diffRendered(rendered, renderedNext), { context: 2 }),
+      ],
     ];
     let baselineP50 = Number.NaN;
     for (const [operation, fn] of operations) {
-      const { runs, p50Ms: p50, p99Ms: p99 } = await measure(fn, { minRuns: MIN_RUNS, timeBudgetMs: TIME_BUDGET_MS, maxRuns: MAX_RUNS });
+      const {
+        runs,
+        p50Ms: p50,
+        p99Ms: p99,
+      } = await measure(fn, { minRuns: MIN_RUNS, timeBudgetMs: TIME_BUDGET_MS, maxRuns: MAX_RUNS });
       if (operation.startsWith('baseline')) baselineP50 = p50;
       rows.push({ components: n, operation, runs, p50Ms: p50, p99Ms: p99, vsBaseline: p50 / baselineP50 });
     }
-    process.stderr.write(`measured ${n} component(s): snapshot ${snapshot.size} bytes, ${rendered.length} rendered objects\n`);
+    process.stderr.write(
+      `measured ${n} component(s): snapshot ${snapshot.size} bytes, ${rendered.length} rendered objects\n`,
+    );
   }
 
   const header = ['components', 'operation', 'runs', 'p50 ms', 'p99 ms', 'p50 × baseline'];
-  const table = rows.map((r) => [String(r.components), r.operation, String(r.runs), formatMs(r.p50Ms), formatMs(r.p99Ms), `${r.vsBaseline.toFixed(1)}×`]);
+  const table = rows.map((r) => [
+    String(r.components),
+    r.operation,
+    String(r.runs),
+    formatMs(r.p50Ms),
+    formatMs(r.p99Ms),
+    `${r.vsBaseline.toFixed(1)}×`,
+  ]);
   printTable(header, table, [1]);
   const out = writeResult('model', {
     method: `${MIN_RUNS}+ timed runs per operation (until ${TIME_BUDGET_MS} ms), 10 warm-up runs; baseline = JSON.stringify + sha256 of the same application`,

@@ -14,7 +14,9 @@ function collect(value: string, previous: string[] = []): string[] {
 /** `-f, --file` that can be given several times. */
 export function fileOption(command: Command, required: boolean, description: string): Command {
   const flags = '-f, --file <path>';
-  return required ? command.requiredOption(flags, description, collect) : command.option(flags, description, collect);
+  return required
+    ? command.requiredOption(flags, description, collect)
+    : command.option(flags, description, collect);
 }
 
 /**
@@ -30,7 +32,11 @@ export function applyCommand(ctx: CliContext): Command {
         'carries a new app.oam.dev/publishVersion (or, without one, when its content changed).\n' +
         'Documents without metadata.namespace get -n (default "default").',
     );
-  fileOption(command, true, 'a YAML file (several documents allowed), a directory of *.yaml files, or - for stdin; repeatable');
+  fileOption(
+    command,
+    true,
+    'a YAML file (several documents allowed), a directory of *.yaml files, or - for stdin; repeatable',
+  );
   command.addHelpText(
     'after',
     `

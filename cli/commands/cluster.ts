@@ -31,7 +31,7 @@ export function clusterCommand(ctx: CliContext): Command {
     .alias('ls')
     .summary('list the clusters Revela deploys to, with their labels')
     .description(
-      'List the clusters of the kubeconfig (REVELA_KUBECONFIG, KUBECONFIG, or the dev stack\'s\n' +
+      "List the clusters of the kubeconfig (REVELA_KUBECONFIG, KUBECONFIG, or the dev stack's\n" +
         '.revela/kubeconfig) named and labelled by the clusters file (REVELA_CLUSTERS or\n' +
         '.revela/clusters.yaml). Workers read the same variables; topology policies select by these labels.',
     )
@@ -43,8 +43,13 @@ Example:
     )
     .action(async (_options: unknown, cmd: Command) => {
       const clusters = ctx.clusterFiles();
-      const registry = await RevelaClient.loadClusterRegistry({ env: ctx.io.env, ...(clusters ? { clusters } : {}) });
-      const rows: ClusterRow[] = registry.list().map((c) => ({ name: c.name, endpoint: registry.server(c.name), labels: c.labels }));
+      const registry = await RevelaClient.loadClusterRegistry({
+        env: ctx.io.env,
+        ...(clusters ? { clusters } : {}),
+      });
+      const rows: ClusterRow[] = registry
+        .list()
+        .map((c) => ({ name: c.name, endpoint: registry.server(c.name), labels: c.labels }));
       ctx.emit(cmd, rows, formatClusterList);
     });
   return new Command('cluster')

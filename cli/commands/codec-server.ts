@@ -36,7 +36,12 @@ Examples:
       const { startCodecServer } = await import('../../client/codec-server.js');
       const key = ctx.io.env.REVELA_ENCRYPTION_KEY;
       const codec = new RevelaPayloadCodec(
-        key ? { encryptionKey: decodeEncryptionKey(key), keyId: ctx.io.env.REVELA_ENCRYPTION_KEY_ID ?? 'default' } : {},
+        key
+          ? {
+              encryptionKey: decodeEncryptionKey(key),
+              keyId: ctx.io.env.REVELA_ENCRYPTION_KEY_ID ?? 'default',
+            }
+          : {},
       );
       const { server, url } = await startCodecServer({
         codec,
@@ -44,7 +49,9 @@ Examples:
         host: options.host,
         ...(options.allowedOrigin ? { allowedOrigins: options.allowedOrigin } : {}),
       });
-      ctx.print(`codec server on ${url} (encryption ${key ? 'on' : 'off'}): set it as the codec endpoint in the Temporal UI`);
+      ctx.print(
+        `codec server on ${url} (encryption ${key ? 'on' : 'off'}): set it as the codec endpoint in the Temporal UI`,
+      );
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);

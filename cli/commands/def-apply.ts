@@ -6,7 +6,12 @@ import { formatApplyOutcomes } from '../output/apply-outcomes.js';
 import { fileOption } from './apply.js';
 import { definitionNamespace } from './def.js';
 
-const DEFINITION_KINDS = new Set(['ComponentDefinition', 'TraitDefinition', 'PolicyDefinition', 'WorkflowStepDefinition']);
+const DEFINITION_KINDS = new Set([
+  'ComponentDefinition',
+  'TraitDefinition',
+  'PolicyDefinition',
+  'WorkflowStepDefinition',
+]);
 
 /** `revela def apply -f FILE`: store definitions in a catalog (vela-system unless they or -n say otherwise). */
 export function defApplyCommand(ctx: CliContext): Command {

@@ -1,6 +1,11 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { DEFINITION_KIND, findDefinition, indexDefinitions, type DefinitionType } from '../definition-index.js';
+import {
+  DEFINITION_KIND,
+  findDefinition,
+  indexDefinitions,
+  type DefinitionType,
+} from '../definition-index.js';
 import { definitionNamespace, typeOption } from './def.js';
 
 /** `revela def delete NAME [--type T]`: remove a definition from one namespace catalog. */

@@ -20,7 +20,16 @@ Examples:
     .action(async (name: string, options: { type?: DefinitionType }, cmd: Command) => {
       const namespace = definitionNamespace(ctx.globals(cmd));
       const client = await ctx.client(cmd);
-      const entry = findDefinition(indexDefinitions(await catalogLayers(client, namespace)), name, options.type);
-      ctx.emit(cmd, entry.definition, (d) => `# ${entry.type} definition "${name}" from ${entry.source}\n${stringify(d, { lineWidth: 0 }).trimEnd()}`);
+      const entry = findDefinition(
+        indexDefinitions(await catalogLayers(client, namespace)),
+        name,
+        options.type,
+      );
+      ctx.emit(
+        cmd,
+        entry.definition,
+        (d) =>
+          `# ${entry.type} definition "${name}" from ${entry.source}\n${stringify(d, { lineWidth: 0 }).trimEnd()}`,
+      );
     });
 }

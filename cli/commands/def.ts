@@ -20,7 +20,8 @@ export async function catalogLayers(client: RevelaClient, namespace: string): Pr
     { source: 'built-in', view: loadBuiltinDefinitions() },
     { source: SYSTEM_NAMESPACE, view: await client.getCatalog(SYSTEM_NAMESPACE) },
   ];
-  if (namespace !== SYSTEM_NAMESPACE) layers.push({ source: namespace, view: await client.getCatalog(namespace) });
+  if (namespace !== SYSTEM_NAMESPACE)
+    layers.push({ source: namespace, view: await client.getCatalog(namespace) });
   return layers;
 }
 

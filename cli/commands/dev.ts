@@ -32,7 +32,10 @@ export function devCommand(_ctx: CliContext): Command {
         'UI 8233) with its SQLite file under .revela/, the codec server, the cluster simulator\n' +
         '(local, hangzhou1, hangzhou2) and a worker. Ctrl-C stops it all.',
     )
-    .option('--state-dir <dir>', 'SQLite file, kubeconfig and simulator data (REVELA_STATE_DIR, default .revela)')
+    .option(
+      '--state-dir <dir>',
+      'SQLite file, kubeconfig and simulator data (REVELA_STATE_DIR, default .revela)',
+    )
     .option('--port <port>', 'Temporal gRPC port (REVELA_DEV_PORT, default 7233)', parsePort)
     .option('--ui-port <port>', 'Temporal UI port (REVELA_DEV_UI_PORT, default 8233)', parsePort)
     .option('--codec-port <port>', 'codec server port (REVELA_CODEC_PORT, default 8081)', parsePort)

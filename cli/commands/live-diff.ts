@@ -15,7 +15,9 @@ export function parseRevisionPair(app: string, value: string | undefined): strin
   if (value === undefined) return [];
   const revisions = value.split(',').map((r) => r.trim());
   if (revisions.length > 2 || revisions.some((r) => r === '')) {
-    throw new CliUsageError(`--revision takes one revision or two separated by a comma (A,B), got "${value}"`);
+    throw new CliUsageError(
+      `--revision takes one revision or two separated by a comma (A,B), got "${value}"`,
+    );
   }
   for (const r of revisions) checkRevisionOf(app, r);
   return revisions;

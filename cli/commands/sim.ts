@@ -29,7 +29,10 @@ export function simulatorArgv(options: SimCommandOptions): string[] {
 export function simCommand(ctx: CliContext): Command {
   return new Command('sim')
     .summary('run the Kubernetes API simulator (clusters local, hangzhou1, hangzhou2)')
-    .option('--ports <a,b,c>', 'ports for local, hangzhou1, hangzhou2 (REVELA_SIM_PORTS; default 6443,6444,6445)')
+    .option(
+      '--ports <a,b,c>',
+      'ports for local, hangzhou1, hangzhou2 (REVELA_SIM_PORTS; default 6443,6444,6445)',
+    )
     .option('--admin-port <n>', 'admin endpoint port (default 6440)')
     .option('--rollout-ms <n>', 'time a Deployment takes to become ready (default 2000; 0 = instant)')
     .option('--data-file <path>', 'persist objects here (default .revela/sim-data.json)')

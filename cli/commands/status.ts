@@ -22,7 +22,9 @@ export function statusCommand(ctx: CliContext): Command {
     .option('--tree', 'show the resources per cluster and namespace')
     .option('--detail', 'with --tree: add the apply time and kubectl-like details (implies --tree)')
     .addOption(
-      new Option('--detail-format <format>', 'how details are shown (implies --detail)').choices(DETAIL_FORMATS),
+      new Option('--detail-format <format>', 'how details are shown (implies --detail)').choices(
+        DETAIL_FORMATS,
+      ),
     )
     .addHelpText(
       'after',

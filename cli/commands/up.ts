@@ -20,27 +20,50 @@ export interface UpCommandOptions {
 
 /** What `up` will do, decided from the command line alone. */
 export type UpPlan =
-  | { readonly kind: 'files'; readonly files: readonly string[]; readonly name?: string; readonly publishVersion?: string }
+  | {
+      readonly kind: 'files';
+      readonly files: readonly string[];
+      readonly name?: string;
+      readonly publishVersion?: string;
+    }
   | { readonly kind: 'draft'; readonly name: string; readonly publishVersion: string }
-  | { readonly kind: 'republish'; readonly name: string; readonly revision: string; readonly publishVersion: string };
+  | {
+      readonly kind: 'republish';
+      readonly name: string;
+      readonly revision: string;
+      readonly publishVersion: string;
+    };
 
 /**
  * Validates `up`'s arguments into a plan.
  *
  * @throws CliUsageError for a combination that cannot work
  */
-export function planUp(name: string | undefined, options: Pick<UpCommandOptions, 'file' | 'publishVersion' | 'revision'>): UpPlan {
+export function planUp(
+  name: string | undefined,
+  options: Pick<UpCommandOptions, 'file' | 'publishVersion' | 'revision'>,
+): UpPlan {
   const files = options.file ?? [];
   if (options.revision !== undefined) {
-    if (files.length > 0) throw new CliUsageError('--revision re-publishes a stored revision; it does not take -f');
+    if (files.length > 0)
+      throw new CliUsageError('--revision re-publishes a stored revision; it does not take -f');
     const owner = appOfRevision(options.revision);
     if (name !== undefined && owner !== name) {
-      throw new CliUsageError(`revision ${options.revision} belongs to application "${owner}", not "${name}"`);
+      throw new CliUsageError(
+        `revision ${options.revision} belongs to application "${owner}", not "${name}"`,
+      );
     }
     if (options.publishVersion === undefined) {
-      throw new CliUsageError(`re-publishing ${options.revision} needs a new version: add --publish-version <version>`);
+      throw new CliUsageError(
+        `re-publishing ${options.revision} needs a new version: add --publish-version <version>`,
+      );
     }
-    return { kind: 'republish', name: owner, revision: options.revision, publishVersion: options.publishVersion };
+    return {
+      kind: 'republish',
+      name: owner,
+      revision: options.revision,
+      publishVersion: options.publishVersion,
+    };
   }
   if (files.length > 0) {
     return {
@@ -50,14 +73,22 @@ export function planUp(name: string | undefined, options: Pick<UpCommandOptions,
       ...(options.publishVersion !== undefined ? { publishVersion: options.publishVersion } : {}),
     };
   }
-  if (name === undefined) throw new CliUsageError('give -f <file> to apply, or an application NAME with --publish-version');
+  if (name === undefined)
+    throw new CliUsageError('give -f <file> to apply, or an application NAME with --publish-version');
   if (options.publishVersion === undefined) {
-    throw new CliUsageError(`up ${name} publishes the saved draft under a new version: add --publish-version <version>`);
+    throw new CliUsageError(
+      `up ${name} publishes the saved draft under a new version: add --publish-version <version>`,
+    );
   }
   return { kind: 'draft', name, publishVersion: options.publishVersion };
 }
 
-async function runPlan(plan: UpPlan, client: RevelaClient, globals: GlobalOptions, ctx: CliContext): Promise<ApplyOutcome[]> {
+async function runPlan(
+  plan: UpPlan,
+  client: RevelaClient,
+  globals: GlobalOptions,
+  ctx: CliContext,
+): Promise<ApplyOutcome[]> {
   const namespace = globals.namespace;
   if (plan.kind === 'republish' || plan.kind === 'draft') {
     const revision = await client.publish({
@@ -66,7 +97,16 @@ async function runPlan(plan: UpPlan, client: RevelaClient, globals: GlobalOption
       publishVersion: plan.publishVersion,
       ...(plan.kind === 'republish' ? { fromRevision: plan.revision } : {}),
     });
-    return [{ kind: 'Application', namespace, name: plan.name, result: 'published', message: `published ${revision.revision}`, revision }];
+    return [
+      {
+        kind: 'Application',
+        namespace,
+        name: plan.name,
+        result: 'published',
+        message: `published ${revision.revision}`,
+        revision,
+      },
+    ];
   }
   let documents = await loadInputs(plan.files, {
     defaultNamespace: namespace,
@@ -118,7 +158,11 @@ export function upCommand(ctx: CliContext): Command {
     .option('--publish-version <version>', 'publish under this version (app.oam.dev/publishVersion)')
     .option('--revision <name-vK>', 're-publish this stored revision (needs --publish-version)')
     .option('--wait', 'wait until the revision ends; exit 1 unless it succeeds')
-    .addOption(new Option('--timeout <duration>', 'how long --wait waits').default(300_000, '5m').argParser(parseTimeout))
+    .addOption(
+      new Option('--timeout <duration>', 'how long --wait waits')
+        .default(300_000, '5m')
+        .argParser(parseTimeout),
+    )
     .addHelpText(
       'after',
       `

@@ -29,8 +29,16 @@ export function workerCommand(ctx: CliContext): Command {
         'REVELA_ENCRYPTION_KEY, REVELA_LOG_FORMAT=json|text, …); flags override them.\n' +
         'Logs are JSON lines on stdout. SIGTERM stops polling and lets running activities finish.',
     )
-    .option('--concurrency <n>', 'activities run at once (REVELA_MAX_CONCURRENT_ACTIVITIES, default 100)', parsePositive)
-    .option('--health-port <port>', 'serve GET /healthz on this port (REVELA_HEALTH_PORT; 0 picks one)', parsePort)
+    .option(
+      '--concurrency <n>',
+      'activities run at once (REVELA_MAX_CONCURRENT_ACTIVITIES, default 100)',
+      parsePositive,
+    )
+    .option(
+      '--health-port <port>',
+      'serve GET /healthz on this port (REVELA_HEALTH_PORT; 0 picks one)',
+      parsePort,
+    )
     .option('--task-queue <name>', 'task queue to poll (REVELA_TASK_QUEUE, default "revela")')
     .addHelpText(
       'after',

@@ -4,7 +4,11 @@ import type { CliContext } from '../context.js';
 import type { OperationResult } from '../../workflows/messages.js';
 import { formatRollback } from '../output/rollback-result.js';
 
-type Operation = (client: RevelaClient, ref: { name: string; namespace: string }, options: { step?: string; reason?: string }) => Promise<OperationResult>;
+type Operation = (
+  client: RevelaClient,
+  ref: { name: string; namespace: string },
+  options: { step?: string; reason?: string },
+) => Promise<OperationResult>;
 
 function operationCommand(
   ctx: CliContext,
@@ -76,7 +80,10 @@ export function workflowCommand(ctx: CliContext): Command {
       new Command('rollback')
         .summary('roll back to the latest succeeded revision (as `vela workflow rollback`)')
         .argument('<name>', 'the application')
-        .addHelpText('after', '\nExample:\n  revela workflow rollback podinfo -n examples    # same as: revela rollback podinfo')
+        .addHelpText(
+          'after',
+          '\nExample:\n  revela workflow rollback podinfo -n examples    # same as: revela rollback podinfo',
+        )
         .action(async (app: string, _opts: unknown, cmd: Command) => {
           const { namespace } = ctx.globals(cmd);
           const client = await ctx.client(cmd);

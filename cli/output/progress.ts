@@ -67,7 +67,9 @@ export function progressBlock(state: ProgressState, elapsedMs: number, palette: 
   ];
   for (const { step, depth } of flatten(state.steps)) {
     const icon = palette.paint(stepPhaseStyle(step.phase), ICON[step.phase]);
-    lines.push(`${'  '.repeat(depth + 1)}${icon} ${step.name} ${palette.paint('dim', step.type)} ${step.phase}${step.message ? `: ${step.message}` : ''}`);
+    lines.push(
+      `${'  '.repeat(depth + 1)}${icon} ${step.name} ${palette.paint('dim', step.type)} ${step.phase}${step.message ? `: ${step.message}` : ''}`,
+    );
   }
   for (const w of state.waiting) lines.push(`    ${palette.paint('yellow', w)}`);
   return lines;

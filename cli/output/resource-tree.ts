@@ -18,7 +18,11 @@ export interface TreeFormatOptions {
 /** Detail keys only the wide form shows (they make a line long). */
 const WIDE_ONLY = new Set(['Containers', 'Images', 'Selector']);
 
-const STATUS_STYLE: Record<ResourceTreeStatus, Style> = { updated: 'green', outdated: 'yellow', 'not-deployed': 'red' };
+const STATUS_STYLE: Record<ResourceTreeStatus, Style> = {
+  updated: 'green',
+  outdated: 'yellow',
+  'not-deployed': 'red',
+};
 
 function detailEntries(details: ResourceTreeDetails, wide: boolean): [string, string][] {
   return Object.entries(details)
@@ -65,7 +69,8 @@ export function treePrefixes(rows: readonly ResourceTreeRow[]): { cluster: strin
     previousCluster = r.cluster;
 
     let cluster: string;
-    if (firstInCluster) cluster = r.cluster.padEnd(clusterWidth) + (namespaces.length === 1 ? ' ─── ' : ' ─┬─ ');
+    if (firstInCluster)
+      cluster = r.cluster.padEnd(clusterWidth) + (namespaces.length === 1 ? ' ─── ' : ' ─┬─ ');
     else if (resIndex === 0) cluster = ' '.repeat(clusterWidth) + (lastNs ? '  └─ ' : '  ├─ ');
     else cluster = ' '.repeat(clusterWidth) + (lastNs ? '     ' : '  │  ');
 
@@ -83,17 +88,22 @@ export function treePrefixes(rows: readonly ResourceTreeRow[]): { cluster: strin
  * CLUSTER   NAMESPACE RESOURCE           STATUS  APPLY_TIME          DETAIL
  * hangzhou1 ─── examples  ─── Deployment/podinfo updated 2022-04-13 19:32:03 Ready: 3/3  Up-to-date: 3  Available: 3  Age: 17m
  */
-export function formatResourceTree(rows: readonly ResourceTreeRow[], options: TreeFormatOptions = {}): string {
+export function formatResourceTree(
+  rows: readonly ResourceTreeRow[],
+  options: TreeFormatOptions = {},
+): string {
   const palette = options.palette ?? PLAIN;
-  if (rows.length === 0) return 'no resources: the application has no current revision, or it renders nothing';
+  if (rows.length === 0)
+    return 'no resources: the application has no current revision, or it renders nothing';
   const format = options.detailFormat ?? 'inline';
   const prefixes = treePrefixes(rows);
-  const clusterWidth = (prefixes[0]?.cluster.length ?? 0);
-  const nsWidth = (prefixes[0]?.namespace.length ?? 0);
+  const clusterWidth = prefixes[0]?.cluster.length ?? 0;
+  const nsWidth = prefixes[0]?.namespace.length ?? 0;
   const resourceWidth = Math.max('RESOURCE'.length, ...rows.map((r) => r.resource.length));
   const statusWidth = Math.max('STATUS'.length, ...rows.map((r) => r.status.length));
   const timeWidth = Math.max('APPLY_TIME'.length, ...rows.map((r) => formatTime(r.applyTime).length));
-  const inlineDetail = options.detail === true && (format === 'inline' || format === 'wide' || format === 'raw');
+  const inlineDetail =
+    options.detail === true && (format === 'inline' || format === 'wide' || format === 'raw');
   const showTime = options.detail === true;
 
   const header = [
@@ -118,7 +128,11 @@ export function formatResourceTree(rows: readonly ResourceTreeRow[], options: Tr
       line += `${status}${' '.repeat(statusWidth - row.status.length)} ${formatTime(row.applyTime).padEnd(timeWidth)}`;
       if (inlineDetail) {
         const detail =
-          format === 'raw' ? detailEntries(row.details, true).map(([, v]) => v).join(' ') : formatDetailInline(row.details, format === 'wide');
+          format === 'raw'
+            ? detailEntries(row.details, true)
+                .map(([, v]) => v)
+                .join(' ')
+            : formatDetailInline(row.details, format === 'wide');
         line += ` ${detail}`;
       }
     }
@@ -141,7 +155,8 @@ export function formatDetailTables(rows: readonly ResourceTreeRow[], palette: Pa
   const sections: string[] = [];
   for (const [kind, list] of byKind) {
     const keys: string[] = [];
-    for (const r of list) for (const [k] of detailEntries(r.details, true)) if (!keys.includes(k)) keys.push(k);
+    for (const r of list)
+      for (const [k] of detailEntries(r.details, true)) if (!keys.includes(k)) keys.push(k);
     const headers = ['CLUSTER', 'NAMESPACE', 'NAME', ...keys.map((k) => k.toUpperCase())];
     const body = list.map((r) => [
       r.cluster,

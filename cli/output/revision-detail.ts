@@ -5,7 +5,9 @@ import { PLAIN, type Palette } from './palette.js';
 import { statusStyle } from './revision-table.js';
 
 function names(record: Readonly<Record<string, { spec?: { version?: string } }>>): string {
-  const entries = Object.entries(record).map(([name, d]) => (d.spec?.version ? `${name}@${d.spec.version}` : name));
+  const entries = Object.entries(record).map(([name, d]) =>
+    d.spec?.version ? `${name}@${d.spec.version}` : name,
+  );
   return entries.length > 0 ? entries.sort().join(', ') : '-';
 }
 

@@ -39,7 +39,15 @@ export function stepPhaseStyle(phase: string): Style | undefined {
   return phase === 'running' ? 'yellow' : statusStyle(phase);
 }
 
-export const REVISION_LIST_HEADERS = ['NAME', 'PUBLISH_VERSION', 'SUCCEEDED', 'HASH', 'BEGIN_TIME', 'STATUS', 'SIZE'] as const;
+export const REVISION_LIST_HEADERS = [
+  'NAME',
+  'PUBLISH_VERSION',
+  'SUCCEEDED',
+  'HASH',
+  'BEGIN_TIME',
+  'STATUS',
+  'SIZE',
+] as const;
 
 /**
  * `revela revision list`: KubeVela's columns, oldest first.

@@ -10,7 +10,8 @@ import { PLAIN, type Palette } from './palette.js';
  */
 export function formatRollback(result: RollbackResult, palette: Palette = PLAIN): string {
   if (result.dryRun) {
-    const diff = result.diff.trim() === '' ? '(no difference in rendered objects)' : colorDiff(result.diff, palette);
+    const diff =
+      result.diff.trim() === '' ? '(no difference in rendered objects)' : colorDiff(result.diff, palette);
     return `dry run: rolling back from ${result.from} to ${result.to} would change:\n${diff}`;
   }
   return (

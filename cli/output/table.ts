@@ -25,7 +25,11 @@ function cellText(cell: Cell): string {
  * // NAME       STATUS
  * // podinfo-v1 Succeeded
  */
-export function formatTable(headers: readonly string[], rows: readonly (readonly Cell[])[], options: TableOptions = {}): string {
+export function formatTable(
+  headers: readonly string[],
+  rows: readonly (readonly Cell[])[],
+  options: TableOptions = {},
+): string {
   const gap = ' '.repeat(options.gap ?? 1);
   const palette = options.palette ?? PLAIN;
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => cellText(r[i] ?? '').length)));

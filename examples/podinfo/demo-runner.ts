@@ -54,7 +54,10 @@ async function freePorts(count: number, from = 20_000 + Math.floor(Math.random()
  * in namespace examples yet; otherwise a throwaway embedded stack on free ports with 1.5 s
  * rollouts, so the `Ready:0/3` wait is visible.
  */
-export async function chooseTarget(options: { embedded: boolean; log: (line: string) => void }): Promise<DemoTarget> {
+export async function chooseTarget(options: {
+  embedded: boolean;
+  log: (line: string) => void;
+}): Promise<DemoTarget> {
   if (!options.embedded) {
     try {
       const client = await RevelaClient.connect({ connectTimeoutMs: 2000 });
@@ -72,14 +75,21 @@ export async function chooseTarget(options: { embedded: boolean; log: (line: str
           stop: () => client.close(),
         };
       }
-      options.log(`podinfo already exists in namespace examples on ${client.address}; using a throwaway stack instead.`);
+      options.log(
+        `podinfo already exists in namespace examples on ${client.address}; using a throwaway stack instead.`,
+      );
       await client.close();
     } catch (err) {
       options.log(`no usable stack (${(err as Error).message.split(' — ')[0]}); starting a throwaway one.`);
     }
   }
   const stateDir = await mkdtemp(join(tmpdir(), 'revela-demo-'));
-  const [port, uiPort, codecPort, simulatorPort] = [await freePorts(1), await freePorts(1), await freePorts(1), await freePorts(3)];
+  const [port, uiPort, codecPort, simulatorPort] = [
+    await freePorts(1),
+    await freePorts(1),
+    await freePorts(1),
+    await freePorts(3),
+  ];
   const quietEnv: NodeJS.ProcessEnv = { ...process.env, REVELA_LOG_LEVEL: 'WARN' };
   delete quietEnv.TEMPORAL_ADDRESS;
   delete quietEnv.REVELA_TASK_QUEUE;
@@ -151,7 +161,11 @@ export async function revela(
   };
   out(`\n$ revela ${args.map((a) => (/[\s"'$]/.test(a) ? `'${a}'` : a)).join(' ')}\n`);
   const result = await new Promise<CommandResult>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: target.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env: target.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -167,7 +181,9 @@ export async function revela(
   });
   const expected = options.expectCode ?? 0;
   if (result.code !== expected) {
-    throw new ExpectationError(`\`revela ${args.join(' ')}\` exited ${result.code}, expected ${expected}${result.stderr ? `: ${result.stderr.trim()}` : ''}`);
+    throw new ExpectationError(
+      `\`revela ${args.join(' ')}\` exited ${result.code}, expected ${expected}${result.stderr ? `: ${result.stderr.trim()}` : ''}`,
+    );
   }
   return result;
 }
@@ -190,12 +206,17 @@ export class Checks {
 }
 
 /** Polls `check` every 250 ms until it returns a value; fails the demo after `timeoutMs`. */
-export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check().catch(() => undefined);
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new ExpectationError(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new ExpectationError(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -12,7 +12,16 @@
 import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Checks, chooseTarget, ExpectationError, heading, revela, ROOT, until, type DemoTarget } from './demo-runner.js';
+import {
+  Checks,
+  chooseTarget,
+  ExpectationError,
+  heading,
+  revela,
+  ROOT,
+  until,
+  type DemoTarget,
+} from './demo-runner.js';
 
 const APP = { name: 'podinfo', namespace: 'examples' };
 const NS = ['-n', 'examples'] as const;
@@ -57,7 +66,9 @@ async function scenario(target: DemoTarget, check: Checks, scratch: string): Pro
     return meta?.status === 'Succeeded' ? true : undefined;
   });
   if (waitingStatus) {
-    process.stdout.write(`\n$ revela status podinfo -n examples      # while the replicas come up\n${waitingStatus}`);
+    process.stdout.write(
+      `\n$ revela status podinfo -n examples      # while the replicas come up\n${waitingStatus}`,
+    );
     check.contains(waitingStatus, /Status: +runningWorkflow/, 'while deploying, the app is runningWorkflow');
     check.contains(waitingStatus, 'message: wait healthy', 'step deploy-hangzhou says "wait healthy"');
   } else {
@@ -67,19 +78,32 @@ async function scenario(target: DemoTarget, check: Checks, scratch: string): Pro
   check.contains(status.stdout, /Status: +running\n/, 'then the app is running');
   const tree = await revela(target, ['status', 'podinfo', ...NS, '--tree', '--detail']);
   check.that(
-    (tree.stdout.match(/Deployment\/podinfo updated .*Ready: 3\/3 {2}Up-to-date: 3 {2}Available: 3 {2}Age: /g) ?? []).length === 2,
+    (
+      tree.stdout.match(
+        /Deployment\/podinfo updated .*Ready: 3\/3 {2}Up-to-date: 3 {2}Available: 3 {2}Age: /g,
+      ) ?? []
+    ).length === 2,
     'both Deployments are updated with Ready: 3/3 on hangzhou1 and hangzhou2',
   );
 
   heading('2. Change the image to 6.0.xxx (cannot be pulled) and apply without a new publishVersion');
   const edited = join(scratch, 'app.yaml');
   await writeFile(edited, appYaml.replace('stefanprodan/podinfo:6.0.1', 'stefanprodan/podinfo:6.0.xxx'));
-  process.stdout.write(`\n(edit ${edited}: image stefanprodan/podinfo:6.0.1 → stefanprodan/podinfo:6.0.xxx)\n`);
+  process.stdout.write(
+    `\n(edit ${edited}: image stefanprodan/podinfo:6.0.1 → stefanprodan/podinfo:6.0.xxx)\n`,
+  );
   const draft = await revela(target, ['apply', '-f', edited]);
   check.contains(draft.stdout, 'nothing runs', 'the edit is saved as the draft and nothing runs');
   const diff = await revela(target, ['live-diff', 'podinfo', ...NS]);
-  check.contains(diff.stdout, '-       image: stefanprodan/podinfo:6.0.1\n+       image: stefanprodan/podinfo:6.0.xxx', 'live-diff shows the image change');
-  check.that((diff.stdout.match(/has no change/g) ?? []).length === 3, 'both external policies and the external workflow have no change');
+  check.contains(
+    diff.stdout,
+    '-       image: stefanprodan/podinfo:6.0.1\n+       image: stefanprodan/podinfo:6.0.xxx',
+    'live-diff shows the image change',
+  );
+  check.that(
+    (diff.stdout.match(/has no change/g) ?? []).length === 3,
+    'both external policies and the external workflow have no change',
+  );
 
   heading('3. Publish alpha2: podinfo-v2 waits for pods that never become ready');
   const alpha2 = await revela(target, ['up', 'podinfo', ...NS, '--publish-version', 'alpha2']);
@@ -89,9 +113,20 @@ async function scenario(target: DemoTarget, check: Checks, scratch: string): Pro
   check.contains(waiting.stdout, 'message: wait healthy', 'podinfo-v2 waits healthy');
   check.contains(waiting.stdout, 'Unhealthy Ready:0/3', 'with Ready:0/3 on the new pods');
   const list3 = revisionRows((await revela(target, ['revision', 'list', 'podinfo', ...NS])).stdout);
-  check.that(list3.get('podinfo-v1')?.slice(0, 2).join(' ') === 'alpha1 true' && list3.get('podinfo-v1')?.[5] === 'Succeeded', 'podinfo-v1 alpha1 true … Succeeded');
-  check.that(list3.get('podinfo-v2')?.slice(0, 2).join(' ') === 'alpha2 false' && list3.get('podinfo-v2')?.[5] === 'Executing', 'podinfo-v2 alpha2 false … Executing');
-  check.that([...list3.values()].every((r) => /^[0-9a-f]{16}$/.test(r[2] ?? '')), 'hashes are 16 hex characters');
+  check.that(
+    list3.get('podinfo-v1')?.slice(0, 2).join(' ') === 'alpha1 true' &&
+      list3.get('podinfo-v1')?.[5] === 'Succeeded',
+    'podinfo-v1 alpha1 true … Succeeded',
+  );
+  check.that(
+    list3.get('podinfo-v2')?.slice(0, 2).join(' ') === 'alpha2 false' &&
+      list3.get('podinfo-v2')?.[5] === 'Executing',
+    'podinfo-v2 alpha2 false … Executing',
+  );
+  check.that(
+    [...list3.values()].every((r) => /^[0-9a-f]{16}$/.test(r[2] ?? '')),
+    'hashes are 16 hex characters',
+  );
 
   heading('4. Roll back: the clusters run 6.0.1 again, podinfo-v2 is RolledBack');
   const rollback = await revela(target, ['rollback', 'podinfo', ...NS]);
@@ -100,13 +135,25 @@ async function scenario(target: DemoTarget, check: Checks, scratch: string): Pro
     const r = await revela(target, ['status', 'podinfo', ...NS, '--tree'], { quiet: true });
     return (r.stdout.match(/Deployment\/podinfo updated/g) ?? []).length === 2 ? true : undefined;
   });
-  const wide = await revela(target, ['status', 'podinfo', ...NS, '--tree', '--detail', '--detail-format', 'wide']);
+  const wide = await revela(target, [
+    'status',
+    'podinfo',
+    ...NS,
+    '--tree',
+    '--detail',
+    '--detail-format',
+    'wide',
+  ]);
   check.that(
     (wide.stdout.match(/Images: stefanprodan\/podinfo:6\.0\.1/g) ?? []).length === 2,
     'status --tree --detail --detail-format wide shows Images: stefanprodan/podinfo:6.0.1 on both clusters',
   );
   const back = await revela(target, ['status', 'podinfo', ...NS]);
-  check.contains(back.stdout, /Status: +running\n {2}Revision: +podinfo-v1 /, 'the app is running at podinfo-v1');
+  check.contains(
+    back.stdout,
+    /Status: +running\n {2}Revision: +podinfo-v1 /,
+    'the app is running at podinfo-v1',
+  );
   const list4 = revisionRows((await revela(target, ['revision', 'list', 'podinfo', ...NS])).stdout);
   check.that(list4.get('podinfo-v2')?.[5] === 'RolledBack', 'podinfo-v2 is marked RolledBack');
 
@@ -115,23 +162,47 @@ async function scenario(target: DemoTarget, check: Checks, scratch: string): Pro
   check.contains(alpha3.stdout, 'published podinfo-v3 (alpha3', 'podinfo-v3 is published as alpha3');
   await until('podinfo-v3 to wait for health', () => waitingOn(target, 'podinfo-v3'));
   const alpha4File = join(scratch, 'app-alpha4.yaml');
-  await writeFile(alpha4File, appYaml.replace('stefanprodan/podinfo:6.0.1', 'stefanprodan/podinfo:6.0.2').replace('publishVersion: alpha1', 'publishVersion: alpha4'));
+  await writeFile(
+    alpha4File,
+    appYaml
+      .replace('stefanprodan/podinfo:6.0.1', 'stefanprodan/podinfo:6.0.2')
+      .replace('publishVersion: alpha1', 'publishVersion: alpha4'),
+  );
   process.stdout.write(`\n(edit ${alpha4File}: image stefanprodan/podinfo:6.0.2, publishVersion alpha4)\n`);
   const alpha4 = await revela(target, ['up', '-f', alpha4File, '--wait', '--timeout', '2m']);
-  check.contains(alpha4.stdout, /published podinfo-v4 \(alpha4, hash [0-9a-f]{16}\), superseding podinfo-v3/, 'podinfo-v4 supersedes podinfo-v3');
+  check.contains(
+    alpha4.stdout,
+    /published podinfo-v4 \(alpha4, hash [0-9a-f]{16}\), superseding podinfo-v3/,
+    'podinfo-v4 supersedes podinfo-v3',
+  );
   check.contains(alpha4.stdout, 'podinfo-v4 succeeded in', 'podinfo-v4 succeeds');
   const v3 = await revela(target, ['revision', 'get', 'podinfo-v3', ...NS]);
   check.contains(v3.stdout, /Status: +Terminated/, 'podinfo-v3 is Terminated');
   check.contains(v3.stdout, 'superseded by podinfo-v4', 'because podinfo-v4 superseded it');
 
   heading('6. Re-publish podinfo-v1 as beta1: same hash, next number, the whole workflow runs again');
-  const beta1 = await revela(target, ['up', 'podinfo', ...NS, '--revision', 'podinfo-v1', '--publish-version', 'beta1', '--wait']);
+  const beta1 = await revela(target, [
+    'up',
+    'podinfo',
+    ...NS,
+    '--revision',
+    'podinfo-v1',
+    '--publish-version',
+    'beta1',
+    '--wait',
+  ]);
   check.contains(beta1.stdout, 'published podinfo-v5 (beta1', 'podinfo-v5 is published as beta1');
   const list6 = revisionRows((await revela(target, ['revision', 'list', 'podinfo', ...NS])).stdout);
   const v1 = list6.get('podinfo-v1');
   const v5 = list6.get('podinfo-v5');
-  check.that(v1?.slice(0, 2).join(' ') === 'alpha1 true' && v1[5] === 'Succeeded', 'podinfo-v1 alpha1 true <hash> … Succeeded');
-  check.that(v5?.slice(0, 2).join(' ') === 'beta1 true' && v5[5] === 'Succeeded', 'podinfo-v5 beta1 true <hash> … Succeeded');
+  check.that(
+    v1?.slice(0, 2).join(' ') === 'alpha1 true' && v1[5] === 'Succeeded',
+    'podinfo-v1 alpha1 true <hash> … Succeeded',
+  );
+  check.that(
+    v5?.slice(0, 2).join(' ') === 'beta1 true' && v5[5] === 'Succeeded',
+    'podinfo-v5 beta1 true <hash> … Succeeded',
+  );
   check.that(v5?.[2] === v1?.[2], `beta1 has exactly the hash of podinfo-v1 (${v1?.[2] ?? '?'})`);
 
   heading('7. In the Temporal UI');
@@ -145,14 +216,27 @@ async function scenario(target: DemoTarget, check: Checks, scratch: string): Pro
       const value = (wf.searchAttributes as Record<string, unknown[] | undefined>)[key]?.[0];
       return typeof value === 'string' ? value : '-';
     };
-    rows.push([wf.workflowId, wf.type, wf.status.name, attribute('RevelaPublishVersion'), attribute('RevelaPhase')]);
+    rows.push([
+      wf.workflowId,
+      wf.type,
+      wf.status.name,
+      attribute('RevelaPublishVersion'),
+      attribute('RevelaPhase'),
+    ]);
   }
   rows.sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? ''));
   const header = ['WORKFLOW ID', 'TYPE', 'STATUS', 'PUBLISH_VERSION', 'PHASE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  for (const r of [header, ...rows]) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`);
+  for (const r of [header, ...rows])
+    process.stdout.write(
+      `${r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
   check.that(
-    rows.map((r) => r[0]).join(' ') === 'app/examples/podinfo rev/examples/podinfo-v1 rev/examples/podinfo-v2 rev/examples/podinfo-v3 rev/examples/podinfo-v4 rev/examples/podinfo-v5',
+    rows.map((r) => r[0]).join(' ') ===
+      'app/examples/podinfo rev/examples/podinfo-v1 rev/examples/podinfo-v2 rev/examples/podinfo-v3 rev/examples/podinfo-v4 rev/examples/podinfo-v5',
     'the application and its five revision workflows are found by RevelaApp="examples/podinfo"',
   );
 }
@@ -184,11 +268,15 @@ async function main(): Promise<number> {
     log(`\n✓ demo passed: ${check.passed} checks in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (keep && target.embedded) {
       log(`\nThe throwaway stack keeps running (UI ${target.uiUrl}); point the CLI at it with:`);
-      log(`  export TEMPORAL_ADDRESS=${target.env.TEMPORAL_ADDRESS ?? ''} REVELA_KUBECONFIG=${target.env.REVELA_KUBECONFIG ?? ''} REVELA_CLUSTERS=${target.env.REVELA_CLUSTERS ?? ''}`);
+      log(
+        `  export TEMPORAL_ADDRESS=${target.env.TEMPORAL_ADDRESS ?? ''} REVELA_KUBECONFIG=${target.env.REVELA_KUBECONFIG ?? ''} REVELA_CLUSTERS=${target.env.REVELA_CLUSTERS ?? ''}`,
+      );
       log('Ctrl-C stops it.');
       await interrupted;
     } else if (target.embedded) {
-      log('(the throwaway stack stops now; `npm run demo -- --embedded --keep` keeps it, or run `npm start` first)');
+      log(
+        '(the throwaway stack stops now; `npm run demo -- --embedded --keep` keeps it, or run `npm start` first)',
+      );
     }
     return 0;
   } catch (err) {

@@ -23,13 +23,18 @@ const ENTRY_POINTS = [
 describe('the build under plain Node ESM', () => {
   it.each(ENTRY_POINTS)('%s loads', (entry) => {
     const path = `${ROOT}${entry}`;
-    if (!existsSync(path)) throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does)`);
+    if (!existsSync(path))
+      throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does)`);
     const script =
       entry === 'dist/cli/main.js'
         ? null
         : `import(${JSON.stringify(path)}).then(() => process.stdout.write('ok'), (e) => { process.stderr.write(String(e)); process.exit(1); })`;
     const out = script
-      ? execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' })
+      ? execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          stdio: 'pipe',
+        })
       : execFileSync(process.execPath, [path, '--version'], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
     expect(out.trim()).toMatch(/^(ok|\d+\.\d+\.\d+)$/);
   });

@@ -50,7 +50,9 @@ describe('revela, used wrongly or without a server', () => {
     const results: Awaited<ReturnType<typeof runCli>>[] = [];
     for (let i = 0; i < COMMANDS.length; i += 4) {
       const batch = COMMANDS.slice(i, i + 4);
-      results.push(...(await Promise.all(batch.map((c) => runCli([...c.split(' '), '--help'], { env: cli.env })))));
+      results.push(
+        ...(await Promise.all(batch.map((c) => runCli([...c.split(' '), '--help'], { env: cli.env })))),
+      );
     }
     results.forEach((r, i) => {
       expect(r.code, COMMANDS[i]).toBe(0);
@@ -68,10 +70,18 @@ describe('revela, used wrongly or without a server', () => {
   });
 
   it('exits 2 for a missing argument, an unknown command and a bad value', async () => {
-    expect((await cli.run(['status'], { expectCode: 2 })).stderr).toContain("error: missing required argument 'name'");
-    expect((await cli.run(['stauts', 'podinfo'], { expectCode: 2 })).stderr).toContain("error: unknown command 'stauts'");
-    expect((await cli.run(['-o', 'xml', 'status', 'podinfo'], { expectCode: 2 })).stderr).toContain('Allowed choices are table, json, yaml');
-    expect((await cli.run(['up', 'podinfo'], { expectCode: 2 })).stderr).toContain('error: up podinfo publishes the saved draft under a new version: add --publish-version <version>');
+    expect((await cli.run(['status'], { expectCode: 2 })).stderr).toContain(
+      "error: missing required argument 'name'",
+    );
+    expect((await cli.run(['stauts', 'podinfo'], { expectCode: 2 })).stderr).toContain(
+      "error: unknown command 'stauts'",
+    );
+    expect((await cli.run(['-o', 'xml', 'status', 'podinfo'], { expectCode: 2 })).stderr).toContain(
+      'Allowed choices are table, json, yaml',
+    );
+    expect((await cli.run(['up', 'podinfo'], { expectCode: 2 })).stderr).toContain(
+      'error: up podinfo publishes the saved draft under a new version: add --publish-version <version>',
+    );
   });
 
   it('says in one line that Temporal is unreachable, and what to do', async () => {
@@ -84,8 +94,15 @@ describe('revela, used wrongly or without a server', () => {
 
   it('says in one line that no worker polls the task queue, and what to do', async () => {
     const queue = `nobody-${randomUUID()}`;
-    const r = await cli.run(['revision', 'list', 'podinfo'], { expectCode: 1, env: { REVELA_TASK_QUEUE: queue } });
-    expect(r.stderr).toMatch(new RegExp(`^error: no worker is polling task queue "${queue}" on \\S+ — start one with \`npm start\` or \`revela worker\`\\n$`));
+    const r = await cli.run(['revision', 'list', 'podinfo'], {
+      expectCode: 1,
+      env: { REVELA_TASK_QUEUE: queue },
+    });
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^error: no worker is polling task queue "${queue}" on \\S+ — start one with \`npm start\` or \`revela worker\`\\n$`,
+      ),
+    );
     expect(r.stderr).not.toMatch(STACK_LINE);
   });
 
@@ -104,7 +121,10 @@ describe('revela, used wrongly or without a server', () => {
   });
 
   it('shows a YAML syntax error with its line', async () => {
-    const r = await cli.run(['apply', '-f', '-'], { expectCode: 1, input: 'kind: Application\nmetadata: [\n' });
+    const r = await cli.run(['apply', '-f', '-'], {
+      expectCode: 1,
+      input: 'kind: Application\nmetadata: [\n',
+    });
     expect(r.stderr).toMatch(/^error: <stdin>.*line \d+/);
   });
 
@@ -117,11 +137,16 @@ describe('revela, used wrongly or without a server', () => {
 
   it('reads a missing file as one line', async () => {
     const r = await cli.run(['apply', '-f', join(ROOT, 'no-such-file.yaml')], { expectCode: 1 });
-    expect(r.stderr).toBe(`error: cannot read ${join(ROOT, 'no-such-file.yaml')}: no such file or directory\n`);
+    expect(r.stderr).toBe(
+      `error: cannot read ${join(ROOT, 'no-such-file.yaml')}: no such file or directory\n`,
+    );
   });
 
   it('shows the stack with DEBUG=revela', async () => {
-    const r = await cli.run(['--address', '127.0.0.1:1', 'status', 'podinfo'], { expectCode: 1, env: { DEBUG: 'revela' } });
+    const r = await cli.run(['--address', '127.0.0.1:1', 'status', 'podinfo'], {
+      expectCode: 1,
+      env: { DEBUG: 'revela' },
+    });
     expect(r.stderr).toMatch(STACK_LINE);
   });
 

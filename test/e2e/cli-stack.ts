@@ -18,7 +18,8 @@ export const GOLDEN_DIR = join(ROOT, 'test/fixtures/cli');
 
 /** Fails loudly when the build is missing: `npm test` builds first; a bare `vitest run` does not. */
 export function assertBuilt(): void {
-  if (!existsSync(CLI)) throw new Error(`${CLI} does not exist: run \`npm run build\` first (npm test does it for you)`);
+  if (!existsSync(CLI))
+    throw new Error(`${CLI} does not exist: run \`npm run build\` first (npm test does it for you)`);
 }
 
 export interface CliResult {
@@ -48,7 +49,11 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`revela ${args.join(' ')} did not finish within ${options.timeoutMs ?? 120_000} ms\n${stdout}\n${stderr}`));
+      reject(
+        new Error(
+          `revela ${args.join(' ')} did not finish within ${options.timeoutMs ?? 120_000} ms\n${stdout}\n${stderr}`,
+        ),
+      );
     }, options.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -135,7 +140,11 @@ export function expectGolden(name: string, output: string): void {
     return;
   }
   if (!existsSync(path)) {
-    throw new Error(`golden file ${path} is missing: run UPDATE_GOLDEN=1 npx vitest run --project integration test/e2e/, review it, commit it`);
+    throw new Error(
+      `golden file ${path} is missing: run UPDATE_GOLDEN=1 npx vitest run --project integration test/e2e/, review it, commit it`,
+    );
   }
-  expect(actual, `output differs from golden file ${path} (UPDATE_GOLDEN=1 rewrites it)`).toBe(readFileSync(path, 'utf8'));
+  expect(actual, `output differs from golden file ${path} (UPDATE_GOLDEN=1 rewrites it)`).toBe(
+    readFileSync(path, 'utf8'),
+  );
 }

@@ -11,7 +11,11 @@ function app(image: string, publishVersion: string): Application {
   return {
     apiVersion: 'core.oam.dev/v1beta1',
     kind: 'Application',
-    metadata: { name: 'phase', namespace: 'default', annotations: { 'app.oam.dev/publishVersion': publishVersion } },
+    metadata: {
+      name: 'phase',
+      namespace: 'default',
+      annotations: { 'app.oam.dev/publishVersion': publishVersion },
+    },
     spec: { components: [{ name: 'web', type: 'webservice', properties: { image } }] },
   };
 }
@@ -30,9 +34,13 @@ describe('visibility of a rolled-back revision', () => {
     await stack.client.apply([app('nginx:1', 'v1')]);
     await stack.client.waitForRevision(ref, 'phase-v1', { timeoutMs: 60_000 });
     await stack.client.apply([app('nginx:1.xxx', 'v2')]);
-    await eventually('phase-v2 to wait for health', async () => ((await stack.client.status(ref)).waiting.length > 0 ? true : undefined));
+    await eventually('phase-v2 to wait for health', async () =>
+      (await stack.client.status(ref)).waiting.length > 0 ? true : undefined,
+    );
     await stack.client.rollback(ref);
-    expect((await stack.client.listRevisions(ref)).find((r) => r.name === 'phase-v2')?.status).toBe('RolledBack');
+    expect((await stack.client.listRevisions(ref)).find((r) => r.name === 'phase-v2')?.status).toBe(
+      'RolledBack',
+    );
 
     // The entity says RolledBack; the revision workflow's own search attribute should agree, so
     // an operator filtering the Temporal UI by RevelaPhase finds it.

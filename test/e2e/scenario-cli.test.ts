@@ -62,9 +62,13 @@ describe('the podinfo scenario through the CLI', () => {
       async () => {
         const { stdout } = await cli.run(['status', 'podinfo', ...NS]);
         if (/Revision: +podinfo-v1 \(alpha1, Succeeded\)/.test(stdout)) {
-          throw new Error('podinfo-v1 succeeded before status showed it waiting: the machine is too slow for this rollout time');
+          throw new Error(
+            'podinfo-v1 succeeded before status showed it waiting: the machine is too slow for this rollout time',
+          );
         }
-        return /Status: +runningWorkflow/.test(stdout) && stdout.includes('Unhealthy Ready:0/3') ? stdout : undefined;
+        return /Status: +runningWorkflow/.test(stdout) && stdout.includes('Unhealthy Ready:0/3')
+          ? stdout
+          : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 0 },
     );
@@ -73,27 +77,41 @@ describe('the podinfo scenario through the CLI', () => {
     await cli.stack.client.waitForRevision(APP, 'podinfo-v1', { timeoutMs: 60_000 });
     expectGolden('step1-status.txt', (await cli.run(['status', 'podinfo', ...NS])).stdout);
     const tree = await cli.run(['status', 'podinfo', ...NS, '--tree', '--detail']);
-    expect(tree.stdout).toMatch(/hangzhou1 ─── examples {2}─── Deployment\/podinfo updated .* Ready: 3\/3 {2}Up-to-date: 3 {2}Available: 3 {2}Age: \d+s\n/);
-    expectGolden('step1-tree-wide.txt', (await cli.run(['status', 'podinfo', ...NS, '--tree', '--detail', '--detail-format', 'wide'])).stdout);
+    expect(tree.stdout).toMatch(
+      /hangzhou1 ─── examples {2}─── Deployment\/podinfo updated .* Ready: 3\/3 {2}Up-to-date: 3 {2}Available: 3 {2}Age: \d+s\n/,
+    );
+    expectGolden(
+      'step1-tree-wide.txt',
+      (await cli.run(['status', 'podinfo', ...NS, '--tree', '--detail', '--detail-format', 'wide'])).stdout,
+    );
   });
 
   it('step 2: an edited image without a new publishVersion runs nothing; live-diff shows it', async () => {
     const edited = await writeApp('app-edited.yaml', (y) => y.replace('6.0.1', '6.0.xxx'));
     const apply = await cli.run(['apply', '-f', edited]);
-    expect(apply.stdout).toContain('draft saved; publishVersion alpha1 is already published as podinfo-v1, so nothing runs');
+    expect(apply.stdout).toContain(
+      'draft saved; publishVersion alpha1 is already published as podinfo-v1, so nothing runs',
+    );
     expect((await cli.stack.client.listRevisions(APP)).map((r) => r.name)).toEqual(['podinfo-v1']);
 
     const diff = await cli.run(['live-diff', 'podinfo', ...NS]);
     expectGolden('step2-live-diff.txt', diff.stdout);
-    expect(diff.stdout).toContain('-       image: stefanprodan/podinfo:6.0.1\n+       image: stefanprodan/podinfo:6.0.xxx');
+    expect(diff.stdout).toContain(
+      '-       image: stefanprodan/podinfo:6.0.1\n+       image: stefanprodan/podinfo:6.0.xxx',
+    );
     expect(diff.stdout).toContain('* External Policy (topology-hangzhou-clusters) has no change');
     expect(diff.stdout).toContain('* External Workflow (make-release-in-hangzhou) has no change');
-    expectGolden('step2-live-diff-c1.txt', (await cli.run(['live-diff', 'podinfo', ...NS, '-c', '1'])).stdout);
+    expectGolden(
+      'step2-live-diff-c1.txt',
+      (await cli.run(['live-diff', 'podinfo', ...NS, '-c', '1'])).stdout,
+    );
   });
 
   it('step 3: publishing alpha2 starts podinfo-v2, which stays waiting on the image that cannot be pulled', async () => {
     const up = await cli.run(['up', 'podinfo', ...NS, '--publish-version', 'alpha2']);
-    expect(normalizeOutput(up.stdout)).toBe('Application examples/podinfo: published podinfo-v2 (alpha2, hash HASH000000000001)\n');
+    expect(normalizeOutput(up.stdout)).toBe(
+      'Application examples/podinfo: published podinfo-v2 (alpha2, hash HASH000000000001)\n',
+    );
     await eventually('podinfo-v2 to wait for health on both clusters', async () => {
       const view = await cli.stack.client.status(APP);
       return view.run?.revision === 'podinfo-v2' && view.waiting.length === 2 ? view : undefined;
@@ -108,13 +126,23 @@ describe('the podinfo scenario through the CLI', () => {
     expect(dry.stdout).toContain('+       - image: stefanprodan/podinfo:6.0.1');
 
     const rollback = await cli.run(['rollback', 'podinfo', ...NS]);
-    expect(rollback.stdout).toBe('rolled back from podinfo-v2 to podinfo-v1: 2 object(s) applied, 0 deleted; podinfo-v2 is RolledBack\n');
+    expect(rollback.stdout).toBe(
+      'rolled back from podinfo-v2 to podinfo-v1: 2 object(s) applied, 0 deleted; podinfo-v2 is RolledBack\n',
+    );
     expect((await revisionOf('podinfo-v2'))?.status).toBe('RolledBack');
     const status = await cli.run(['status', 'podinfo', ...NS]);
     expect(status.stdout).toMatch(/Status: +running\n/);
     expect(status.stdout).toMatch(/Revision: +podinfo-v1 \(alpha1, Succeeded\)/);
     const tree = await eventually('both clusters to run 6.0.1 with 3 ready replicas again', async () => {
-      const { stdout } = await cli.run(['status', 'podinfo', ...NS, '--tree', '--detail', '--detail-format', 'wide']);
+      const { stdout } = await cli.run([
+        'status',
+        'podinfo',
+        ...NS,
+        '--tree',
+        '--detail',
+        '--detail-format',
+        'wide',
+      ]);
       return stdout.split('Ready: 3/3').length === 3 ? stdout : undefined;
     });
     expect(tree.match(/Images: stefanprodan\/podinfo:6\.0\.1/g)).toHaveLength(2);
@@ -128,7 +156,9 @@ describe('the podinfo scenario through the CLI', () => {
       const view = await cli.stack.client.status(APP);
       return view.run?.revision === 'podinfo-v3' && view.waiting.length > 0 ? true : undefined;
     });
-    const alpha4File = await writeApp('app-alpha4.yaml', (y) => y.replace('6.0.1', '6.0.2').replace('alpha1', 'alpha4'));
+    const alpha4File = await writeApp('app-alpha4.yaml', (y) =>
+      y.replace('6.0.1', '6.0.2').replace('alpha1', 'alpha4'),
+    );
     const alpha4 = await cli.run(['up', '-f', alpha4File, '--wait', '--timeout', '90s']);
     const lines = alpha4.stdout.trimEnd().split('\n');
     expect(normalizeOutput(lines[0] ?? '')).toBe(
@@ -145,11 +175,24 @@ describe('the podinfo scenario through the CLI', () => {
   });
 
   it('step 6: re-publishing podinfo-v1 as beta1 keeps its hash, takes the next number and succeeds', async () => {
-    const up = await cli.run(['up', 'podinfo', ...NS, '--revision', 'podinfo-v1', '--publish-version', 'beta1', '--wait']);
+    const up = await cli.run([
+      'up',
+      'podinfo',
+      ...NS,
+      '--revision',
+      'podinfo-v1',
+      '--publish-version',
+      'beta1',
+      '--wait',
+    ]);
     expect(up.stdout).toContain('published podinfo-v5 (beta1, hash');
     const list = await cli.run(['revision', 'list', 'podinfo', ...NS]);
     expectGolden('step6-revision-list.txt', list.stdout);
-    const rows = list.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/));
+    const rows = list.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(/\s+/));
     const v1 = rows.find((r) => r[0] === 'podinfo-v1');
     const v5 = rows.find((r) => r[0] === 'podinfo-v5');
     expect(v1?.slice(1, 3)).toEqual(['alpha1', 'true']);
@@ -161,7 +204,8 @@ describe('the podinfo scenario through the CLI', () => {
 
   it('step 7: every workflow of the application is found by its search attribute', async () => {
     const ids: string[] = [];
-    for await (const wf of cli.stack.temporal.workflow.list({ query: 'RevelaApp="examples/podinfo"' })) ids.push(wf.workflowId);
+    for await (const wf of cli.stack.temporal.workflow.list({ query: 'RevelaApp="examples/podinfo"' }))
+      ids.push(wf.workflowId);
     expect(ids.sort()).toEqual([
       'app/examples/podinfo',
       'rev/examples/podinfo-v1',
@@ -170,7 +214,15 @@ describe('the podinfo scenario through the CLI', () => {
       'rev/examples/podinfo-v4',
       'rev/examples/podinfo-v5',
     ]);
-    const json = JSON.parse((await cli.run(['revision', 'list', 'podinfo', ...NS, '-o', 'json'])).stdout) as { name: string }[];
-    expect(json.map((r) => r.name)).toEqual(['podinfo-v1', 'podinfo-v2', 'podinfo-v3', 'podinfo-v4', 'podinfo-v5']);
+    const json = JSON.parse((await cli.run(['revision', 'list', 'podinfo', ...NS, '-o', 'json'])).stdout) as {
+      name: string;
+    }[];
+    expect(json.map((r) => r.name)).toEqual([
+      'podinfo-v1',
+      'podinfo-v2',
+      'podinfo-v3',
+      'podinfo-v4',
+      'podinfo-v5',
+    ]);
   });
 });

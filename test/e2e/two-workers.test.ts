@@ -15,7 +15,10 @@ interface WorkerProcess {
 }
 
 function startWorkerProcess(env: NodeJS.ProcessEnv): WorkerProcess {
-  const child = spawn(process.execPath, [CLI, 'worker', '--health-port', '0', '--concurrency', '20'], { cwd: ROOT, env });
+  const child = spawn(process.execPath, [CLI, 'worker', '--health-port', '0', '--concurrency', '20'], {
+    cwd: ROOT,
+    env,
+  });
   const logs: Record<string, unknown>[] = [];
   let buffered = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -31,7 +34,9 @@ function startWorkerProcess(env: NodeJS.ProcessEnv): WorkerProcess {
       }
     }
   });
-  child.stderr.on('data', (chunk: Buffer) => process.stderr.write(`[worker ${child.pid}] ${chunk.toString()}`));
+  child.stderr.on('data', (chunk: Buffer) =>
+    process.stderr.write(`[worker ${child.pid}] ${chunk.toString()}`),
+  );
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, logs, exited };
 }
@@ -40,7 +45,11 @@ function app(index: number): Application {
   return {
     apiVersion: 'core.oam.dev/v1beta1',
     kind: 'Application',
-    metadata: { name: `load-${index}`, namespace: 'default', annotations: { 'app.oam.dev/publishVersion': 'v1' } },
+    metadata: {
+      name: `load-${index}`,
+      namespace: 'default',
+      annotations: { 'app.oam.dev/publishVersion': 'v1' },
+    },
     spec: { components: [{ name: 'web', type: 'webservice', properties: { image: `nginx:1.${index}` } }] },
   };
 }
@@ -77,7 +86,11 @@ describe('two revela worker processes on one task queue', () => {
   it('log structured JSON and answer /healthz', async () => {
     for (const w of workers) {
       const started = w.logs.find((l) => l.msg === 'revela worker started');
-      expect(started).toMatchObject({ level: 'INFO', taskQueue: stack.taskQueue, clusters: ['hangzhou1', 'hangzhou2', 'local'] });
+      expect(started).toMatchObject({
+        level: 'INFO',
+        taskQueue: stack.taskQueue,
+        clusters: ['hangzhou1', 'hangzhou2', 'local'],
+      });
       expect(typeof started?.time).toBe('string');
       const healthz = started?.healthz;
       expect(healthz).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/healthz$/);
@@ -92,7 +105,9 @@ describe('two revela worker processes on one task queue', () => {
     await Promise.all(Array.from({ length: count }, (_, i) => stack.client.apply([app(i)])));
     const metas = await Promise.all(
       Array.from({ length: count }, (_, i) =>
-        stack.client.waitForRevision({ name: `load-${i}`, namespace: 'default' }, `load-${i}-v1`, { timeoutMs: 90_000 }),
+        stack.client.waitForRevision({ name: `load-${i}`, namespace: 'default' }, `load-${i}-v1`, {
+          timeoutMs: 90_000,
+        }),
       ),
     );
     expect(metas.map((m) => m.status)).toEqual(Array.from({ length: count }, () => 'Succeeded'));

@@ -24,14 +24,18 @@ export function testApp(spec: AppSpec): Application {
       ...(spec.publishVersion ? { annotations: { 'app.oam.dev/publishVersion': spec.publishVersion } } : {}),
     },
     spec: {
-      components: Object.entries(spec.components).map(([name, image]) => ({ name, type: 'webservice', properties: { image } })),
+      components: Object.entries(spec.components).map(([name, image]) => ({
+        name,
+        type: 'webservice',
+        properties: { image },
+      })),
       ...(spec.policies ? { policies: spec.policies } : {}),
       ...(workflow ? { workflow } : {}),
     },
-  } as Application;
+  };
 }
 
 /** An `apply-component` step for one component on the local cluster. */
 export function applyComponent(component: string, extra: Partial<WorkflowStep> = {}): WorkflowStep {
-  return { name: `apply-${component}`, type: 'apply-component', properties: { component }, ...extra } as WorkflowStep;
+  return { name: `apply-${component}`, type: 'apply-component', properties: { component }, ...extra };
 }

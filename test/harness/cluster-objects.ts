@@ -15,7 +15,12 @@ interface DeploymentShape {
 }
 
 /** The Deployment `namespace/name` as stored by the simulator's cluster, if any. */
-export function deploymentIn(simulator: Simulator, cluster: string, namespace: string, name: string): DeploymentView | undefined {
+export function deploymentIn(
+  simulator: Simulator,
+  cluster: string,
+  namespace: string,
+  name: string,
+): DeploymentView | undefined {
   const found = (simulator.objects(cluster) as DeploymentShape[]).find(
     (o) => o.kind === 'Deployment' && o.metadata.namespace === namespace && o.metadata.name === name,
   );

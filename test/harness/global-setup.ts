@@ -29,7 +29,9 @@ export async function setup(project: TestProject): Promise<void> {
   const cli = await provisionTemporalCli({ log });
   const started = Date.now();
   server = await startDevServer({ cli });
-  log(`Temporal dev server ${server.address} (namespace ${server.namespace}) up in ${Date.now() - started} ms`);
+  log(
+    `Temporal dev server ${server.address} (namespace ${server.namespace}) up in ${Date.now() - started} ms`,
+  );
   let bundlePath: string;
   try {
     bundleDir = await mkdtemp(join(tmpdir(), 'revela-bundle-'));

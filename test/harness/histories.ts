@@ -21,7 +21,10 @@ export async function recordHistory(handle: WorkflowHandle, name: string): Promi
   if (existsSync(path) && process.env.REVELA_RECORD_HISTORIES !== '1') return false;
   const history = await handle.fetchHistory();
   await mkdir(HISTORIES_DIR, { recursive: true });
-  const fixture = { workflowId: handle.workflowId, history: withoutStackTraces(JSON.parse(historyToJSON(history))) };
+  const fixture = {
+    workflowId: handle.workflowId,
+    history: withoutStackTraces(JSON.parse(historyToJSON(history))),
+  };
   await writeFile(path, `${JSON.stringify(fixture, null, 1)}\n`);
   return true;
 }
@@ -37,10 +40,18 @@ export async function loadHistoryFixtures(dir = HISTORIES_DIR): Promise<HistoryF
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
   return Promise.all(
     files.map(async (file) => {
-      const raw = JSON.parse(await readFile(join(dir, file), 'utf8')) as { workflowId: string; history: unknown };
+      const raw = JSON.parse(await readFile(join(dir, file), 'utf8')) as {
+        workflowId: string;
+        history: unknown;
+      };
       const history = historyFromJSON(raw.history);
       const type = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? '?';
-      return { name: file.replace(/\.json$/, ''), workflowId: raw.workflowId, workflowType: type, history: raw.history };
+      return {
+        name: file.replace(/\.json$/, ''),
+        workflowId: raw.workflowId,
+        workflowType: type,
+        history: raw.history,
+      };
     }),
   );
 }
@@ -50,7 +61,8 @@ export async function replayFixtures(
   fixtures: readonly HistoryFixture[],
   bundle: WorkflowBundleOption | { workflowsPath: string },
 ): Promise<(ReplayResult & { name: string })[]> {
-  const options = 'workflowsPath' in bundle ? { workflowsPath: bundle.workflowsPath } : { workflowBundle: bundle };
+  const options =
+    'workflowsPath' in bundle ? { workflowsPath: bundle.workflowsPath } : { workflowBundle: bundle };
   const results: (ReplayResult & { name: string })[] = [];
   const byId = new Map(fixtures.map((f) => [f.workflowId, f.name]));
   for await (const result of Worker.runReplayHistories(
@@ -70,6 +82,9 @@ export function withoutStackTraces(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutStackTraces);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, k === 'stackTrace' && typeof v === 'string' ? '' : withoutStackTraces(v)]),
+    Object.entries(value).map(([k, v]) => [
+      k,
+      k === 'stackTrace' && typeof v === 'string' ? '' : withoutStackTraces(v),
+    ]),
   );
 }

@@ -68,7 +68,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const simulator = await startSimulator({ rolloutDurationMs: 0, ...(options.simulator ?? {}) });
   const stateDir = await mkdtemp(join(tmpdir(), 'revela-test-'));
   const files = await simulator.writeFiles(stateDir);
-  const registry = await ClusterRegistry.load({ kubeconfigPath: files.kubeconfigPath, clustersPath: files.clustersPath });
+  const registry = await ClusterRegistry.load({
+    kubeconfigPath: files.kubeconfigPath,
+    clustersPath: files.clustersPath,
+  });
   const env = {
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: namespace,
@@ -138,7 +141,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 async function waitForPolling(worker: Worker): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (worker.getState() !== 'RUNNING') {
-    if (Date.now() > deadline) throw new Error(`worker did not start polling within 30 s (state ${worker.getState()})`);
+    if (Date.now() > deadline)
+      throw new Error(`worker did not start polling within 30 s (state ${worker.getState()})`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -180,7 +184,9 @@ function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger(process.env.REVELA_TEST_LOG_LEVEL === 'DEBUG' ? 'DEBUG' : 'WARN') });
+    Runtime.install({
+      logger: new DefaultLogger(process.env.REVELA_TEST_LOG_LEVEL === 'DEBUG' ? 'DEBUG' : 'WARN'),
+    });
   } catch {
     // Another stack in this process installed it already.
   }

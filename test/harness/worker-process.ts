@@ -17,7 +17,10 @@ export interface WorkerProcess {
  * Starts `node dist/worker/main.js` as a real process, so tests can SIGKILL it mid-step. Resolves
  * once it logged "revela worker started".
  */
-export async function startWorkerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<WorkerProcess> {
   if (!existsSync(WORKER_MAIN)) {
     throw new Error(`${WORKER_MAIN} does not exist: run \`npm run build\` first (npm test does)`);
   }
@@ -37,7 +40,10 @@ export async function startWorkerProcess(env: Record<string, string>, timeoutMs 
   child.stderr?.on('data', onData);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start within ${timeoutMs} ms:\n${lines.join('\n')}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`worker did not start within ${timeoutMs} ms:\n${lines.join('\n')}`)),
+      timeoutMs,
+    );
     const poll = setInterval(() => {
       if (lines.some((l) => l.includes('revela worker started'))) {
         clearTimeout(timer);

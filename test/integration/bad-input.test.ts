@@ -39,7 +39,10 @@ function rawDocuments(text: string): unknown[] {
 }
 
 /** The namespaces and applications a case's file names, as far as its YAML can be read. */
-function touched(c: BadCase, text: string): { namespaces: string[]; apps: { namespace: string; name: string }[] } {
+function touched(
+  c: BadCase,
+  text: string,
+): { namespaces: string[]; apps: { namespace: string; name: string }[] } {
   const namespaces = new Set([`bad-${basename(c.file, '.yaml')}`]);
   const apps: { namespace: string; name: string }[] = [];
   let docs: unknown[] = [];
@@ -54,7 +57,8 @@ function touched(c: BadCase, text: string): { namespaces: string[]; apps: { name
     if (typeof d.metadata?.namespace !== 'string') continue;
     const namespace = d.metadata.namespace;
     namespaces.add(namespace);
-    if (d.kind === 'Application' && typeof d.metadata.name === 'string') apps.push({ namespace, name: d.metadata.name });
+    if (d.kind === 'Application' && typeof d.metadata.name === 'string')
+      apps.push({ namespace, name: d.metadata.name });
   }
   if (apps.length === 0) apps.push({ namespace: `bad-${basename(c.file, '.yaml')}`, name: 'shop' });
   return { namespaces: [...namespaces], apps };
@@ -87,9 +91,12 @@ async function exists(stack: TestStack, workflowId: string): Promise<boolean> {
 async function recorded(stack: TestStack, where: ReturnType<typeof touched>): Promise<Recorded> {
   const { namespaces, apps } = where;
   const ours = (id: string) =>
-    namespaces.some((ns) => id === catalogWorkflowId(ns) || id.startsWith(`app/${ns}/`) || id.startsWith(`rev/${ns}/`));
+    namespaces.some(
+      (ns) => id === catalogWorkflowId(ns) || id.startsWith(`app/${ns}/`) || id.startsWith(`rev/${ns}/`),
+    );
   const workflows: string[] = [];
-  for await (const wf of stack.temporal.workflow.list()) if (ours(wf.workflowId)) workflows.push(wf.workflowId);
+  for await (const wf of stack.temporal.workflow.list())
+    if (ours(wf.workflowId)) workflows.push(wf.workflowId);
   const entities: Recorded['entities'] = {};
   const listed: Recorded['listed'] = {};
   for (const { namespace, name } of apps) {
@@ -98,16 +105,20 @@ async function recorded(stack: TestStack, where: ReturnType<typeof touched>): Pr
       ? (await stack.client.listRevisions({ namespace, name })).length
       : 'absent';
     listed[key] = [];
-    for await (const wf of stack.temporal.workflow.list({ query: `RevelaApp="${key}"` })) listed[key].push(wf.workflowId);
+    for await (const wf of stack.temporal.workflow.list({ query: `RevelaApp="${key}"` }))
+      listed[key].push(wf.workflowId);
   }
   const catalogs: Recorded['catalogs'] = {};
-  for (const ns of namespaces) catalogs[ns] = (await exists(stack, catalogWorkflowId(ns))) ? 'present' : 'absent';
+  for (const ns of namespaces)
+    catalogs[ns] = (await exists(stack, catalogWorkflowId(ns))) ? 'present' : 'absent';
   const objects: string[] = [];
   for (const cluster of stack.simulator.clusters) {
     for (const o of stack.simulator.objects(cluster.name)) {
       const ns = o.kind === 'Namespace' ? o.metadata.name : o.metadata.namespace;
       if (ns !== undefined && namespaces.includes(ns)) {
-        objects.push(`${cluster.name} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}@${String(o.metadata.resourceVersion)}`);
+        objects.push(
+          `${cluster.name} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}@${String(o.metadata.resourceVersion)}`,
+        );
       }
     }
   }
@@ -135,7 +146,10 @@ function typeOf(err: unknown): string | undefined {
 function expectError(err: unknown, c: BadCase): void {
   expect(err, `${c.file} was accepted`).toBeInstanceOf(Error);
   const e = err as Error & { object?: string; path?: string };
-  expect({ type: typeOf(err), message: e.message }).toEqual({ type: c.type, message: expect.stringContaining(c.message) as unknown });
+  expect({ type: typeOf(err), message: e.message }).toEqual({
+    type: c.type,
+    message: expect.stringContaining(c.message) as unknown,
+  });
   if (c.object !== undefined) expect(e.object).toBe(c.object);
   if (c.path !== undefined) expect(e.path).toBe(c.path);
 }
@@ -159,30 +173,62 @@ describe('the bad-input corpus (test/fixtures/bad)', () => {
   });
 
   it('indexes every fixture file once, with at least 40 cases in every category the issue names', () => {
-    const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.yaml') && f !== 'cases.yaml').sort();
+    const files = readdirSync(FIXTURES)
+      .filter((f) => f.endsWith('.yaml') && f !== 'cases.yaml')
+      .sort();
     expect(CASES.map((c) => c.file).sort()).toEqual(files);
     expect(CASES.length).toBeGreaterThanOrEqual(40);
     expect(new Set(CASES.map((c) => c.category))).toEqual(
-      new Set(['yaml', 'schema', 'references', 'cycles', 'parameters', 'templates', 'size', 'clusters', 'duplicates', 'names', 'batches', 'publish-version']),
+      new Set([
+        'yaml',
+        'schema',
+        'references',
+        'cycles',
+        'parameters',
+        'templates',
+        'size',
+        'clusters',
+        'duplicates',
+        'names',
+        'batches',
+        'publish-version',
+      ]),
     );
   });
 
-  it.each(CASES.map((c) => [`${c.category}: ${c.says} (${c.file}) is refused with ${c.type}, and nothing is recorded`, c] as const))('%s', async (_, c) => {
+  it.each(
+    CASES.map(
+      (c) =>
+        [
+          `${c.category}: ${c.says} (${c.file}) is refused with ${c.type}, and nothing is recorded`,
+          c,
+        ] as const,
+    ),
+  )('%s', async (_, c) => {
     const text = readFileSync(join(FIXTURES, c.file), 'utf8');
     const where = touched(c, text);
 
     if (c.setup === 'apply') {
       const [published] = await stack.client.apply(parseYamlDocuments(text, c.file));
       expect(published?.revision?.revision).toBe('shop-v1');
-      await stack.client.waitForRevision(where.apps[0] ?? { name: 'shop' }, 'shop-v1', { until: ['Succeeded'], timeoutMs: 60_000 });
+      await stack.client.waitForRevision(where.apps[0] ?? { name: 'shop' }, 'shop-v1', {
+        until: ['Succeeded'],
+        timeoutMs: 60_000,
+      });
     }
     const before = c.setup === undefined ? nothing(where) : await recorded(stack, where);
 
     let err: unknown;
     if (c.publishVersion !== undefined) {
       const [app] = parseYamlDocuments(text, c.file);
-      const publishVersion = typeof c.publishVersion === 'string' ? c.publishVersion : '9'.repeat(c.publishVersion.repeat);
-      err = await failure(() => stack.client.publish({ app: app as Extract<RevelaDocument, { kind: 'Application' }>, publishVersion }));
+      const publishVersion =
+        typeof c.publishVersion === 'string' ? c.publishVersion : '9'.repeat(c.publishVersion.repeat);
+      err = await failure(() =>
+        stack.client.publish({
+          app: app as Extract<RevelaDocument, { kind: 'Application' }>,
+          publishVersion,
+        }),
+      );
     } else {
       // The loader refuses what it can (syntax, shapes, names); the client refuses the rest before
       // sending anything. A program that skips the loader gets the same answer from the client.
@@ -249,7 +295,11 @@ describe('a client without a kubeconfig', () => {
 
   it.each(
     CASES.filter((c) => WORKER_SIDE.includes(c.file)).map(
-      (c) => [`leaves ${c.says} (${c.file}) to the worker, which rejects it as ${c.type} with the same message, object and path; no revision is recorded`, c] as const,
+      (c) =>
+        [
+          `leaves ${c.says} (${c.file}) to the worker, which rejects it as ${c.type} with the same message, object and path; no revision is recorded`,
+          c,
+        ] as const,
     ),
   )('%s', async (_, c) => {
     const text = readFileSync(join(FIXTURES, c.file), 'utf8');

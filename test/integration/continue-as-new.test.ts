@@ -8,8 +8,12 @@ import { eventually, startTestStack, type TestStack } from '../harness/stack.js'
 const EXAMPLE = new URL('../../examples/podinfo/', import.meta.url).pathname;
 
 /** An application in its own namespace, so this file shares nothing with others. */
-async function podinfoIn(namespace: string): Promise<{ docs: Awaited<ReturnType<typeof loadDocuments>>; app: Application }> {
-  const docs = (await Promise.all(['policies.yaml', 'workflow.yaml', 'app.yaml'].map((f) => loadDocuments(EXAMPLE + f))))
+async function podinfoIn(
+  namespace: string,
+): Promise<{ docs: Awaited<ReturnType<typeof loadDocuments>>; app: Application }> {
+  const docs = (
+    await Promise.all(['policies.yaml', 'workflow.yaml', 'app.yaml'].map((f) => loadDocuments(EXAMPLE + f)))
+  )
     .flat()
     .map((d) => ({ ...d, metadata: { ...d.metadata, namespace } }));
   return { docs, app: docs.find((d): d is Application => d.kind === 'Application') as Application };
@@ -37,7 +41,9 @@ describe('the application entity continues as new', () => {
     const firstRun = (await handle.describe()).runId;
 
     // A retry within the run is answered by the server from the update id alone.
-    expect(await stack.client.publish({ app, publishVersion: 'v1.0.0', requestId: 'publish-1' })).toEqual(published);
+    expect(await stack.client.publish({ app, publishVersion: 'v1.0.0', requestId: 'publish-1' })).toEqual(
+      published,
+    );
     // The second update of this run: afterwards the entity continues as new.
     const [saved] = await stack.client.apply([withPublishVersion(app, 'v1.0.0')]);
     expect(saved?.result).toBe('saved');
@@ -50,12 +56,17 @@ describe('the application entity continues as new', () => {
       {
         describe: async () =>
           JSON.stringify(
-            (await handle.fetchHistory()).events?.map((e) => [e.eventType, e.workflowTaskFailedEventAttributes?.failure?.message]),
+            (await handle.fetchHistory()).events?.map((e) => [
+              e.eventType,
+              e.workflowTaskFailedEventAttributes?.failure?.message,
+            ]),
           ),
       },
     );
     expect(secondRun).not.toBe(firstRun);
-    expect((await stack.client.listRevisions(ref)).find((r) => r.name === 'podinfo-v1')?.status).toBe('Executing');
+    expect((await stack.client.listRevisions(ref)).find((r) => r.name === 'podinfo-v1')?.status).toBe(
+      'Executing',
+    );
 
     // The revision, started by the first run, reports to the second.
     const v1 = await stack.client.waitForRevision(ref, 'podinfo-v1', { timeoutMs: 60_000 });
@@ -63,7 +74,9 @@ describe('the application entity continues as new', () => {
     expect((await stack.client.status(ref)).app.latestSucceededRevision).toBe('podinfo-v1');
 
     // A retried request is answered from memory across continue-as-new, not published again.
-    expect(await stack.client.publish({ app, publishVersion: 'v1.0.0', requestId: 'publish-1' })).toEqual(published);
+    expect(await stack.client.publish({ app, publishVersion: 'v1.0.0', requestId: 'publish-1' })).toEqual(
+      published,
+    );
     expect((await stack.client.listRevisions(ref)).map((r) => r.name)).toEqual(['podinfo-v1']);
 
     const closed = stack.temporal.workflow.getHandle(applicationWorkflowId('can', 'podinfo'), firstRun);

@@ -90,7 +90,10 @@ describe('faults', () => {
     const refs = ['a', 'b', 'c'].map((name) => ({ name, namespace: 'flaky' }));
     const published = await Promise.all(
       refs.map((ref) =>
-        stack.client.publish({ app: testApp({ ...ref, components: { web: 'example.com/web:1' }, policies: BOTH }), publishVersion: 'v1' }),
+        stack.client.publish({
+          app: testApp({ ...ref, components: { web: 'example.com/web:1' }, policies: BOTH }),
+          publishVersion: 'v1',
+        }),
       ),
     );
     let retried = 0;
@@ -138,7 +141,9 @@ describe('faults', () => {
     expect(deploymentIn(stack.simulator, 'hangzhou1', 'partition', 'web')).toBeDefined();
 
     stack.simulator.clearFaults('hangzhou2');
-    expect((await stack.client.waitForRevision(ref, v1.revision, { timeoutMs: 60_000 })).status).toBe('Succeeded');
+    expect((await stack.client.waitForRevision(ref, v1.revision, { timeoutMs: 60_000 })).status).toBe(
+      'Succeeded',
+    );
     expect(deploymentIn(stack.simulator, 'hangzhou2', 'partition', 'web')?.revision).toBe(v1.revision);
   });
 
@@ -155,15 +160,22 @@ describe('faults', () => {
         }),
       ),
     );
-    expect(results.map((r) => r.number).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(results.map((r) => r.number).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
     const last = results.find((r) => r.number === 20)!;
-    expect((await stack.client.waitForRevision(ref, last.revision, { timeoutMs: 120_000 })).status).toBe('Succeeded');
+    expect((await stack.client.waitForRevision(ref, last.revision, { timeoutMs: 120_000 })).status).toBe(
+      'Succeeded',
+    );
     const revisions = await stack.client.listRevisions(ref);
     expect(revisions.filter((r) => r.status === 'Succeeded').map((r) => r.name)).toContain(last.revision);
     expect(revisions.filter((r) => r.status === 'Executing' || r.status === 'Suspended')).toEqual([]);
     const image = `example.com/web:${last.publishVersion?.slice(1)}`;
     for (const cluster of ['hangzhou1', 'hangzhou2']) {
-      expect(deploymentIn(stack.simulator, cluster, 'storm-faults', 'web')).toMatchObject({ image, revision: last.revision });
+      expect(deploymentIn(stack.simulator, cluster, 'storm-faults', 'web')).toMatchObject({
+        image,
+        revision: last.revision,
+      });
     }
   });
 });
@@ -172,7 +184,10 @@ describe('a worker killed with SIGKILL during render', () => {
   let stack: TestStack;
   let worker: WorkerProcess | undefined;
   beforeAll(async () => {
-    stack = await startTestStack({ startWorker: false, engine: { activityTimeoutMs: 8000, heartbeatTimeoutMs: 3000 } });
+    stack = await startTestStack({
+      startWorker: false,
+      engine: { activityTimeoutMs: 8000, heartbeatTimeoutMs: 3000 },
+    });
   });
   afterAll(async () => {
     await worker?.kill('SIGKILL');
@@ -184,7 +199,11 @@ describe('a worker killed with SIGKILL during render', () => {
     const ref = { name: 'heavy', namespace: 'crash-render' };
     await stack.client.apply([slowDefinition('crash-render')]);
     const app = testApp({ ...ref, components: {}, policies: BOTH });
-    app.spec.components = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => ({ name, type: 'slow-service', properties: { image: `example.com/${name}:1` } }));
+    app.spec.components = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => ({
+      name,
+      type: 'slow-service',
+      properties: { image: `example.com/${name}:1` },
+    }));
     const v1 = await stack.client.publish({ app, publishVersion: 'v1' });
     const revision = stack.temporal.workflow.getHandle(revisionWorkflowId('crash-render', v1.revision));
     await eventually(
@@ -201,11 +220,18 @@ describe('a worker killed with SIGKILL during render', () => {
     );
     await worker.kill('SIGKILL');
     worker = await startWorkerProcess({ ...stack.env });
-    expect((await stack.client.waitForRevision(ref, v1.revision, { timeoutMs: 90_000 })).status).toBe('Succeeded');
+    expect((await stack.client.waitForRevision(ref, v1.revision, { timeoutMs: 90_000 })).status).toBe(
+      'Succeeded',
+    );
     // Render is a local activity: it leaves one marker once it completed, on the second worker.
-    const markers = ((await revision.fetchHistory()).events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED);
+    const markers = ((await revision.fetchHistory()).events ?? []).filter(
+      (e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED,
+    );
     expect(markers).toHaveLength(1);
-    expect(await maxAttempts(stack, revisionWorkflowId('crash-render', v1.revision))).toEqual({ applyResource: 1, checkHealth: 1 });
+    expect(await maxAttempts(stack, revisionWorkflowId('crash-render', v1.revision))).toEqual({
+      applyResource: 1,
+      checkHealth: 1,
+    });
     expect((await stack.client.listRevisions(ref)).map((r) => r.name)).toEqual(['heavy-v1']);
   });
 });

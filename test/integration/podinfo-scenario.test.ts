@@ -15,7 +15,9 @@ const EXAMPLE = new URL('../../examples/podinfo/', import.meta.url).pathname;
 const PODINFO = { name: 'podinfo', namespace: 'examples' };
 
 async function exampleDocuments(): Promise<RevelaDocument[]> {
-  return (await Promise.all(['policies.yaml', 'workflow.yaml', 'app.yaml'].map((f) => loadDocuments(EXAMPLE + f)))).flat();
+  return (
+    await Promise.all(['policies.yaml', 'workflow.yaml', 'app.yaml'].map((f) => loadDocuments(EXAMPLE + f)))
+  ).flat();
 }
 
 function withImage(app: Application, image: string): Application {
@@ -58,15 +60,27 @@ describe('the podinfo scenario', () => {
       'Workflow/make-release-in-hangzhou:created',
       'Application/podinfo:published',
     ]);
-    expect(outcomes.at(-1)?.revision).toMatchObject({ revision: 'podinfo-v1', number: 1, publishVersion: 'alpha1' });
+    expect(outcomes.at(-1)?.revision).toMatchObject({
+      revision: 'podinfo-v1',
+      number: 1,
+      publishVersion: 'alpha1',
+    });
 
     const waiting = await eventually('the deploy step to wait for health', async () => {
       const s = await stack.client.status(PODINFO);
       const step = s.run?.steps[0];
-      return s.app.phase === 'runningWorkflow' && step?.message === 'wait healthy' && s.waiting.length > 0 ? s : undefined;
+      return s.app.phase === 'runningWorkflow' && step?.message === 'wait healthy' && s.waiting.length > 0
+        ? s
+        : undefined;
     });
-    expect(waiting.run?.steps[0]).toMatchObject({ name: 'deploy-hangzhou', type: 'deploy', phase: 'running' });
-    expect(waiting.waiting.join('\n')).toMatch(/hangzhou[12]\/examples\/podinfo is not healthy: Ready:[0-2]\/3/);
+    expect(waiting.run?.steps[0]).toMatchObject({
+      name: 'deploy-hangzhou',
+      type: 'deploy',
+      phase: 'running',
+    });
+    expect(waiting.waiting.join('\n')).toMatch(
+      /hangzhou[12]\/examples\/podinfo is not healthy: Ready:[0-2]\/3/,
+    );
     expect(waiting.services.some((s) => !s.healthy && /^Ready:[0-2]\/3$/.test(s.message))).toBe(true);
 
     const v1 = await stack.client.waitForRevision(PODINFO, 'podinfo-v1', { timeoutMs: 60_000 });
@@ -75,12 +89,13 @@ describe('the podinfo scenario', () => {
 
     const running = await stack.client.status(PODINFO);
     expect(running.app.phase).toBe('running');
-    expect(running.services.map((s) => `${s.cluster} ${s.healthy ? 'Healthy' : 'Unhealthy'} ${s.message}`)).toEqual([
-      'hangzhou1 Healthy Ready:3/3',
-      'hangzhou2 Healthy Ready:3/3',
-    ]);
+    expect(
+      running.services.map((s) => `${s.cluster} ${s.healthy ? 'Healthy' : 'Unhealthy'} ${s.message}`),
+    ).toEqual(['hangzhou1 Healthy Ready:3/3', 'hangzhou2 Healthy Ready:3/3']);
     const tree = await stack.client.diffs.resourceTree(PODINFO);
-    expect(tree.map((r) => `${r.cluster} ${r.namespace} ${r.resource} ${r.status} ${r.details.Ready}`)).toEqual([
+    expect(
+      tree.map((r) => `${r.cluster} ${r.namespace} ${r.resource} ${r.status} ${r.details.Ready}`),
+    ).toEqual([
       'hangzhou1 examples Deployment/podinfo updated 3/3',
       'hangzhou2 examples Deployment/podinfo updated 3/3',
     ]);
@@ -139,7 +154,13 @@ describe('the podinfo scenario', () => {
     expect(dryRun.diff).toContain('image: stefanprodan/podinfo:6.0.1');
 
     const result = await stack.client.rollback(PODINFO);
-    expect(result).toMatchObject({ from: 'podinfo-v2', to: 'podinfo-v1', dryRun: false, applied: 2, deleted: 0 });
+    expect(result).toMatchObject({
+      from: 'podinfo-v2',
+      to: 'podinfo-v1',
+      dryRun: false,
+      applied: 2,
+      deleted: 0,
+    });
     expect(deploymentImage(stack, 'hangzhou1')).toBe('stefanprodan/podinfo:6.0.1');
     expect(deploymentImage(stack, 'hangzhou2')).toBe('stefanprodan/podinfo:6.0.1');
 
@@ -147,9 +168,15 @@ describe('the podinfo scenario', () => {
     expect(s.app.currentRevision?.name).toBe('podinfo-v1');
     expect(s.app.phase).toBe('running');
     const v2 = s.app.revisions.find((r) => r.name === 'podinfo-v2');
-    expect(v2).toMatchObject({ status: 'RolledBack', succeeded: false, description: 'rolled back to podinfo-v1' });
+    expect(v2).toMatchObject({
+      status: 'RolledBack',
+      succeeded: false,
+      description: 'rolled back to podinfo-v1',
+    });
     // The abandoned run really stopped: its workflow is closed.
-    const v2run = await stack.temporal.workflow.getHandle(revisionWorkflowId('examples', 'podinfo-v2')).describe();
+    const v2run = await stack.temporal.workflow
+      .getHandle(revisionWorkflowId('examples', 'podinfo-v2'))
+      .describe();
     expect(v2run.status.name).not.toBe('RUNNING');
 
     const tree = await stack.client.diffs.resourceTree(PODINFO);
@@ -160,13 +187,19 @@ describe('the podinfo scenario', () => {
   });
 
   it('5. publishing alpha4 while alpha3 waits terminates alpha3 before v4 applies anything', async () => {
-    const v3 = await stack.client.publish({ app: withImage(app, 'stefanprodan/podinfo:6.0.2'), publishVersion: 'alpha3' });
+    const v3 = await stack.client.publish({
+      app: withImage(app, 'stefanprodan/podinfo:6.0.2'),
+      publishVersion: 'alpha3',
+    });
     expect(v3.revision).toBe('podinfo-v3');
     await eventually('podinfo-v3 to wait for health', async () => {
       const s = await stack.client.status(PODINFO);
       return s.run?.revision === 'podinfo-v3' && s.run.steps[0]?.message === 'wait healthy' ? s : undefined;
     });
-    const v4 = await stack.client.publish({ app: withImage(app, 'stefanprodan/podinfo:6.0.3'), publishVersion: 'alpha4' });
+    const v4 = await stack.client.publish({
+      app: withImage(app, 'stefanprodan/podinfo:6.0.3'),
+      publishVersion: 'alpha4',
+    });
     expect(v4).toMatchObject({ revision: 'podinfo-v4', superseded: 'podinfo-v3' });
 
     const revisions = await stack.client.listRevisions(PODINFO);
@@ -175,12 +208,18 @@ describe('the podinfo scenario', () => {
       succeeded: false,
       description: 'superseded by podinfo-v4',
     });
-    const v3run = await stack.temporal.workflow.getHandle(revisionWorkflowId('examples', 'podinfo-v3')).describe();
-    const v4run = await stack.temporal.workflow.getHandle(revisionWorkflowId('examples', 'podinfo-v4')).describe();
+    const v3run = await stack.temporal.workflow
+      .getHandle(revisionWorkflowId('examples', 'podinfo-v3'))
+      .describe();
+    const v4run = await stack.temporal.workflow
+      .getHandle(revisionWorkflowId('examples', 'podinfo-v4'))
+      .describe();
     expect(v3run.status.name).toBe('CANCELLED');
     // The entity starts v4 only after v3 closed, so nothing of v4 can have been applied before.
     expect(v3run.closeTime?.getTime()).toBeLessThanOrEqual(v4run.startTime.getTime());
-    const v3status = await stack.temporal.workflow.getHandle(v3run.workflowId).query<{ steps: { phase: string; reason?: string }[] }>('revisionStatus');
+    const v3status = await stack.temporal.workflow
+      .getHandle(v3run.workflowId)
+      .query<{ steps: { phase: string; reason?: string }[] }>('revisionStatus');
     expect(v3status.steps[0]).toMatchObject({ phase: 'failed', reason: 'Superseded' });
 
     expect(await stack.client.waitForRevision(PODINFO, 'podinfo-v4', { timeoutMs: 60_000 })).toMatchObject({
@@ -192,8 +231,17 @@ describe('the podinfo scenario', () => {
 
   it('6. re-publishing podinfo-v1 as beta1 keeps its hash, takes the next number and succeeds', async () => {
     const v1 = (await stack.client.listRevisions(PODINFO)).find((r) => r.name === 'podinfo-v1');
-    const beta1 = await stack.client.publish({ ...PODINFO, publishVersion: 'beta1', fromRevision: 'podinfo-v1' });
-    expect(beta1).toMatchObject({ revision: 'podinfo-v5', number: 5, publishVersion: 'beta1', hash: v1?.hash });
+    const beta1 = await stack.client.publish({
+      ...PODINFO,
+      publishVersion: 'beta1',
+      fromRevision: 'podinfo-v1',
+    });
+    expect(beta1).toMatchObject({
+      revision: 'podinfo-v5',
+      number: 5,
+      publishVersion: 'beta1',
+      hash: v1?.hash,
+    });
     const done = await stack.client.waitForRevision(PODINFO, 'podinfo-v5', { timeoutMs: 60_000 });
     expect(done).toMatchObject({ status: 'Succeeded', sourceRevision: 'podinfo-v1', hash: v1?.hash });
     expect(deploymentImage(stack, 'hangzhou1')).toBe('stefanprodan/podinfo:6.0.1');
@@ -203,8 +251,14 @@ describe('the podinfo scenario', () => {
     });
     expect((await stack.client.listRevisions(PODINFO)).map((r) => r.number)).toEqual([1, 2, 3, 4, 5]);
 
-    await recordHistory(stack.temporal.workflow.getHandle(revisionWorkflowId('examples', 'podinfo-v5')), 'revision-republished');
-    await recordHistory(stack.temporal.workflow.getHandle(applicationWorkflowId('examples', 'podinfo')), 'application-scenario');
+    await recordHistory(
+      stack.temporal.workflow.getHandle(revisionWorkflowId('examples', 'podinfo-v5')),
+      'revision-republished',
+    );
+    await recordHistory(
+      stack.temporal.workflow.getHandle(applicationWorkflowId('examples', 'podinfo')),
+      'application-scenario',
+    );
     await recordHistory(stack.temporal.workflow.getHandle('catalog/examples'), 'catalog-examples');
   });
 
@@ -223,7 +277,9 @@ describe('the podinfo scenario', () => {
       '--output',
       'json',
     ]);
-    const ids = (JSON.parse(stdout) as { execution: { workflowId: string } }[]).map((w) => w.execution.workflowId);
+    const ids = (JSON.parse(stdout) as { execution: { workflowId: string } }[]).map(
+      (w) => w.execution.workflowId,
+    );
     expect([...new Set(ids)].sort()).toEqual([
       'app/examples/podinfo',
       'rev/examples/podinfo-v1',

@@ -17,7 +17,9 @@ describe('a storm of 20 publishes', () => {
   });
 
   it('ends with one revision, contiguous numbers, every other Terminated, and the last one deployed', async () => {
-    const docs = (await Promise.all(['policies.yaml', 'workflow.yaml', 'app.yaml'].map((f) => loadDocuments(EXAMPLE + f))))
+    const docs = (
+      await Promise.all(['policies.yaml', 'workflow.yaml', 'app.yaml'].map((f) => loadDocuments(EXAMPLE + f)))
+    )
       .flat()
       .map((d) => ({ ...d, metadata: { ...d.metadata, namespace: 'storm' } }));
     await stack.client.apply(docs.filter((d) => d.kind !== 'Application'));
@@ -28,7 +30,10 @@ describe('a storm of 20 publishes', () => {
     const versions = Array.from({ length: 20 }, (_, i) => `storm-${i + 1}`);
     const calls = versions.map((v, i) => {
       const image = `stefanprodan/podinfo:6.1.${i}`;
-      const edited = { ...app, spec: { ...app.spec, components: [{ ...app.spec.components[0]!, properties: { image } }] } };
+      const edited = {
+        ...app,
+        spec: { ...app.spec, components: [{ ...app.spec.components[0]!, properties: { image } }] },
+      };
       return stack.client.publish({ app: withPublishVersion(edited, v), publishVersion: v });
     });
     const issuedIn = Date.now() - started;
@@ -49,14 +54,19 @@ describe('a storm of 20 publishes', () => {
       expect(r.description).toMatch(/^superseded by podinfo-v\d+$/);
     }
     const ids: string[] = [];
-    for await (const w of stack.temporal.workflow.list({ query: `RevelaApp="storm/podinfo" AND ExecutionStatus="Running"` })) {
+    for await (const w of stack.temporal.workflow.list({
+      query: `RevelaApp="storm/podinfo" AND ExecutionStatus="Running"`,
+    })) {
       ids.push(w.workflowId);
     }
     expect(ids).toEqual(['app/storm/podinfo']);
 
     const lastImage = `stefanprodan/podinfo:6.1.${versions.indexOf(last.publishVersion!)}`;
     for (const cluster of ['hangzhou1', 'hangzhou2']) {
-      expect(deploymentIn(stack.simulator, cluster, 'storm', 'podinfo')).toMatchObject({ image: lastImage, revision: last.revision });
+      expect(deploymentIn(stack.simulator, cluster, 'storm', 'podinfo')).toMatchObject({
+        image: lastImage,
+        revision: last.revision,
+      });
     }
   });
 });

@@ -45,7 +45,10 @@ function historyText(history: History): string {
 async function allHistories(stack: TestStack): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for await (const wf of stack.temporal.workflow.list()) {
-    out.set(wf.workflowId, historyText(await stack.temporal.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory()));
+    out.set(
+      wf.workflowId,
+      historyText(await stack.temporal.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory()),
+    );
   }
   return out;
 }
@@ -79,22 +82,31 @@ describe('with REVELA_ENCRYPTION_KEY, histories hold no plaintext snapshot', () 
     const v1 = await stack.client.publish({ app, publishVersion: 'v1' });
     expect((await stack.client.waitForRevision(ref, v1.revision)).status).toBe('Succeeded');
 
-    for (const id of [applicationWorkflowId('encrypted', 'checkout'), revisionWorkflowId('encrypted', 'checkout-v1')]) {
+    for (const id of [
+      applicationWorkflowId('encrypted', 'checkout'),
+      revisionWorkflowId('encrypted', 'checkout-v1'),
+    ]) {
       const history = await stack.temporal.workflow.getHandle(id).fetchHistory();
       expect(leaked(historyText(history), [IMAGE, 'planted-', COMPONENT, ANNOTATION]), id).toEqual([]);
       // Not vacuous: with the key, the same history's first payload holds the snapshot.
       const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
       expect(Buffer.from(input?.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
     }
-    const revision = await stack.temporal.workflow.getHandle(revisionWorkflowId('encrypted', 'checkout-v1')).fetchHistory();
+    const revision = await stack.temporal.workflow
+      .getHandle(revisionWorkflowId('encrypted', 'checkout-v1'))
+      .fetchHistory();
     const input = revision.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     const [decoded] = await new RevelaPayloadCodec({ encryptionKey: key }).decode([input ?? {}]);
     expect(Buffer.from(decoded?.data ?? []).toString()).toContain(IMAGE);
     expect(Buffer.from(decoded?.data ?? []).toString()).toContain(ANNOTATION);
     // Activity summaries (`apply Deployment/<component> → hangzhou1`) are payloads too.
-    const summaries = (revision.events ?? []).flatMap((e) => (e.userMetadata?.summary ? [e.userMetadata.summary] : []));
+    const summaries = (revision.events ?? []).flatMap((e) =>
+      e.userMetadata?.summary ? [e.userMetadata.summary] : [],
+    );
     expect(summaries.length).toBeGreaterThan(0);
-    expect(new Set(summaries.map((p) => Buffer.from(p.metadata?.encoding ?? []).toString()))).toEqual(new Set(['binary/encrypted']));
+    expect(new Set(summaries.map((p) => Buffer.from(p.metadata?.encoding ?? []).toString()))).toEqual(
+      new Set(['binary/encrypted']),
+    );
   });
 
   it('without the key, workflow ids, search attributes and failure messages stay readable: they name objects, never carry data', async () => {
@@ -107,7 +119,9 @@ describe('with REVELA_ENCRYPTION_KEY, histories hold no plaintext snapshot', () 
         policies: [{ name: 'there', type: 'topology', properties: { clusters: ['hangzhou2'] } }],
       });
       const v1 = await stack.client.publish({ app, publishVersion: 'v1' });
-      expect((await stack.client.waitForRevision(ref, v1.revision, { timeoutMs: 30_000 })).status).toBe('Failed');
+      expect((await stack.client.waitForRevision(ref, v1.revision, { timeoutMs: 30_000 })).status).toBe(
+        'Failed',
+      );
     } finally {
       stack.simulator.clearFaults('hangzhou2');
     }
@@ -122,13 +136,22 @@ describe('with REVELA_ENCRYPTION_KEY, histories hold no plaintext snapshot', () 
       expect(ids.sort()).toEqual(['app/encrypted/refused', 'rev/encrypted/refused-v1']);
       const revision = listed.executions?.find((e) => e.execution?.workflowId === 'rev/encrypted/refused-v1');
       const attributes = Object.fromEntries(
-        Object.entries(revision?.searchAttributes?.indexedFields ?? {}).map(([k, p]) => [k, Buffer.from(p.data ?? []).toString()]),
+        Object.entries(revision?.searchAttributes?.indexedFields ?? {}).map(([k, p]) => [
+          k,
+          Buffer.from(p.data ?? []).toString(),
+        ]),
       );
-      expect(attributes).toMatchObject({ RevelaRevision: '"refused-v1"', RevelaPublishVersion: '"v1"', RevelaPhase: '"Failed"' });
+      expect(attributes).toMatchObject({
+        RevelaRevision: '"refused-v1"',
+        RevelaPublishVersion: '"v1"',
+        RevelaPhase: '"Failed"',
+      });
       const plain = new Client({ connection: blind, namespace: stack.namespace });
       const text = historyText(await plain.workflow.getHandle('rev/encrypted/refused-v1').fetchHistory());
       // The first write refused: the namespace, or the Deployment when an earlier test created it.
-      expect(text).toMatch(/hangzhou2: apply (Namespace\/encrypted|Deployment\/planted-checkout-[0-9a-f]+): injected fault/);
+      expect(text).toMatch(
+        /hangzhou2: apply (Namespace\/encrypted|Deployment\/planted-checkout-[0-9a-f]+): injected fault/,
+      );
       expect(leaked(text, [IMAGE, ANNOTATION])).toEqual([]);
     } finally {
       await blind.close();
@@ -145,7 +168,14 @@ describe('a worker process never writes down Secret data or kubeconfig credentia
   const PASSWORD = `planted-password-${randomUUID()}`;
   const KEY = `-----BEGIN PRIVATE KEY-----\nPLANTEDKEY${randomUUID().replaceAll('-', '')}\n-----END PRIVATE KEY-----\n`;
   const CERT = `-----BEGIN CERTIFICATE-----\nPLANTEDCERT${randomUUID().replaceAll('-', '')}\n-----END CERTIFICATE-----\n`;
-  const CREDENTIALS = [TOKEN, PASSWORD, KEY.split('\n')[1] ?? KEY, CERT.split('\n')[1] ?? CERT, base64(KEY), base64(CERT)];
+  const CREDENTIALS = [
+    TOKEN,
+    PASSWORD,
+    KEY.split('\n')[1] ?? KEY,
+    CERT.split('\n')[1] ?? CERT,
+    base64(KEY),
+    base64(CERT),
+  ];
   const SECRETS = [SECRET, base64(SECRET), ROTATED, base64(ROTATED)];
 
   let stack: TestStack;
@@ -165,13 +195,24 @@ describe('a worker process never writes down Secret data or kubeconfig credentia
     kubeconfig.users = [
       { name: 'token-user', user: { token: TOKEN } },
       { name: 'basic-user', user: { username: 'admin', password: PASSWORD } },
-      { name: 'cert-user', user: { 'client-certificate-data': base64(CERT), 'client-key-data': base64(KEY), token: TOKEN } },
+      {
+        name: 'cert-user',
+        user: { 'client-certificate-data': base64(CERT), 'client-key-data': base64(KEY), token: TOKEN },
+      },
     ];
-    const users: Record<string, string> = { local: 'token-user', hangzhou1: 'basic-user', hangzhou2: 'cert-user' };
+    const users: Record<string, string> = {
+      local: 'token-user',
+      hangzhou1: 'basic-user',
+      hangzhou2: 'cert-user',
+    };
     for (const c of kubeconfig.contexts) c.context.user = users[c.name] ?? 'token-user';
     kubeconfigPath = join(dir, 'kubeconfig');
     await writeFile(kubeconfigPath, stringify(kubeconfig), { mode: 0o600 });
-    worker = await startWorkerProcess({ ...stack.env, REVELA_KUBECONFIG: kubeconfigPath, REVELA_LOG_LEVEL: 'DEBUG' });
+    worker = await startWorkerProcess({
+      ...stack.env,
+      REVELA_KUBECONFIG: kubeconfigPath,
+      REVELA_LOG_LEVEL: 'DEBUG',
+    });
   });
   afterAll(async () => {
     await worker?.kill();
@@ -213,7 +254,9 @@ describe('a worker process never writes down Secret data or kubeconfig credentia
 
     const deployed = stack.simulator
       .objects('hangzhou1')
-      .find((o) => o.kind === 'Secret' && o.metadata.namespace === 'payments' && o.metadata.name === 'db-creds');
+      .find(
+        (o) => o.kind === 'Secret' && o.metadata.namespace === 'payments' && o.metadata.name === 'db-creds',
+      );
     expect(deployed?.data).toEqual({ password: base64(SECRET) });
     expect(deployed?.type).toBe('Opaque');
     expect(deployed?.metadata.annotations?.[ANNOTATION_SECRET_SOURCE]).toBe('local/vault/db-creds');
@@ -233,9 +276,13 @@ describe('a worker process never writes down Secret data or kubeconfig credentia
     ]);
 
     const histories = await allHistories(stack);
-    expect([...histories.keys()]).toEqual(expect.arrayContaining(['app/payments/billing', 'rev/payments/billing-v1']));
+    expect([...histories.keys()]).toEqual(
+      expect.arrayContaining(['app/payments/billing', 'rev/payments/billing-v1']),
+    );
     // Not vacuous: the search reads the payloads, where the snapshot records the Secret's hash.
-    expect(histories.get('rev/payments/billing-v1')).toContain(deployed?.metadata.annotations?.[ANNOTATION_SECRET_DATA_SHA256]);
+    expect(histories.get('rev/payments/billing-v1')).toContain(
+      deployed?.metadata.annotations?.[ANNOTATION_SECRET_DATA_SHA256],
+    );
     for (const [id, text] of histories) expect(leaked(text, SECRETS), id).toEqual([]);
     expect(worker.lines.some((l) => l.includes('"level":"DEBUG"'))).toBe(true);
     expect(leaked(worker.lines.join('\n'), SECRETS)).toEqual([]);
@@ -262,7 +309,9 @@ describe('a worker process never writes down Secret data or kubeconfig credentia
       /the Secret local\/vault\/db-creds changed since ledger-v1 was published \(data sha256 [0-9a-f]{16}…, now [0-9a-f]{16}…\): publish a new version/,
     );
     expect(
-      stack.simulator.objects('hangzhou1').some((o) => o.kind === 'Secret' && o.metadata.labels?.['app.oam.dev/name'] === 'ledger'),
+      stack.simulator
+        .objects('hangzhou1')
+        .some((o) => o.kind === 'Secret' && o.metadata.labels?.['app.oam.dev/name'] === 'ledger'),
     ).toBe(false);
 
     for (const [id, text] of await allHistories(stack)) expect(leaked(text, SECRETS), id).toEqual([]);
@@ -272,8 +321,13 @@ describe('a worker process never writes down Secret data or kubeconfig credentia
 
   it('kubeconfig credentials appear in no history, log line or client error, also when a cluster refuses with 403', async () => {
     const ref = { name: 'storefront', namespace: 'creds' };
-    const everywhere = [{ name: 'all', type: 'topology', properties: { clusters: ['local', 'hangzhou1', 'hangzhou2'] } }];
-    const v1 = await stack.client.publish({ app: testApp({ ...ref, components: { web: 'nginx:1.27' }, policies: everywhere }), publishVersion: 'v1' });
+    const everywhere = [
+      { name: 'all', type: 'topology', properties: { clusters: ['local', 'hangzhou1', 'hangzhou2'] } },
+    ];
+    const v1 = await stack.client.publish({
+      app: testApp({ ...ref, components: { web: 'nginx:1.27' }, policies: everywhere }),
+      publishVersion: 'v1',
+    });
     expect((await stack.client.waitForRevision(ref, v1.revision)).status).toBe('Succeeded');
 
     // A permanent Kubernetes error: the worker's request (with the cert user's credentials) is
@@ -286,7 +340,9 @@ describe('a worker process never writes down Secret data or kubeconfig credentia
         app: testApp({ ...ref, components: { web: 'nginx:1.28' }, policies: onlyHangzhou2 }),
         publishVersion: 'v2',
       });
-      expect((await stack.client.waitForRevision(ref, v2.revision, { timeoutMs: 30_000 })).status).toBe('Failed');
+      expect((await stack.client.waitForRevision(ref, v2.revision, { timeoutMs: 30_000 })).status).toBe(
+        'Failed',
+      );
       const status = await stack.client.status(ref);
       const message = status.run?.steps.find((s) => s.phase === 'failed')?.message ?? '';
       expect(message).toContain('403');
@@ -304,7 +360,11 @@ describe('a worker process never writes down Secret data or kubeconfig credentia
       try {
         const reading = testApp({ name: 'reader', namespace: 'creds', components: {} });
         reading.spec.components = [
-          { name: 'config', type: 'ref-objects', properties: { objects: [{ resource: 'configmap', name: 'settings', cluster: 'hangzhou2' }] } },
+          {
+            name: 'config',
+            type: 'ref-objects',
+            properties: { objects: [{ resource: 'configmap', name: 'settings', cluster: 'hangzhou2' }] },
+          },
         ];
         const refused = await client.apply([reading]).then(
           () => undefined,

@@ -65,7 +65,9 @@ describe('what the Temporal UI shows of a revision', () => {
       ]),
     );
 
-    const entity = await stack.temporal.workflow.getHandle(applicationWorkflowId('visible', 'shop')).describe();
+    const entity = await stack.temporal.workflow
+      .getHandle(applicationWorkflowId('visible', 'shop'))
+      .describe();
     expect(entity.typedSearchAttributes.get(RevelaPhase)).toBe('running');
     expect(entity.typedSearchAttributes.get(RevelaRevision)).toBe('shop-v1');
   });
@@ -73,10 +75,14 @@ describe('what the Temporal UI shows of a revision', () => {
   it('payloads above 32 KiB are stored gzipped', async () => {
     const ref = { name: 'big', namespace: 'visible' };
     // Many components make a snapshot well above the compression threshold.
-    const components = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`svc-${i}`, `example.com/svc-${i}:1.0.${i}`]));
+    const components = Object.fromEntries(
+      Array.from({ length: 300 }, (_, i) => [`svc-${i}`, `example.com/svc-${i}:1.0.${i}`]),
+    );
     const v1 = await stack.client.publish({ app: testApp({ ...ref, components }), publishVersion: 'big' });
     expect(v1.hash).toMatch(/^[0-9a-f]{16}$/);
-    const history = await stack.temporal.workflow.getHandle(revisionWorkflowId('visible', 'big-v1')).fetchHistory();
+    const history = await stack.temporal.workflow
+      .getHandle(revisionWorkflowId('visible', 'big-v1'))
+      .fetchHistory();
     const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     expect(Buffer.from(input?.metadata?.encoding ?? []).toString()).toBe('binary/gzip');
     expect(historyToJSON(history)).not.toContain('svc-299');
@@ -95,7 +101,10 @@ describe('with REVELA_ENCRYPTION_KEY', () => {
 
   it('no snapshot content is in the history in plain text, and the codec server decodes it for the UI', async () => {
     const ref = { name: 'vault', namespace: 'secure' };
-    const v1 = await stack.client.publish({ app: testApp({ ...ref, components: { web: IMAGE } }), publishVersion: 'v1' });
+    const v1 = await stack.client.publish({
+      app: testApp({ ...ref, components: { web: IMAGE } }),
+      publishVersion: 'v1',
+    });
     expect((await stack.client.waitForRevision(ref, v1.revision)).status).toBe('Succeeded');
 
     const handles = [
@@ -109,7 +118,8 @@ describe('with REVELA_ENCRYPTION_KEY', () => {
       expect(json).not.toContain('planted/secret-image');
       expect(json).not.toContain('"image"');
       expect(json).not.toContain('webservice');
-      input ??= history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0] ?? undefined;
+      input ??=
+        history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0] ?? undefined;
     }
     expect(Buffer.from(input?.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
 
@@ -117,7 +127,11 @@ describe('with REVELA_ENCRYPTION_KEY', () => {
     try {
       const res = await fetch(`${codec.url}/decode`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-namespace': stack.namespace, origin: 'http://localhost:8233' },
+        headers: {
+          'content-type': 'application/json',
+          'x-namespace': stack.namespace,
+          origin: 'http://localhost:8233',
+        },
         body: JSON.stringify({
           payloads: [
             {
@@ -132,12 +146,16 @@ describe('with REVELA_ENCRYPTION_KEY', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:8233');
       const body = (await res.json()) as { payloads: { data: string }[] };
-      expect(Buffer.from(body.payloads[0]?.data ?? '', 'base64').toString()).toContain('planted/secret-image');
+      expect(Buffer.from(body.payloads[0]?.data ?? '', 'base64').toString()).toContain(
+        'planted/secret-image',
+      );
     } finally {
       codec.server.close();
     }
 
     // Without the key, the codec cannot read it and says why.
-    await expect(new RevelaPayloadCodec().decode([input!])).rejects.toThrow(/no REVELA_ENCRYPTION_KEY is configured/);
+    await expect(new RevelaPayloadCodec().decode([input!])).rejects.toThrow(
+      /no REVELA_ENCRYPTION_KEY is configured/,
+    );
   });
 });

@@ -10,10 +10,15 @@ const EXAMPLE = new URL('../../examples/podinfo/', import.meta.url).pathname;
 const EventType = temporal.api.enums.v1.EventType;
 
 async function podinfoIn(namespace: string) {
-  const docs = (await Promise.all(['policies.yaml', 'workflow.yaml', 'app.yaml'].map((f) => loadDocuments(EXAMPLE + f))))
+  const docs = (
+    await Promise.all(['policies.yaml', 'workflow.yaml', 'app.yaml'].map((f) => loadDocuments(EXAMPLE + f)))
+  )
     .flat()
     .map((d) => ({ ...d, metadata: { ...d.metadata, namespace } }));
-  return { catalog: docs.filter((d) => d.kind !== 'Application'), app: docs.find((d): d is Application => d.kind === 'Application')! };
+  return {
+    catalog: docs.filter((d) => d.kind !== 'Application'),
+    app: docs.find((d): d is Application => d.kind === 'Application')!,
+  };
 }
 
 /** Activity types scheduled in a revision's history, with how often each was scheduled. */
@@ -86,14 +91,18 @@ describe('a worker killed with SIGKILL', () => {
     stack.simulator.setFaults('hangzhou1', { latencyMs: 2000, verbs: ['patch'] });
     const v1 = await stack.client.publish({ app: withPublishVersion(app, 'v1'), publishVersion: 'v1' });
     await eventually('an apply to hangzhou1 to be in flight', async () => {
-      const d = await stack.temporal.workflow.getHandle(revisionWorkflowId('crash-apply', 'podinfo-v1')).describe();
+      const d = await stack.temporal.workflow
+        .getHandle(revisionWorkflowId('crash-apply', 'podinfo-v1'))
+        .describe();
       return d.raw.pendingActivities?.some((a) => a.activityType?.name === 'applyResource') ? d : undefined;
     });
     await worker.kill('SIGKILL');
     stack.simulator.clearFaults('hangzhou1');
     worker = await startWorkerProcess({ ...stack.env });
 
-    expect((await stack.client.waitForRevision(ref, v1.revision, { timeoutMs: 60_000 })).status).toBe('Succeeded');
+    expect((await stack.client.waitForRevision(ref, v1.revision, { timeoutMs: 60_000 })).status).toBe(
+      'Succeeded',
+    );
     expect(await scheduledActivities(stack, revisionWorkflowId('crash-apply', 'podinfo-v1'))).toEqual({
       applyResource: 2,
       checkHealth: 2,

@@ -43,14 +43,18 @@ describe('revision workflows', () => {
     const held = await eventually('the hold step to suspend', async () => {
       const s = await stack.client.status(ref);
       // The entity learns of the suspension by the revision's report, a moment after the revision.
-      return step(s.run?.steps, 'hold')?.phase === 'suspending' && s.app.phase === 'workflowSuspending' ? s : undefined;
+      return step(s.run?.steps, 'hold')?.phase === 'suspending' && s.app.phase === 'workflowSuspending'
+        ? s
+        : undefined;
     });
     expect(held.run?.status).toBe('Suspended');
     expect(step(held.run?.steps, 'apply-a')?.phase).toBe('succeeded');
     expect(step(held.run?.steps, 'apply-b')?.phase).toBe('pending');
     expect(deployed('steps-suspend', 'b')).toBeUndefined();
 
-    await expect(stack.client.resume({ ...ref, step: 'no-such-step' })).rejects.toMatchObject({ type: 'StepNotFound' });
+    await expect(stack.client.resume({ ...ref, step: 'no-such-step' })).rejects.toMatchObject({
+      type: 'StepNotFound',
+    });
     await stack.client.resume(ref);
     expect((await stack.client.waitForRevision(ref, v1.revision)).status).toBe('Succeeded');
     expect(deployed('steps-suspend', 'b')?.image).toBe(GOOD);
@@ -64,7 +68,9 @@ describe('revision workflows', () => {
       steps: [{ name: 'pause', type: 'suspend', properties: { duration: '1s' } }, applyComponent('a')],
     });
     const v1 = await stack.client.publish({ app, publishVersion: 'v1' });
-    expect((await stack.client.waitForRevision(ref, v1.revision, { timeoutMs: 30_000 })).status).toBe('Succeeded');
+    expect((await stack.client.waitForRevision(ref, v1.revision, { timeoutMs: 30_000 })).status).toBe(
+      'Succeeded',
+    );
     expect(deployed('steps-duration', 'a')?.image).toBe(GOOD);
   });
 
@@ -104,7 +110,9 @@ describe('revision workflows', () => {
     const s = await stack.client.status(ref);
     expect(s.app.phase).toBe('workflowFailed');
     expect(step(s.run?.steps, 'apply-stuck')).toMatchObject({ phase: 'failed', reason: 'Timeout' });
-    expect(step(s.run?.steps, 'apply-stuck')?.message).toContain('local/steps-timeout/stuck is not healthy: Ready:0/1');
+    expect(step(s.run?.steps, 'apply-stuck')?.message).toContain(
+      'local/steps-timeout/stuck is not healthy: Ready:0/1',
+    );
     expect(step(s.run?.steps, 'apply-after')).toMatchObject({ phase: 'skipped', reason: 'Skip' });
     expect(step(s.run?.steps, 'apply-cleanup')?.phase).toBe('succeeded');
     expect(deployed('steps-timeout', 'after')).toBeUndefined();
@@ -127,7 +135,8 @@ describe('revision workflows', () => {
     expect((await stack.client.waitForRevision(ref, v1.revision)).status).toBe('Succeeded');
     const s = await stack.client.status(ref);
     expect(s.run?.mode.steps).toBe('DAG');
-    const at = (name: string, field: 'firstExecuteTime' | 'lastExecuteTime') => Date.parse(step(s.run?.steps, name)?.[field] ?? '');
+    const at = (name: string, field: 'firstExecuteTime' | 'lastExecuteTime') =>
+      Date.parse(step(s.run?.steps, name)?.[field] ?? '');
     expect(at('apply-api', 'firstExecuteTime')).toBeGreaterThanOrEqual(at('apply-db', 'lastExecuteTime'));
     expect(at('apply-api', 'firstExecuteTime')).toBeGreaterThanOrEqual(at('apply-cache', 'lastExecuteTime'));
     // The two independent steps overlapped: each started before the other finished.
@@ -145,7 +154,10 @@ describe('revision workflows', () => {
     expect((await stack.client.waitForRevision(ref, v1.revision)).status).toBe('Succeeded');
     const s = await stack.client.status(ref);
     expect(s.run?.steps[0]).toMatchObject({ name: 'both', type: 'step-group', phase: 'succeeded' });
-    expect(s.run?.steps[0]?.subSteps?.map((x) => `${x.id}:${x.phase}`)).toEqual(['both/apply-a:succeeded', 'both/apply-b:succeeded']);
+    expect(s.run?.steps[0]?.subSteps?.map((x) => `${x.id}:${x.phase}`)).toEqual([
+      'both/apply-a:succeeded',
+      'both/apply-b:succeeded',
+    ]);
   });
 
   it('suspending the workflow stops the next step from starting; terminate ends the run; restart runs it again', async () => {
@@ -169,7 +181,11 @@ describe('revision workflows', () => {
     expect(terminated.message).toBe('ops-v1 terminated');
     const s = await stack.client.status(ref);
     expect(s.app.phase).toBe('workflowTerminated');
-    expect(step(s.run?.steps, 'apply-b')).toMatchObject({ phase: 'failed', reason: 'Terminate', message: 'bad release' });
+    expect(step(s.run?.steps, 'apply-b')).toMatchObject({
+      phase: 'failed',
+      reason: 'Terminate',
+      message: 'bad release',
+    });
     await expect(stack.client.resume(ref)).rejects.toMatchObject({ type: 'RevisionNotRunning' });
 
     await stack.client.restart(ref);
@@ -180,7 +196,10 @@ describe('revision workflows', () => {
 
   it('after a revision succeeds, objects the previous one applied and this one no longer renders are deleted', async () => {
     const ref = { name: 'shrink', namespace: 'steps-gc' };
-    await stack.client.publish({ app: testApp({ ...ref, components: { a: GOOD, b: GOOD } }), publishVersion: 'v1' });
+    await stack.client.publish({
+      app: testApp({ ...ref, components: { a: GOOD, b: GOOD } }),
+      publishVersion: 'v1',
+    });
     await stack.client.waitForRevision(ref, 'shrink-v1');
     expect(deployed('steps-gc', 'b')).toBeDefined();
     await stack.client.publish({ app: testApp({ ...ref, components: { a: GOOD } }), publishVersion: 'v2' });
@@ -200,16 +219,30 @@ describe('revision workflows', () => {
       ['v2', 'stefanprodan/podinfo:6.0.2'],
       ['v3', 'stefanprodan/podinfo:6.0.3'],
     ] as const) {
-      const r = await stack.client.publish({ app: testApp({ ...ref, components: { web: image } }), publishVersion: v });
+      const r = await stack.client.publish({
+        app: testApp({ ...ref, components: { web: image } }),
+        publishVersion: v,
+      });
       await stack.client.waitForRevision(ref, r.revision);
     }
-    await expect(stack.client.rollback({ ...ref, to: 'picky-v9' })).rejects.toMatchObject({ type: 'RevisionNotFound' });
-    await expect(stack.client.rollback({ ...ref, to: 'picky-v3' })).rejects.toMatchObject({ type: 'NoSucceededRevision' });
+    await expect(stack.client.rollback({ ...ref, to: 'picky-v9' })).rejects.toMatchObject({
+      type: 'RevisionNotFound',
+    });
+    await expect(stack.client.rollback({ ...ref, to: 'picky-v3' })).rejects.toMatchObject({
+      type: 'NoSucceededRevision',
+    });
     const result = await stack.client.rollback({ ...ref, to: 'picky-v1' });
     expect(result).toMatchObject({ from: 'picky-v3', to: 'picky-v1' });
-    expect(deployed('steps-rollback', 'web')).toMatchObject({ image: 'stefanprodan/podinfo:6.0.1', revision: 'picky-v1' });
+    expect(deployed('steps-rollback', 'web')).toMatchObject({
+      image: 'stefanprodan/podinfo:6.0.1',
+      revision: 'picky-v1',
+    });
     const revisions = await stack.client.listRevisions(ref);
-    expect(revisions.map((r) => `${r.name}:${r.status}`)).toEqual(['picky-v1:Succeeded', 'picky-v2:Succeeded', 'picky-v3:RolledBack']);
+    expect(revisions.map((r) => `${r.name}:${r.status}`)).toEqual([
+      'picky-v1:Succeeded',
+      'picky-v2:Succeeded',
+      'picky-v3:RolledBack',
+    ]);
     // The default target is the newest succeeded revision other than the current one.
     expect(await stack.client.rollback(ref)).toMatchObject({ from: 'picky-v1', to: 'picky-v2' });
   });
@@ -225,7 +258,9 @@ describe('revision workflows', () => {
       await stack.client.waitForRevision(ref, r.revision);
     }
     expect((await stack.client.listRevisions(ref)).map((r) => r.name)).toEqual(['few-v3', 'few-v4']);
-    const audit = (await stack.client.status(ref)).app.audit.filter((a) => a.action === 'prune').map((a) => a.message);
+    const audit = (await stack.client.status(ref)).app.audit
+      .filter((a) => a.action === 'prune')
+      .map((a) => a.message);
     expect(audit).toEqual(['pruned few-v2: more than 2 revisions', 'pruned few-v1: more than 2 revisions']);
   });
 });

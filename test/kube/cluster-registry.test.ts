@@ -51,7 +51,11 @@ describe('ClusterRegistry', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(UnknownClusterError);
-    expect(error).toMatchObject({ type: 'UnknownCluster', cluster: 'beijing1', known: ['hangzhou1', 'hangzhou2', 'local'] });
+    expect(error).toMatchObject({
+      type: 'UnknownCluster',
+      cluster: 'beijing1',
+      known: ['hangzhou1', 'hangzhou2', 'local'],
+    });
     expect((error as Error).message).toBe(
       'unknown cluster "beijing1": known clusters are hangzhou1, hangzhou2, local (add a context to the kubeconfig or an entry to clusters.yaml)',
     );
@@ -68,7 +72,11 @@ describe('ClusterRegistry', () => {
       registry.client('hangzhou2').apply(configMap('only-in-hangzhou2', { a: '1' })),
       registry.client('local').apply(configMap('only-in-local', { a: '1' })),
     ]);
-    const names = (cluster: string) => sim.objects(cluster).filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name);
+    const names = (cluster: string) =>
+      sim
+        .objects(cluster)
+        .filter((o) => o.kind === 'ConfigMap')
+        .map((o) => o.metadata.name);
     expect(names('hangzhou2')).toEqual(['only-in-hangzhou2']);
     expect(names('local')).toEqual(['only-in-local']);
     expect(names('hangzhou1')).toEqual([]);
@@ -76,7 +84,10 @@ describe('ClusterRegistry', () => {
 
   it('maps cluster names to differently named contexts', async () => {
     const clustersPath = join(dir, 'renamed.yaml');
-    await writeFile(clustersPath, 'clusters:\n  - name: prod-eu\n    context: hangzhou1\n    labels: {tier: prod}\n');
+    await writeFile(
+      clustersPath,
+      'clusters:\n  - name: prod-eu\n    context: hangzhou1\n    labels: {tier: prod}\n',
+    );
     const registry = await ClusterRegistry.load({ kubeconfigPath: files.kubeconfigPath, clustersPath });
     expect(registry.list()).toEqual([{ name: 'prod-eu', labels: { tier: 'prod' } }]);
     await registry.client('prod-eu').apply(configMap('via-alias', { a: '1' }));
@@ -100,15 +111,19 @@ describe('ClusterRegistry', () => {
     await writeFile(clustersPath, 'clusters:\n  - name: beijing1\n    context: beijing\n');
     const load = ClusterRegistry.load({ kubeconfigPath: files.kubeconfigPath, clustersPath });
     await expect(load).rejects.toThrow(ClusterConfigError);
-    await expect(load).rejects.toThrow(/cluster "beijing1" uses context "beijing", which kubeconfig .* does not define \(it has local, hangzhou1, hangzhou2\)/);
+    await expect(load).rejects.toThrow(
+      /cluster "beijing1" uses context "beijing", which kubeconfig .* does not define \(it has local, hangzhou1, hangzhou2\)/,
+    );
   });
 
   it('rejects a malformed clusters.yaml and a missing kubeconfig with messages naming the file', async () => {
     const clustersPath = join(dir, 'malformed.yaml');
     await writeFile(clustersPath, 'clusters:\n  - context: local\n');
-    await expect(ClusterRegistry.load({ kubeconfigPath: files.kubeconfigPath, clustersPath })).rejects.toThrow(
-      /clusters file .*malformed\.yaml is invalid: clusters\.0\.name: /,
+    await expect(
+      ClusterRegistry.load({ kubeconfigPath: files.kubeconfigPath, clustersPath }),
+    ).rejects.toThrow(/clusters file .*malformed\.yaml is invalid: clusters\.0\.name: /);
+    await expect(ClusterRegistry.load({ kubeconfigPath: join(dir, 'nope') })).rejects.toThrow(
+      /kubeconfig .*nope does not exist/,
     );
-    await expect(ClusterRegistry.load({ kubeconfigPath: join(dir, 'nope') })).rejects.toThrow(/kubeconfig .*nope does not exist/);
   });
 });

@@ -46,7 +46,11 @@ beforeAll(async () => {
   });
   dir = await mkdtemp(join(tmpdir(), 'revela-conformance-'));
   const files = await sim.writeFiles(dir);
-  registry = await ClusterRegistry.load({ kubeconfigPath: files.kubeconfigPath, clustersPath: files.clustersPath, requestTimeoutMs: 2_000 });
+  registry = await ClusterRegistry.load({
+    kubeconfigPath: files.kubeconfigPath,
+    clustersPath: files.clustersPath,
+    requestTimeoutMs: 2_000,
+  });
   local = registry.client('local');
   hangzhou = registry.client('hangzhou1');
   await local.ensureNamespace('examples');
@@ -70,8 +74,12 @@ describe('server-side apply', () => {
   });
 
   it('updates in place: a spec change moves generation and resourceVersion on, labels merge', async () => {
-    const first = await local.apply(deployment('web', { namespace: 'examples', replicas: 1, labels: { tier: 'front' } }));
-    const second = await local.apply(deployment('web', { namespace: 'examples', replicas: 2, labels: { tier: 'front', team: 'a' } }));
+    const first = await local.apply(
+      deployment('web', { namespace: 'examples', replicas: 1, labels: { tier: 'front' } }),
+    );
+    const second = await local.apply(
+      deployment('web', { namespace: 'examples', replicas: 2, labels: { tier: 'front', team: 'a' } }),
+    );
     expect(second.metadata.uid).toBe(first.metadata.uid);
     expect(second.metadata.generation).toBe(Number(first.metadata.generation) + 1);
     expect(Number(second.metadata.resourceVersion)).toBeGreaterThan(Number(first.metadata.resourceVersion));
@@ -93,7 +101,9 @@ describe('server-side apply', () => {
 
   it('reports a conflict with another manager as a permanent 409 naming the field and the manager', async () => {
     // Someone scaled the Deployment with their own apply (say, an operator running kubectl).
-    await local.apply(deployment('scaled', { namespace: 'examples', replicas: 5 }), { fieldManager: 'ops-team' });
+    await local.apply(deployment('scaled', { namespace: 'examples', replicas: 5 }), {
+      fieldManager: 'ops-team',
+    });
     const err = await failure(local.apply(deployment('scaled', { namespace: 'examples', replicas: 3 })));
     expect(err.type).toBe('KubePermanent');
     expect(err.retryable).toBe(false);
@@ -102,14 +112,26 @@ describe('server-side apply', () => {
     expect(err.message).toBe(
       'local: apply Deployment/scaled: Apply failed with 1 conflict: conflict with "ops-team" using apps/v1: .spec.replicas (HTTP 409 Conflict)',
     );
-    expect(err.causes).toEqual([{ type: 'FieldManagerConflict', message: 'conflict with "ops-team" using apps/v1', field: '.spec.replicas' }]);
+    expect(err.causes).toEqual([
+      {
+        type: 'FieldManagerConflict',
+        message: 'conflict with "ops-team" using apps/v1',
+        field: '.spec.replicas',
+      },
+    ]);
   });
 
   it('takes the conflicting field over with force', async () => {
-    const forced = await local.apply(deployment('scaled', { namespace: 'examples', replicas: 3 }), { force: true });
+    const forced = await local.apply(deployment('scaled', { namespace: 'examples', replicas: 3 }), {
+      force: true,
+    });
     expect((forced.spec as { replicas: number }).replicas).toBe(3);
-    const revela = (forced.metadata.managedFields as { manager: string; fieldsV1: { 'f:spec'?: Record<string, unknown> } }[]).find((e) => e.manager === 'revela');
-    const ops = (forced.metadata.managedFields as { manager: string; fieldsV1: { 'f:spec'?: Record<string, unknown> } }[]).find((e) => e.manager === 'ops-team');
+    const revela = (
+      forced.metadata.managedFields as { manager: string; fieldsV1: { 'f:spec'?: Record<string, unknown> } }[]
+    ).find((e) => e.manager === 'revela');
+    const ops = (
+      forced.metadata.managedFields as { manager: string; fieldsV1: { 'f:spec'?: Record<string, unknown> } }[]
+    ).find((e) => e.manager === 'ops-team');
     expect(revela?.fieldsV1['f:spec']).toHaveProperty('f:replicas');
     expect(ops?.fieldsV1['f:spec']).not.toHaveProperty('f:replicas');
   });
@@ -117,7 +139,9 @@ describe('server-side apply', () => {
   it('a dry run answers with the defaulted object and stores nothing', async () => {
     const answer = await local.apply(deployment('dry', { namespace: 'examples' }), { dryRun: true });
     expect((answer.spec as { progressDeadlineSeconds: number }).progressDeadlineSeconds).toBe(600);
-    expect(await local.read({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'dry', namespace: 'examples' })).toBeUndefined();
+    expect(
+      await local.read({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'dry', namespace: 'examples' }),
+    ).toBeUndefined();
   });
 
   it('an invalid object is a permanent 422 naming the field', async () => {
@@ -131,7 +155,9 @@ describe('server-side apply', () => {
   it('applying into a missing namespace is a permanent 404 naming the namespace, until ensureNamespace creates it', async () => {
     const err = await failure(hangzhou.apply(service('podinfo', { namespace: 'not-yet' })));
     expect(err).toMatchObject({ type: 'KubePermanent', status: 404, reason: 'NotFound' });
-    expect(err.message).toBe('hangzhou1: apply Service/podinfo: namespaces "not-yet" not found (HTTP 404 NotFound)');
+    expect(err.message).toBe(
+      'hangzhou1: apply Service/podinfo: namespaces "not-yet" not found (HTTP 404 NotFound)',
+    );
     await hangzhou.ensureNamespace('not-yet');
     await hangzhou.ensureNamespace('not-yet');
     const svc = await hangzhou.apply(service('podinfo', { namespace: 'not-yet' }));
@@ -163,9 +189,13 @@ describe('read, list and delete', () => {
   });
 
   it('an unknown kind is a permanent error, for reads as for applies', async () => {
-    const err = await failure(local.read({ apiVersion: 'example.com/v1', kind: 'Widget', name: 'w', namespace: 'examples' }));
+    const err = await failure(
+      local.read({ apiVersion: 'example.com/v1', kind: 'Widget', name: 'w', namespace: 'examples' }),
+    );
     expect(err).toMatchObject({ type: 'KubePermanent', status: 404 });
-    expect(err.message).toBe('local: read Widget/w: the server has no resource type "Widget" in example.com/v1 (HTTP 404 NotFound)');
+    expect(err.message).toBe(
+      'local: read Widget/w: the server has no resource type "Widget" in example.com/v1 (HTTP 404 NotFound)',
+    );
   });
 
   it('lists by label across namespaces, returning complete objects', async () => {
@@ -174,21 +204,38 @@ describe('read, list and delete', () => {
     const labels = { 'app.oam.dev/name': 'podinfo' };
     await local.apply(configMap('one', { n: '1' }, { namespace: 'team-a', labels }));
     await local.apply(configMap('two', { n: '2' }, { namespace: 'team-b', labels }));
-    await local.apply(configMap('other', { n: '3' }, { namespace: 'team-b', labels: { 'app.oam.dev/name': 'other' } }));
+    await local.apply(
+      configMap('other', { n: '3' }, { namespace: 'team-b', labels: { 'app.oam.dev/name': 'other' } }),
+    );
 
     const everywhere = await local.list({ apiVersion: 'v1', kind: 'ConfigMap', labelSelector: labels });
-    expect(everywhere.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['team-a/one', 'team-b/two']);
+    expect(everywhere.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'team-a/one',
+      'team-b/two',
+    ]);
     expect(everywhere.every((o) => o.apiVersion === 'v1' && o.kind === 'ConfigMap')).toBe(true);
 
-    const oneNamespace = await local.list({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'team-b', labelSelector: 'app.oam.dev/name in (podinfo,other)' });
+    const oneNamespace = await local.list({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: 'team-b',
+      labelSelector: 'app.oam.dev/name in (podinfo,other)',
+    });
     expect(oneNamespace.map((o) => o.metadata.name)).toEqual(['other', 'two']);
-    const notPodinfo = await local.list({ apiVersion: 'v1', kind: 'ConfigMap', labelSelector: 'app.oam.dev/name,app.oam.dev/name!=podinfo' });
+    const notPodinfo = await local.list({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      labelSelector: 'app.oam.dev/name,app.oam.dev/name!=podinfo',
+    });
     expect(notPodinfo.map((o) => o.metadata.name)).toEqual(['other']);
   });
 
   it('follows list pages', async () => {
     await local.ensureNamespace('many');
-    for (let i = 0; i < 520; i++) await local.apply(configMap(`cm-${String(i).padStart(3, '0')}`, { i: String(i) }, { namespace: 'many' }));
+    for (let i = 0; i < 520; i++)
+      await local.apply(
+        configMap(`cm-${String(i).padStart(3, '0')}`, { i: String(i) }, { namespace: 'many' }),
+      );
     const all = await local.list({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'many' });
     expect(all).toHaveLength(520);
     expect(new Set(all.map((o) => o.metadata.name)).size).toBe(520);
@@ -197,10 +244,17 @@ describe('read, list and delete', () => {
   it('deleting a namespace deletes what is in it', async () => {
     await local.ensureNamespace('doomed');
     await local.apply(configMap('inside', { a: '1' }, { namespace: 'doomed' }));
-    expect(await local.delete({ apiVersion: 'v1', kind: 'Namespace', name: 'doomed' }, { propagationPolicy: 'Foreground' })).toBe(true);
+    expect(
+      await local.delete(
+        { apiVersion: 'v1', kind: 'Namespace', name: 'doomed' },
+        { propagationPolicy: 'Foreground' },
+      ),
+    ).toBe(true);
     expect(sim.objects('local').filter((o) => o.metadata.namespace === 'doomed')).toEqual([]);
     // With the namespace gone, reading an object in it is simply "not found".
-    expect(await local.read({ apiVersion: 'v1', kind: 'ConfigMap', name: 'inside', namespace: 'doomed' })).toBeUndefined();
+    expect(
+      await local.read({ apiVersion: 'v1', kind: 'ConfigMap', name: 'inside', namespace: 'doomed' }),
+    ).toBeUndefined();
   });
 });
 
@@ -208,18 +262,23 @@ describe('watch', () => {
   it('delivers ADDED, MODIFIED and DELETED for matching objects, in order', async () => {
     await hangzhou.ensureNamespace('watched');
     const events: WatchEvent[] = [];
-    const watch = await hangzhou.watch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'watched', labelSelector: { watched: 'yes' } }, (e) => events.push(e));
+    const watch = await hangzhou.watch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'watched', labelSelector: { watched: 'yes' } },
+      (e) => events.push(e),
+    );
     try {
       await hangzhou.apply(configMap('w', { v: '1' }, { namespace: 'watched', labels: { watched: 'yes' } }));
       await hangzhou.apply(configMap('ignored', { v: '1' }, { namespace: 'watched' }));
       await hangzhou.apply(configMap('w', { v: '2' }, { namespace: 'watched', labels: { watched: 'yes' } }));
       await hangzhou.delete({ apiVersion: 'v1', kind: 'ConfigMap', name: 'w', namespace: 'watched' });
-      await waitFor('three watch events', () => events.length, (n) => n >= 3);
-      expect(events.map((e) => `${e.type} ${e.object.metadata.name} ${JSON.stringify(e.object.data)}`)).toEqual([
-        'ADDED w {"v":"1"}',
-        'MODIFIED w {"v":"2"}',
-        'DELETED w {"v":"2"}',
-      ]);
+      await waitFor(
+        'three watch events',
+        () => events.length,
+        (n) => n >= 3,
+      );
+      expect(
+        events.map((e) => `${e.type} ${e.object.metadata.name} ${JSON.stringify(e.object.data)}`),
+      ).toEqual(['ADDED w {"v":"1"}', 'MODIFIED w {"v":"2"}', 'DELETED w {"v":"2"}']);
     } finally {
       watch.stop();
       await watch.done;
@@ -229,24 +288,44 @@ describe('watch', () => {
   it('replays what happened after a resourceVersion', async () => {
     await hangzhou.ensureNamespace('replay');
     await hangzhou.apply(configMap('r', { v: '1' }, { namespace: 'replay' }));
-    const listed = await hangzhou.read({ apiVersion: 'v1', kind: 'ConfigMap', name: 'r', namespace: 'replay' });
+    const listed = await hangzhou.read({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      name: 'r',
+      namespace: 'replay',
+    });
     await hangzhou.apply(configMap('r', { v: '2' }, { namespace: 'replay' }));
     await hangzhou.apply(configMap('r', { v: '3' }, { namespace: 'replay' }));
     const events: WatchEvent[] = [];
     const watch = await hangzhou.watch(
-      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'replay', resourceVersion: String(listed?.metadata.resourceVersion) },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        namespace: 'replay',
+        resourceVersion: String(listed?.metadata.resourceVersion),
+      },
       (e) => events.push(e),
     );
     try {
-      await waitFor('two replayed events', () => events.length, (n) => n >= 2);
-      expect(events.map((e) => `${e.type} ${JSON.stringify(e.object.data)}`)).toEqual(['MODIFIED {"v":"2"}', 'MODIFIED {"v":"3"}']);
+      await waitFor(
+        'two replayed events',
+        () => events.length,
+        (n) => n >= 2,
+      );
+      expect(events.map((e) => `${e.type} ${JSON.stringify(e.object.data)}`)).toEqual([
+        'MODIFIED {"v":"2"}',
+        'MODIFIED {"v":"3"}',
+      ]);
     } finally {
       watch.stop();
     }
   });
 
   it('ends when its cluster drops off the network, and cannot start again until the cluster is back', async () => {
-    const watch = await hangzhou.watch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'replay' }, () => undefined);
+    const watch = await hangzhou.watch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'replay' },
+      () => undefined,
+    );
     sim.setFaults('hangzhou1', { partitioned: true });
     const outcome = await watch.done.then(
       () => 'ended',
@@ -266,19 +345,36 @@ describe('health', () => {
   it('a 3-replica Deployment goes from unhealthy, replica by replica, to healthy', async () => {
     const messages: string[] = [];
     const watch = await hangzhou.watch(
-      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'examples', fieldSelector: 'metadata.name=podinfo' },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace: 'examples',
+        fieldSelector: 'metadata.name=podinfo',
+      },
       (e) => {
-        if (e.type === 'ADDED' || e.type === 'MODIFIED') messages.push(deploymentRolloutStatus(e.object).message);
+        if (e.type === 'ADDED' || e.type === 'MODIFIED')
+          messages.push(deploymentRolloutStatus(e.object).message);
       },
     );
     try {
       const applied = await hangzhou.apply(deployment('podinfo', { namespace: 'examples', replicas: 3 }));
       const first = await checkObjectHealth(applied);
-      expect(first).toEqual({ healthy: false, message: 'Waiting for deployment spec update to be observed...' });
+      expect(first).toEqual({
+        healthy: false,
+        message: 'Waiting for deployment spec update to be observed...',
+      });
       const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo', namespace: 'examples' };
-      const done = await waitFor('podinfo to be healthy', async () => checkObjectHealth(await hangzhou.read(ref)), (h) => h.healthy);
+      const done = await waitFor(
+        'podinfo to be healthy',
+        async () => checkObjectHealth(await hangzhou.read(ref)),
+        (h) => h.healthy,
+      );
       expect(done).toEqual({ healthy: true, message: 'deployment "podinfo" successfully rolled out' });
-      await waitFor('the last watch event', () => messages.at(-1), (m) => m === 'deployment "podinfo" successfully rolled out');
+      await waitFor(
+        'the last watch event',
+        () => messages.at(-1),
+        (m) => m === 'deployment "podinfo" successfully rolled out',
+      );
       expect(messages).toEqual([
         'Waiting for deployment spec update to be observed...',
         'Waiting for deployment "podinfo" rollout to finish: 0 of 3 updated replicas are available...',
@@ -289,8 +385,14 @@ describe('health', () => {
 
       // A new image replaces the old replicas one by one.
       messages.length = 0;
-      await hangzhou.apply(deployment('podinfo', { namespace: 'examples', replicas: 3, image: 'stefanprodan/podinfo:6.6.0' }));
-      await waitFor('the second rollout', () => messages.at(-1), (m) => m === 'deployment "podinfo" successfully rolled out');
+      await hangzhou.apply(
+        deployment('podinfo', { namespace: 'examples', replicas: 3, image: 'stefanprodan/podinfo:6.6.0' }),
+      );
+      await waitFor(
+        'the second rollout',
+        () => messages.at(-1),
+        (m) => m === 'deployment "podinfo" successfully rolled out',
+      );
       expect(messages).toEqual([
         'Waiting for deployment spec update to be observed...',
         'Waiting for deployment "podinfo" rollout to finish: 3 old replicas are pending termination...',
@@ -305,29 +407,79 @@ describe('health', () => {
 
   it('an image that cannot be pulled stays unhealthy and hits ProgressDeadlineExceeded', async () => {
     const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'broken-image', namespace: 'examples' };
-    await hangzhou.apply(deployment('broken-image', { namespace: 'examples', replicas: 3, image: 'stefanprodan/podinfo:6.5.xxx', progressDeadlineSeconds: 1 }));
-    const stuck = await waitFor('the rollout to be observed', async () => checkObjectHealth(await hangzhou.read(ref)), (h) => h.message.includes('updated replicas are available'));
-    expect(stuck).toEqual({ healthy: false, message: 'Waiting for deployment "broken-image" rollout to finish: 0 of 3 updated replicas are available...' });
-    const failed = await waitFor('the progress deadline', async () => checkObjectHealth(await hangzhou.read(ref)), (h) => h.failed === true, { timeoutMs: 5_000 });
-    expect(failed).toEqual({ healthy: false, failed: true, message: 'deployment "broken-image" exceeded its progress deadline' });
+    await hangzhou.apply(
+      deployment('broken-image', {
+        namespace: 'examples',
+        replicas: 3,
+        image: 'stefanprodan/podinfo:6.5.xxx',
+        progressDeadlineSeconds: 1,
+      }),
+    );
+    const stuck = await waitFor(
+      'the rollout to be observed',
+      async () => checkObjectHealth(await hangzhou.read(ref)),
+      (h) => h.message.includes('updated replicas are available'),
+    );
+    expect(stuck).toEqual({
+      healthy: false,
+      message:
+        'Waiting for deployment "broken-image" rollout to finish: 0 of 3 updated replicas are available...',
+    });
+    const failed = await waitFor(
+      'the progress deadline',
+      async () => checkObjectHealth(await hangzhou.read(ref)),
+      (h) => h.failed === true,
+      { timeoutMs: 5_000 },
+    );
+    expect(failed).toEqual({
+      healthy: false,
+      failed: true,
+      message: 'deployment "broken-image" exceeded its progress deadline',
+    });
     const live = await hangzhou.read(ref);
-    const progressing = (live?.status as { conditions: { type: string; status: string; reason: string }[] }).conditions.find((c) => c.type === 'Progressing');
+    const progressing = (
+      live?.status as { conditions: { type: string; status: string; reason: string }[] }
+    ).conditions.find((c) => c.type === 'Progressing');
     expect(progressing).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded' });
 
     // Fixing the image starts a new rollout that completes.
-    await hangzhou.apply(deployment('broken-image', { namespace: 'examples', replicas: 3, image: 'stefanprodan/podinfo:6.5.0', progressDeadlineSeconds: 1 }));
-    await waitFor('the fixed rollout', async () => checkObjectHealth(await hangzhou.read(ref)), (h) => h.healthy);
+    await hangzhou.apply(
+      deployment('broken-image', {
+        namespace: 'examples',
+        replicas: 3,
+        image: 'stefanprodan/podinfo:6.5.0',
+        progressDeadlineSeconds: 1,
+      }),
+    );
+    await waitFor(
+      'the fixed rollout',
+      async () => checkObjectHealth(await hangzhou.read(ref)),
+      (h) => h.healthy,
+    );
   });
 
   it('a Job is healthy once complete; other kinds by the evaluator, or by existing', async () => {
     await hangzhou.apply(job('migrate', { namespace: 'examples' }));
     const ref = { apiVersion: 'batch/v1', kind: 'Job', name: 'migrate', namespace: 'examples' };
-    const done = await waitFor('the Job to complete', async () => checkObjectHealth(await hangzhou.read(ref)), (h) => h.healthy);
+    const done = await waitFor(
+      'the Job to complete',
+      async () => checkObjectHealth(await hangzhou.read(ref)),
+      (h) => h.healthy,
+    );
     expect(done.message).toBe('job "migrate" completed (1/1)');
 
-    const svc = await hangzhou.read({ apiVersion: 'v1', kind: 'Service', name: 'podinfo', namespace: 'not-yet' });
+    const svc = await hangzhou.read({
+      apiVersion: 'v1',
+      kind: 'Service',
+      name: 'podinfo',
+      namespace: 'not-yet',
+    });
     expect(await checkObjectHealth(svc)).toEqual({ healthy: true, message: 'Service/podinfo exists' });
-    expect(await checkObjectHealth(svc, (o) => Promise.resolve({ healthy: false, message: `no endpoints for ${o.metadata.name}` }))).toEqual({
+    expect(
+      await checkObjectHealth(svc, (o) =>
+        Promise.resolve({ healthy: false, message: `no endpoints for ${o.metadata.name}` }),
+      ),
+    ).toEqual({
       healthy: false,
       message: 'no endpoints for podinfo',
     });
@@ -344,15 +496,32 @@ describe('errors under injected faults', () => {
     [504, 'Timeout'],
   ])('HTTP %i is retryable', async (status, reason) => {
     sim.setFaults('local', { status, verbs: ['patch'] });
-    const err = await failure(local.apply(configMap('settings', { color: 'red' }, { namespace: 'examples' })));
-    expect(err).toMatchObject({ type: 'KubeRetryable', retryable: true, status, reason, cluster: 'local', verb: 'apply', object: 'ConfigMap/settings' });
-    expect(err.message).toBe(`local: apply ConfigMap/settings: injected fault: patch configmaps failed with ${status} (HTTP ${status} ${reason})`);
+    const err = await failure(
+      local.apply(configMap('settings', { color: 'red' }, { namespace: 'examples' })),
+    );
+    expect(err).toMatchObject({
+      type: 'KubeRetryable',
+      retryable: true,
+      status,
+      reason,
+      cluster: 'local',
+      verb: 'apply',
+      object: 'ConfigMap/settings',
+    });
+    expect(err.message).toBe(
+      `local: apply ConfigMap/settings: injected fault: patch configmaps failed with ${status} (HTTP ${status} ${reason})`,
+    );
   });
 
   it('429 is retryable after the Retry-After the server asked for', async () => {
     sim.setFaults('local', { status: 429, retryAfterSeconds: 3, verbs: ['get'] });
     const err = await failure(local.read(ref));
-    expect(err).toMatchObject({ type: 'KubeRetryable', status: 429, reason: 'TooManyRequests', retryAfterMs: 3_000 });
+    expect(err).toMatchObject({
+      type: 'KubeRetryable',
+      status: 429,
+      reason: 'TooManyRequests',
+      retryAfterMs: 3_000,
+    });
   });
 
   it('503 with Retry-After carries the delay too', async () => {
@@ -366,26 +535,34 @@ describe('errors under injected faults', () => {
     const err = await failure(local.read(ref));
     expect(err).toMatchObject({ type: 'KubeRetryable', retryable: true, code: 'ECONNREFUSED' });
     expect(err.status).toBeUndefined();
-    expect(err.message).toBe(`local: read ConfigMap/settings: connection refused (${registry.server('local')}) (ECONNREFUSED)`);
+    expect(err.message).toBe(
+      `local: read ConfigMap/settings: connection refused (${registry.server('local')}) (ECONNREFUSED)`,
+    );
     sim.clearFaults('local');
     expect((await local.read(ref))?.metadata.name).toBe('settings');
   });
 
   it('a request slower than the timeout is a retryable ETIMEDOUT', async () => {
-    const impatient = (await ClusterRegistry.load({ kubeconfigText: sim.kubeconfigText(), requestTimeoutMs: 300 })).client('local');
+    const impatient = (
+      await ClusterRegistry.load({ kubeconfigText: sim.kubeconfigText(), requestTimeoutMs: 300 })
+    ).client('local');
     await impatient.read(ref); // discovery, before the latency starts
     sim.setFaults('local', { latencyMs: 5_000, verbs: ['get'] });
     const started = Date.now();
     const err = await failure(impatient.read(ref));
     expect(err).toMatchObject({ type: 'KubeRetryable', code: 'ETIMEDOUT' });
-    expect(err.message).toBe('local: read ConfigMap/settings: timed out (' + registry.server('local') + ') (ETIMEDOUT)');
+    expect(err.message).toBe(
+      'local: read ConfigMap/settings: timed out (' + registry.server('local') + ') (ETIMEDOUT)',
+    );
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('a cancelled call stops at once and is retryable', async () => {
     sim.setFaults('local', { latencyMs: 5_000, verbs: ['patch'] });
     const controller = new AbortController();
-    const pending = local.apply(configMap('settings', { color: 'green' }, { namespace: 'examples' }), { signal: controller.signal });
+    const pending = local.apply(configMap('settings', { color: 'green' }, { namespace: 'examples' }), {
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(), 50);
     const err = await failure(pending);
     expect(err).toMatchObject({ retryable: true, code: 'ABORT_ERR' });
@@ -399,7 +576,9 @@ describe('errors under injected faults', () => {
     [422, 'Invalid'],
   ])('HTTP %i is permanent', async (status, reason) => {
     sim.setFaults('local', { status, verbs: ['patch'] });
-    const err = await failure(local.apply(configMap('settings', { color: 'red' }, { namespace: 'examples' })));
+    const err = await failure(
+      local.apply(configMap('settings', { color: 'red' }, { namespace: 'examples' })),
+    );
     expect(err).toMatchObject({ type: 'KubePermanent', retryable: false, status, reason });
     expect(err.retryAfterMs).toBeUndefined();
   });
@@ -408,13 +587,21 @@ describe('errors under injected faults', () => {
     sim.setFaults('local', { status: 500, verbs: ['delete'] });
     await expect(local.read(ref)).resolves.toBeDefined();
     await expect(hangzhou.list({ apiVersion: 'v1', kind: 'ConfigMap' })).resolves.toBeDefined();
-    await expect(failure(local.delete({ ...ref, name: 'nothing-here' }))).resolves.toMatchObject({ status: 500 });
+    await expect(failure(local.delete({ ...ref, name: 'nothing-here' }))).resolves.toMatchObject({
+      status: 500,
+    });
   });
 
   it('every-Nth faults fail exactly the Nth requests', async () => {
     sim.setFaults('local', { status: 500, everyNth: 3, verbs: ['get'] });
     const outcomes: string[] = [];
-    for (let i = 0; i < 7; i++) outcomes.push(await local.read(ref).then(() => 'ok', () => 'fail'));
+    for (let i = 0; i < 7; i++)
+      outcomes.push(
+        await local.read(ref).then(
+          () => 'ok',
+          () => 'fail',
+        ),
+      );
     expect(outcomes).toEqual(['ok', 'ok', 'fail', 'ok', 'ok', 'fail', 'ok']);
   });
 
@@ -422,7 +609,13 @@ describe('errors under injected faults', () => {
     const run = async () => {
       sim.setFaults('local', { status: 503, errorRate: 0.5, seed: 42, verbs: ['get'] });
       const outcomes: string[] = [];
-      for (let i = 0; i < 20; i++) outcomes.push(await local.read(ref).then(() => 'ok', () => 'fail'));
+      for (let i = 0; i < 20; i++)
+        outcomes.push(
+          await local.read(ref).then(
+            () => 'ok',
+            () => 'fail',
+          ),
+        );
       return outcomes;
     };
     const first = await run();

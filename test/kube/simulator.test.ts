@@ -17,7 +17,12 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 let sim: Simulator;
 let base: string;
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json; headers: Headers }> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Json; headers: Headers }> {
   const init: RequestInit = { method, headers: { Accept: 'application/json', ...headers } };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
@@ -29,10 +34,15 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 }
 
 const apply = (path: string, object: unknown, query = 'fieldManager=test') =>
-  call('PATCH', `${path}?${query}`, JSON.stringify(object), { 'Content-Type': 'application/apply-patch+yaml' });
+  call('PATCH', `${path}?${query}`, JSON.stringify(object), {
+    'Content-Type': 'application/apply-patch+yaml',
+  });
 
 beforeAll(async () => {
-  sim = await startSimulator({ clusters: [{ name: 'local' }, { name: 'remote', labels: { region: 'eu' } }], rolloutDurationMs: 0 });
+  sim = await startSimulator({
+    clusters: [{ name: 'local' }, { name: 'remote', labels: { region: 'eu' } }],
+    rolloutDurationMs: 0,
+  });
   base = sim.clusters[0]?.url ?? '';
 });
 
@@ -46,20 +56,42 @@ describe('discovery and OpenAPI', () => {
     expect((await call('GET', '/api')).body).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     const groups = (await call('GET', '/apis')).body.groups as { name: string }[];
     expect(groups.map((g) => g.name)).toEqual(['apps', 'batch', 'networking.k8s.io']);
-    const apps = (await call('GET', '/apis/apps/v1')).body.resources as { name: string; kind: string; namespaced: boolean }[];
-    expect(apps.map((r) => r.name)).toEqual(expect.arrayContaining(['deployments', 'deployments/scale', 'statefulsets', 'daemonsets']));
+    const apps = (await call('GET', '/apis/apps/v1')).body.resources as {
+      name: string;
+      kind: string;
+      namespaced: boolean;
+    }[];
+    expect(apps.map((r) => r.name)).toEqual(
+      expect.arrayContaining(['deployments', 'deployments/scale', 'statefulsets', 'daemonsets']),
+    );
     const core = (await call('GET', '/api/v1')).body.resources as { name: string; namespaced: boolean }[];
     expect(core.find((r) => r.name === 'namespaces')?.namespaced).toBe(false);
     expect(core.find((r) => r.name === 'services')?.namespaced).toBe(true);
   });
 
   it('publishes OpenAPI v3 with fieldValidation on each PATCH, which is what kubectl looks for', async () => {
-    const root = (await call('GET', '/openapi/v3')).body.paths as Record<string, { serverRelativeURL: string }>;
-    expect(Object.keys(root)).toEqual(['api/v1', 'apis/apps/v1', 'apis/batch/v1', 'apis/networking.k8s.io/v1']);
+    const root = (await call('GET', '/openapi/v3')).body.paths as Record<
+      string,
+      { serverRelativeURL: string }
+    >;
+    expect(Object.keys(root)).toEqual([
+      'api/v1',
+      'apis/apps/v1',
+      'apis/batch/v1',
+      'apis/networking.k8s.io/v1',
+    ]);
     const doc = (await call('GET', root['apis/apps/v1']?.serverRelativeURL ?? '')).body;
     const patch = doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch as Json;
-    expect(patch['x-kubernetes-group-version-kind']).toEqual({ group: 'apps', version: 'v1', kind: 'Deployment' });
-    expect((patch.parameters as { name: string; in: string }[]).some((p) => p.name === 'fieldValidation' && p.in === 'query')).toBe(true);
+    expect(patch['x-kubernetes-group-version-kind']).toEqual({
+      group: 'apps',
+      version: 'v1',
+      kind: 'Deployment',
+    });
+    expect(
+      (patch.parameters as { name: string; in: string }[]).some(
+        (p) => p.name === 'fieldValidation' && p.in === 'query',
+      ),
+    ).toBe(true);
   });
 
   it('answers unknown paths with a 404 Status', async () => {
@@ -82,7 +114,10 @@ describe('writes, Status errors and versioning', () => {
     expect((await call('POST', deployments, deployment('versioned', { replicas: 1 }))).status).toBe(201);
     const again = await call('POST', deployments, deployment('versioned'));
     expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({ reason: 'AlreadyExists', message: 'deployments.apps "versioned" already exists' });
+    expect(again.body).toMatchObject({
+      reason: 'AlreadyExists',
+      message: 'deployments.apps "versioned" already exists',
+    });
 
     const current = (await call('GET', `${deployments}/versioned`)).body;
     const stale = structuredClone(current);
@@ -95,12 +130,28 @@ describe('writes, Status errors and versioning', () => {
 
   it('resourceVersion moves on every write, generation only on spec changes', async () => {
     const first = (await call('GET', `${deployments}/versioned`)).body;
-    const labelled = (await call('PATCH', `${deployments}/versioned`, { metadata: { labels: { team: 'a' } } }, { 'Content-Type': 'application/merge-patch+json' })).body;
+    const labelled = (
+      await call(
+        'PATCH',
+        `${deployments}/versioned`,
+        { metadata: { labels: { team: 'a' } } },
+        { 'Content-Type': 'application/merge-patch+json' },
+      )
+    ).body;
     expect(Number(labelled.metadata.resourceVersion)).toBeGreaterThan(Number(first.metadata.resourceVersion));
     expect(labelled.metadata.generation).toBe(first.metadata.generation);
-    const scaled = (await call('PATCH', `${deployments}/versioned`, { spec: { replicas: 2 } }, { 'Content-Type': 'application/merge-patch+json' })).body;
+    const scaled = (
+      await call(
+        'PATCH',
+        `${deployments}/versioned`,
+        { spec: { replicas: 2 } },
+        { 'Content-Type': 'application/merge-patch+json' },
+      )
+    ).body;
     expect(scaled.metadata.generation).toBe(first.metadata.generation + 1);
-    expect(scaled.metadata.managedFields.map((m: Json) => `${m.manager}/${m.operation}`)).toContain('node/Update');
+    expect(scaled.metadata.managedFields.map((m: Json) => `${m.manager}/${m.operation}`)).toContain(
+      'node/Update',
+    );
   });
 
   it('a strategic merge patch merges containers by name; a merge patch replaces the list', async () => {
@@ -114,18 +165,27 @@ describe('writes, Status errors and versioning', () => {
       { spec: { template: { spec: { containers: [{ name: 'proxy', image: 'envoy:1.31' }] } } } },
       { 'Content-Type': 'application/strategic-merge-patch+json' },
     );
-    expect(strategic.body.spec.template.spec.containers.map((c: Json) => `${c.name}=${c.image}`)).toEqual(['sidecars=stefanprodan/podinfo:6.5.0', 'proxy=envoy:1.31']);
+    expect(strategic.body.spec.template.spec.containers.map((c: Json) => `${c.name}=${c.image}`)).toEqual([
+      'sidecars=stefanprodan/podinfo:6.5.0',
+      'proxy=envoy:1.31',
+    ]);
     const merge = await call(
       'PATCH',
       `${deployments}/sidecars`,
-      { spec: { template: { spec: { containers: [{ name: 'sidecars', image: 'stefanprodan/podinfo:6.6.0' }] } } } },
+      {
+        spec: {
+          template: { spec: { containers: [{ name: 'sidecars', image: 'stefanprodan/podinfo:6.6.0' }] } },
+        },
+      },
       { 'Content-Type': 'application/merge-patch+json' },
     );
     expect(merge.body.spec.template.spec.containers.map((c: Json) => c.name)).toEqual(['sidecars']);
   });
 
   it('refuses protobuf bodies with 415 and says to use kubectl apply', async () => {
-    const res = await call('POST', '/api/v1/namespaces', 'k8s\0…', { 'Content-Type': 'application/vnd.kubernetes.protobuf' });
+    const res = await call('POST', '/api/v1/namespaces', 'k8s\0…', {
+      'Content-Type': 'application/vnd.kubernetes.protobuf',
+    });
     expect(res.status).toBe(415);
     expect(res.body.message).toContain('use `kubectl apply`');
   });
@@ -138,16 +198,34 @@ describe('writes, Status errors and versioning', () => {
   it('with rolloutDurationMs 0 the write itself answers with the finished rollout', async () => {
     const res = await apply(`${deployments}/instant`, deployment('instant', { replicas: 2 }));
     expect(res.status).toBe(201);
-    expect(res.body.status).toMatchObject({ observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 });
+    expect(res.body.status).toMatchObject({
+      observedGeneration: 1,
+      replicas: 2,
+      updatedReplicas: 2,
+      readyReplicas: 2,
+      availableReplicas: 2,
+    });
   });
 
   it('scales through the scale subresource', async () => {
-    const res = await call('PATCH', `${deployments}/instant/scale`, { spec: { replicas: 4 } }, { 'Content-Type': 'application/merge-patch+json' });
-    expect(res.body).toMatchObject({ kind: 'Scale', spec: { replicas: 4 }, status: { replicas: 4, selector: 'app.oam.dev/component=instant' } });
+    const res = await call(
+      'PATCH',
+      `${deployments}/instant/scale`,
+      { spec: { replicas: 4 } },
+      { 'Content-Type': 'application/merge-patch+json' },
+    );
+    expect(res.body).toMatchObject({
+      kind: 'Scale',
+      spec: { replicas: 4 },
+      status: { replicas: 4, selector: 'app.oam.dev/component=instant' },
+    });
   });
 
   it('a Job whose image cannot be pulled stays active', async () => {
-    const res = await apply('/apis/batch/v1/namespaces/default/jobs/stuck', job('stuck', { image: 'busybox:1.xxx' }));
+    const res = await apply(
+      '/apis/batch/v1/namespaces/default/jobs/stuck',
+      job('stuck', { image: 'busybox:1.xxx' }),
+    );
     expect(res.body.status).toMatchObject({ active: 1 });
     expect(res.body.status.conditions).toBeUndefined();
   });
@@ -170,16 +248,25 @@ describe('Table output', () => {
       'Selector:1',
     ]);
     expect(res.body.rows[0].cells.slice(0, 4)).toEqual(['instant', '4/4', 4, 4]);
-    expect(res.body.rows[0].object).toMatchObject({ kind: 'PartialObjectMetadata', metadata: { name: 'instant' } });
+    expect(res.body.rows[0].object).toMatchObject({
+      kind: 'PartialObjectMetadata',
+      metadata: { name: 'instant' },
+    });
   });
 });
 
 describe('admin endpoint', () => {
   it('lists clusters and sets and clears faults at run time', async () => {
     const clusters = (await (await fetch(`${sim.adminUrl}/clusters`)).json()) as Json[];
-    expect(clusters.map((c) => `${c.name} ${JSON.stringify(c.labels)}`)).toEqual(['local {}', 'remote {"region":"eu"}']);
+    expect(clusters.map((c) => `${c.name} ${JSON.stringify(c.labels)}`)).toEqual([
+      'local {}',
+      'remote {"region":"eu"}',
+    ]);
 
-    const put = await fetch(`${sim.adminUrl}/clusters/remote/faults`, { method: 'PUT', body: JSON.stringify({ status: 503, verbs: ['list'] }) });
+    const put = await fetch(`${sim.adminUrl}/clusters/remote/faults`, {
+      method: 'PUT',
+      body: JSON.stringify({ status: 503, verbs: ['list'] }),
+    });
     expect(put.status).toBe(200);
     const remote = sim.clusters[1]?.url ?? '';
     expect((await fetch(`${remote}/api/v1/namespaces`)).status).toBe(503);
@@ -192,8 +279,13 @@ describe('admin endpoint', () => {
   });
 
   it('rejects unknown clusters and invalid fault configs', async () => {
-    expect((await fetch(`${sim.adminUrl}/clusters/nowhere/faults`, { method: 'PUT', body: '{}' })).status).toBe(404);
-    const bad = await fetch(`${sim.adminUrl}/clusters/local/faults`, { method: 'PUT', body: JSON.stringify({ errorRate: 2 }) });
+    expect(
+      (await fetch(`${sim.adminUrl}/clusters/nowhere/faults`, { method: 'PUT', body: '{}' })).status,
+    ).toBe(404);
+    const bad = await fetch(`${sim.adminUrl}/clusters/local/faults`, {
+      method: 'PUT',
+      body: JSON.stringify({ errorRate: 2 }),
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as Json).error).toContain('errorRate must be between 0 and 1');
   });
@@ -203,7 +295,10 @@ describe('kubeconfig and clusters.yaml', () => {
   it('writes one http context per cluster, with insecure-skip-tls-verify, and the labels file', () => {
     const kubeconfig = parseYaml(sim.kubeconfigText()) as Json;
     expect(kubeconfig.contexts.map((c: Json) => c.name)).toEqual(['local', 'remote']);
-    expect(kubeconfig.clusters[1].cluster).toEqual({ server: sim.clusters[1]?.url, 'insecure-skip-tls-verify': true });
+    expect(kubeconfig.clusters[1].cluster).toEqual({
+      server: sim.clusters[1]?.url,
+      'insecure-skip-tls-verify': true,
+    });
     expect(parseYaml(sim.clustersFileText())).toEqual({
       clusters: [
         { name: 'local', context: 'local' },
@@ -215,11 +310,17 @@ describe('kubeconfig and clusters.yaml', () => {
 
 describe('lifecycle', () => {
   it('creates missing namespaces on apply when asked to', async () => {
-    const lenient = await startSimulator({ clusters: [{ name: 'c' }], createNamespacesOnApply: true, rolloutDurationMs: 0 });
+    const lenient = await startSimulator({
+      clusters: [{ name: 'c' }],
+      createNamespacesOnApply: true,
+      rolloutDurationMs: 0,
+    });
     try {
       const registry = await ClusterRegistry.load({ kubeconfigText: lenient.kubeconfigText() });
       await registry.client('c').apply(deployment('web', { namespace: 'fresh' }));
-      expect(lenient.objects('c').some((o) => o.kind === 'Namespace' && o.metadata.name === 'fresh')).toBe(true);
+      expect(lenient.objects('c').some((o) => o.kind === 'Namespace' && o.metadata.name === 'fresh')).toBe(
+        true,
+      );
     } finally {
       await lenient.stop();
     }
@@ -244,13 +345,20 @@ describe('lifecycle', () => {
         expect(restored?.metadata.uid).toBe(stored.metadata.uid);
         expect(restored?.status).toMatchObject({ availableReplicas: 2 });
         const updated = await again.client('c').apply(deployment('kept', { replicas: 3 }));
-        expect(Number(updated.metadata.resourceVersion)).toBeGreaterThan(Number(stored.metadata.resourceVersion));
+        expect(Number(updated.metadata.resourceVersion)).toBeGreaterThan(
+          Number(stored.metadata.resourceVersion),
+        );
 
         const url = second.clusters[0]?.url ?? '';
         // History from before the restart is gone: a watch from an older resourceVersion must re-list.
-        const res = await fetch(`${url}/apis/apps/v1/deployments?watch=true&resourceVersion=1&timeoutSeconds=5`);
+        const res = await fetch(
+          `${url}/apis/apps/v1/deployments?watch=true&resourceVersion=1&timeoutSeconds=5`,
+        );
         const line = JSON.parse((await res.text()).trim()) as Json;
-        expect(line).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } });
+        expect(line).toMatchObject({
+          type: 'ERROR',
+          object: { kind: 'Status', code: 410, reason: 'Expired' },
+        });
       } finally {
         await second.stop();
       }
@@ -264,14 +372,19 @@ describe('lifecycle', () => {
     const dataFile = join(dir, 'sim-data.json');
     try {
       const first = await startSimulator({ clusters: [{ name: 'c' }], dataFile, rolloutDurationMs: 60_000 });
-      await (await ClusterRegistry.load({ kubeconfigText: first.kubeconfigText() })).client('c').apply(deployment('slow', { replicas: 1 }));
+      await (
+        await ClusterRegistry.load({ kubeconfigText: first.kubeconfigText() })
+      )
+        .client('c')
+        .apply(deployment('slow', { replicas: 1 }));
       await first.stop();
       const second = await startSimulator({ clusters: [{ name: 'c' }], dataFile, rolloutDurationMs: 100 });
       try {
         const client = (await ClusterRegistry.load({ kubeconfigText: second.kubeconfigText() })).client('c');
         await waitFor(
           'the resumed rollout',
-          () => client.read({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'slow', namespace: 'default' }),
+          () =>
+            client.read({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'slow', namespace: 'default' }),
           (d) => (d?.status as { availableReplicas?: number } | undefined)?.availableReplicas === 1,
         );
       } finally {
@@ -296,7 +409,11 @@ describe('lifecycle', () => {
 describe('start failures', () => {
   it('a port already in use fails the start with EADDRINUSE, for clusters and for the admin endpoint', async () => {
     const taken = sim.clusters[0]?.port ?? 0;
-    await expect(startSimulator({ clusters: [{ name: 'a' }, { name: 'b', port: taken }] })).rejects.toThrow(/EADDRINUSE/);
-    await expect(startSimulator({ clusters: [{ name: 'a' }], adminPort: taken })).rejects.toThrow(/EADDRINUSE/);
+    await expect(startSimulator({ clusters: [{ name: 'a' }, { name: 'b', port: taken }] })).rejects.toThrow(
+      /EADDRINUSE/,
+    );
+    await expect(startSimulator({ clusters: [{ name: 'a' }], adminPort: taken })).rejects.toThrow(
+      /EADDRINUSE/,
+    );
   });
 });

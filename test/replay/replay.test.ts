@@ -9,7 +9,9 @@ import { loadHistoryFixtures, replayFixtures } from '../harness/histories.js';
 describe('replay of committed histories', () => {
   it('covers every workflow type, a superseded revision and an entity that continued as new', async () => {
     const fixtures = await loadHistoryFixtures();
-    expect(new Set(fixtures.map((f) => f.workflowType))).toEqual(new Set(['application', 'revision', 'catalog']));
+    expect(new Set(fixtures.map((f) => f.workflowType))).toEqual(
+      new Set(['application', 'revision', 'catalog']),
+    );
     expect(fixtures.map((f) => f.name)).toEqual(
       expect.arrayContaining(['revision-superseded', 'application-continued-as-new', 'revision-republished']),
     );

@@ -20,8 +20,15 @@ function application(components: unknown[]): Application {
   }) as Application;
 }
 
-async function render(components: unknown[], referencedObjects: ReferencedObject[] = []): Promise<RenderedResource[]> {
-  const snapshot = buildSnapshot({ application: application(components), catalog: loadBuiltinDefinitions(), referencedObjects });
+async function render(
+  components: unknown[],
+  referencedObjects: ReferencedObject[] = [],
+): Promise<RenderedResource[]> {
+  const snapshot = buildSnapshot({
+    application: application(components),
+    catalog: loadBuiltinDefinitions(),
+    referencedObjects,
+  });
   return renderTargets(snapshot, resolvePlacement(snapshot, [], []), 'shop-v1');
 }
 
@@ -38,7 +45,12 @@ const KITCHEN_SINK = [
   {
     name: 'web',
     type: 'webservice',
-    properties: { image: 'nginx:1', ports: [{ port: 80 }, { port: 9090, expose: true, name: 'metrics' }], cpu: '500m', env: [{ name: 'A', value: 'x' }] },
+    properties: {
+      image: 'nginx:1',
+      ports: [{ port: 80 }, { port: 9090, expose: true, name: 'metrics' }],
+      cpu: '500m',
+      env: [{ name: 'A', value: 'x' }],
+    },
     traits: [
       { type: 'scaler', properties: { replicas: 2 } },
       { type: 'labels', properties: { team: 'a' } },
@@ -47,14 +59,29 @@ const KITCHEN_SINK = [
       { type: 'resource', properties: { memory: '1Gi', limits: { cpu: 2 } } },
     ],
   },
-  { name: 'queue', type: 'worker', properties: { image: 'busybox', cmd: ['sleep', '1000'] }, traits: [{ type: 'expose', properties: { port: [8080] } }] },
-  { name: 'migrate', type: 'task', properties: { image: 'flyway', count: 2 }, traits: [{ type: 'resource', properties: { cpu: 1 } }] },
+  {
+    name: 'queue',
+    type: 'worker',
+    properties: { image: 'busybox', cmd: ['sleep', '1000'] },
+    traits: [{ type: 'expose', properties: { port: [8080] } }],
+  },
+  {
+    name: 'migrate',
+    type: 'task',
+    properties: { image: 'flyway', count: 2 },
+    traits: [{ type: 'resource', properties: { cpu: 1 } }],
+  },
   {
     name: 'raw',
     type: 'k8s-objects',
     properties: {
       objects: [
-        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'elsewhere' }, data: { a: 'b' } },
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'settings', namespace: 'elsewhere' },
+          data: { a: 'b' },
+        },
         { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'audit' } },
       ],
     },
@@ -65,10 +92,32 @@ const KITCHEN_SINK = [
 describe('the built-in definitions', () => {
   it('are five components, six traits, three policies and four step types, each with a version', () => {
     const builtins = loadBuiltinDefinitions();
-    expect(Object.keys(builtins.componentDefinitions).sort()).toEqual(['k8s-objects', 'ref-objects', 'task', 'webservice', 'worker']);
-    expect(Object.keys(builtins.traitDefinitions).sort()).toEqual(['annotations', 'env', 'expose', 'labels', 'resource', 'scaler']);
-    expect(Object.keys(builtins.policyDefinitions).sort()).toEqual(['garbage-collect', 'override', 'topology']);
-    expect(Object.keys(builtins.workflowStepDefinitions).sort()).toEqual(['apply-component', 'deploy', 'step-group', 'suspend']);
+    expect(Object.keys(builtins.componentDefinitions).sort()).toEqual([
+      'k8s-objects',
+      'ref-objects',
+      'task',
+      'webservice',
+      'worker',
+    ]);
+    expect(Object.keys(builtins.traitDefinitions).sort()).toEqual([
+      'annotations',
+      'env',
+      'expose',
+      'labels',
+      'resource',
+      'scaler',
+    ]);
+    expect(Object.keys(builtins.policyDefinitions).sort()).toEqual([
+      'garbage-collect',
+      'override',
+      'topology',
+    ]);
+    expect(Object.keys(builtins.workflowStepDefinitions).sort()).toEqual([
+      'apply-component',
+      'deploy',
+      'step-group',
+      'suspend',
+    ]);
     const all = [
       ...Object.values(builtins.componentDefinitions),
       ...Object.values(builtins.traitDefinitions),
@@ -89,18 +138,35 @@ describe('the built-in definitions', () => {
   });
 
   it('webservice selects its pods by app.oam.dev/component and names the container after the component', async () => {
-    const [deployment] = objects(await render([{ name: 'api', type: 'webservice', properties: { image: 'api:1' } }]));
+    const [deployment] = objects(
+      await render([{ name: 'api', type: 'webservice', properties: { image: 'api:1' } }]),
+    );
     expect(deployment?.spec).toEqual({
       replicas: 1,
       selector: { matchLabels: { 'app.oam.dev/component': 'api' } },
-      template: { metadata: { labels: { 'app.oam.dev/component': 'api' } }, spec: { containers: [{ image: 'api:1', name: 'api' }] } },
+      template: {
+        metadata: { labels: { 'app.oam.dev/component': 'api' } },
+        spec: { containers: [{ image: 'api:1', name: 'api' }] },
+      },
     });
   });
 
   it('webservice adds a Service only for exposed ports', async () => {
-    const internal = objects(await render([{ name: 'api', type: 'webservice', properties: { image: 'api:1', ports: [{ port: 80 }] } }]));
+    const internal = objects(
+      await render([
+        { name: 'api', type: 'webservice', properties: { image: 'api:1', ports: [{ port: 80 }] } },
+      ]),
+    );
     expect(internal.map((o) => o.kind)).toEqual(['Deployment']);
-    const exposed = objects(await render([{ name: 'api', type: 'webservice', properties: { image: 'api:1', ports: [{ port: 80, expose: true }] } }]));
+    const exposed = objects(
+      await render([
+        {
+          name: 'api',
+          type: 'webservice',
+          properties: { image: 'api:1', ports: [{ port: 80, expose: true }] },
+        },
+      ]),
+    );
     expect(exposed.map((o) => o.kind)).toEqual(['Deployment', 'Service']);
     expect(exposed[1]?.spec).toEqual({
       ports: [{ name: 'port-80', port: 80, protocol: 'TCP', targetPort: 80 }],
@@ -115,7 +181,13 @@ describe('the built-in definitions', () => {
         {
           name: 'api',
           type: 'webservice',
-          properties: { image: 'api:1', env: [{ name: 'KEEP', value: '1' }, { name: 'MODE', value: 'dev' }] },
+          properties: {
+            image: 'api:1',
+            env: [
+              { name: 'KEEP', value: '1' },
+              { name: 'MODE', value: 'dev' },
+            ],
+          },
           traits: [{ type: 'env', properties: { env: { MODE: 'prod', DEBUG: false } } }],
         },
       ]),
@@ -129,21 +201,55 @@ describe('the built-in definitions', () => {
 
   it('k8s-objects puts namespaced objects into the target namespace and leaves cluster-scoped ones without', async () => {
     const rendered = objects(await render([KITCHEN_SINK[3]]));
-    expect(rendered.map((o) => `${o.kind} ${o.metadata.namespace ?? '-'}/${o.metadata.name}`)).toEqual(['ConfigMap prod/settings', 'Namespace -/audit']);
+    expect(rendered.map((o) => `${o.kind} ${o.metadata.namespace ?? '-'}/${o.metadata.name}`)).toEqual([
+      'ConfigMap prod/settings',
+      'Namespace -/audit',
+    ]);
   });
 
   it('ref-objects deploys the recorded objects, and Secrets only as references to their source', async () => {
     const referenced: ReferencedObject[] = [
-      { cluster: 'local', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shared', namespace: 'prod', uid: 'u1', resourceVersion: '9' }, data: { k: 'v' } } },
-      { cluster: 'vault', object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'infra' }, data: { password: 'c2VjcmV0' } } },
+      {
+        cluster: 'local',
+        object: {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'shared', namespace: 'prod', uid: 'u1', resourceVersion: '9' },
+          data: { k: 'v' },
+        },
+      },
+      {
+        cluster: 'vault',
+        object: {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'creds', namespace: 'infra' },
+          data: { password: 'c2VjcmV0' },
+        },
+      },
     ];
     const rendered = objects(
       await render(
-        [{ name: 'refs', type: 'ref-objects', properties: { objects: [{ resource: 'configmap', name: 'shared' }, { kind: 'Secret', name: 'creds', namespace: 'infra', cluster: 'vault' }] } }],
+        [
+          {
+            name: 'refs',
+            type: 'ref-objects',
+            properties: {
+              objects: [
+                { resource: 'configmap', name: 'shared' },
+                { kind: 'Secret', name: 'creds', namespace: 'infra', cluster: 'vault' },
+              ],
+            },
+          },
+        ],
         referenced,
       ),
     );
-    expect(rendered[0]).toMatchObject({ kind: 'ConfigMap', data: { k: 'v' }, metadata: { name: 'shared', namespace: 'prod' } });
+    expect(rendered[0]).toMatchObject({
+      kind: 'ConfigMap',
+      data: { k: 'v' },
+      metadata: { name: 'shared', namespace: 'prod' },
+    });
     expect(rendered[0]?.metadata).not.toHaveProperty('uid');
     expect(rendered[1]).toEqual({
       apiVersion: 'v1',
@@ -155,7 +261,12 @@ describe('the built-in definitions', () => {
           'revela.dev/secret-data-sha256': expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
           'revela.dev/secret-source': 'vault/infra/creds',
         },
-        labels: { 'app.oam.dev/component': 'refs', 'app.oam.dev/name': 'shop', 'app.oam.dev/namespace': 'prod', 'app.oam.dev/revision': 'shop-v1' },
+        labels: {
+          'app.oam.dev/component': 'refs',
+          'app.oam.dev/name': 'shop',
+          'app.oam.dev/namespace': 'prod',
+          'app.oam.dev/revision': 'shop-v1',
+        },
       },
     });
     expect(JSON.stringify(rendered)).not.toContain('c2VjcmV0');
@@ -167,7 +278,8 @@ describe('the built-in definitions', () => {
     if (!webservice) throw new Error('no webservice');
     const clock = structuredClone(webservice);
     clock.metadata.name = 'clock';
-    clock.spec.schematic.jsonata.template = '{ "output": { "apiVersion": "v1", "kind": "ConfigMap", "data": { "at": $now() } } }';
+    clock.spec.schematic.jsonata.template =
+      '{ "output": { "apiVersion": "v1", "kind": "ConfigMap", "data": { "at": $now() } } }';
     const snapshot = buildSnapshot({
       application: application([{ name: 'c', type: 'clock', properties: { image: 'x' } }]),
       catalog: { ...builtins, componentDefinitions: { ...builtins.componentDefinitions, clock } },

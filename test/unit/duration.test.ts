@@ -21,6 +21,12 @@ describe('durations', () => {
   });
 
   it('formats milliseconds back into the same notation', () => {
-    expect([0, 500, 30_000, 5_400_000, 150_500].map(formatDuration)).toEqual(['0s', '500ms', '30s', '1h30m', '2m30.5s']);
+    expect([0, 500, 30_000, 5_400_000, 150_500].map(formatDuration)).toEqual([
+      '0s',
+      '500ms',
+      '30s',
+      '1h30m',
+      '2m30.5s',
+    ]);
   });
 });

@@ -30,7 +30,9 @@ import { podinfoApp, podinfoCatalog, podinfoClusters } from './helpers/podinfo.j
 
 /** An application from YAML (namespace `examples`). */
 function app(yaml: string): Application {
-  const [doc] = parseYamlDocuments(`apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata:\n  name: shop\n  namespace: examples\n${yaml}`);
+  const [doc] = parseYamlDocuments(
+    `apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata:\n  name: shop\n  namespace: examples\n${yaml}`,
+  );
   if (doc?.kind !== 'Application') throw new Error('not an application');
   return doc;
 }
@@ -52,17 +54,22 @@ async function caught(fn: () => unknown): Promise<RevelaError> {
 
 describe('every model error', () => {
   it('a YAML syntax error names the file, the document, the line and the column', async () => {
-    const e = await caught(() => parseYamlDocuments('kind: Policy\n---\nkind: Policy\nmetadata:\n  name: a: b\n', 'policies.yaml'));
+    const e = await caught(() =>
+      parseYamlDocuments('kind: Policy\n---\nkind: Policy\nmetadata:\n  name: a: b\n', 'policies.yaml'),
+    );
     expect(e).toBeInstanceOf(YamlSyntaxError);
     expect(e.type).toBe('YamlSyntax');
     expect(e.object).toBe('policies.yaml');
     expect(e.path).toBe('document 2, line 5, column 9');
     expect(e).toMatchObject({ file: 'policies.yaml', documentIndex: 1, line: 5, col: 9 });
-    expect(e.message).toBe('policies.yaml: document 2, line 5, column 9: Nested mappings are not allowed in compact mappings');
+    expect(e.message).toBe(
+      'policies.yaml: document 2, line 5, column 9: Nested mappings are not allowed in compact mappings',
+    );
   });
 
   it('an invalid component name is an InvalidDocument error naming spec.components[0].name, the file and the document', async () => {
-    const text = 'apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata: {name: shop, namespace: examples}\nspec:\n  components:\n    - {name: Web_1, type: webservice}\n';
+    const text =
+      'apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata: {name: shop, namespace: examples}\nspec:\n  components:\n    - {name: Web_1, type: webservice}\n';
     const e = await caught(() => parseYamlDocuments(`---\n${text}`, 'app.yaml'));
     expect(e).toBeInstanceOf(InvalidDocumentError);
     expect(e.type).toBe('InvalidDocument');
@@ -74,21 +81,42 @@ describe('every model error', () => {
   });
 
   it('a missing field, a misspelt field and an unknown kind are InvalidDocument errors with their paths', async () => {
-    const missing = await caught(() => parseDocument({ apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name: 'a' }, spec: {} }));
+    const missing = await caught(() =>
+      parseDocument({
+        apiVersion: 'core.oam.dev/v1beta1',
+        kind: 'Application',
+        metadata: { name: 'a' },
+        spec: {},
+      }),
+    );
     expect(missing.message).toBe('Application default/a: spec.components: is required (expected array)');
     const misspelt = await caught(() =>
-      parseDocument({ apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name: 'a' }, spec: { components: [], polices: [] } }),
+      parseDocument({
+        apiVersion: 'core.oam.dev/v1beta1',
+        kind: 'Application',
+        metadata: { name: 'a' },
+        spec: { components: [], polices: [] },
+      }),
     );
     expect(misspelt.path).toBe('spec.polices');
-    expect(misspelt.message).toBe('Application default/a: spec.polices: is not a known field; check the spelling and indentation');
-    const kind = await caught(() => parseDocument({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }, { file: 'x.yaml', index: 2 }));
+    expect(misspelt.message).toBe(
+      'Application default/a: spec.polices: is not a known field; check the spelling and indentation',
+    );
+    const kind = await caught(() =>
+      parseDocument(
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } },
+        { file: 'x.yaml', index: 2 },
+      ),
+    );
     expect(kind.message).toBe(
       'ConfigMap x: kind: unknown kind "ConfigMap"; Revela reads Application, Policy, Workflow, ComponentDefinition, TraitDefinition, PolicyDefinition, WorkflowStepDefinition (in x.yaml, document 3)',
     );
   });
 
   it('an unknown component type is an UnknownDefinition error naming spec.components[0].type', async () => {
-    const e = await caught(() => build(app('spec:\n  components:\n    - {name: web, type: webservise, properties: {image: nginx}}\n')));
+    const e = await caught(() =>
+      build(app('spec:\n  components:\n    - {name: web, type: webservise, properties: {image: nginx}}\n')),
+    );
     expect(e).toBeInstanceOf(UnknownDefinitionError);
     expect(e.type).toBe('UnknownDefinition');
     expect(e.path).toBe('spec.components[0].type');
@@ -99,23 +127,37 @@ describe('every model error', () => {
 
   it('unknown trait, policy and step types are UnknownDefinition errors naming their type fields', async () => {
     const trait = await caught(() =>
-      build(app('spec:\n  components:\n    - name: web\n      type: webservice\n      properties: {image: nginx}\n      traits: [{type: scaler}, {type: autoscaler}]\n')),
+      build(
+        app(
+          'spec:\n  components:\n    - name: web\n      type: webservice\n      properties: {image: nginx}\n      traits: [{type: scaler}, {type: autoscaler}]\n',
+        ),
+      ),
     );
     expect(trait.path).toBe('spec.components[0].traits[1].type');
     expect(trait.reason).toMatch(/^unknown trait type "autoscaler": no TraitDefinition named "autoscaler"/);
     const policy = await caught(() =>
-      build(app('spec:\n  components: []\n  policies: [{name: gc, type: garbage-collect}, {name: x, type: canary}]\n')),
+      build(
+        app(
+          'spec:\n  components: []\n  policies: [{name: gc, type: garbage-collect}, {name: x, type: canary}]\n',
+        ),
+      ),
     );
     expect(policy.path).toBe('spec.policies[1].type');
     expect(policy.reason).toMatch(/^unknown policy type "canary"/);
-    const step = await caught(() => build(app('spec:\n  components: []\n  workflow:\n    steps: [{name: notify, type: notification}]\n')));
+    const step = await caught(() =>
+      build(app('spec:\n  components: []\n  workflow:\n    steps: [{name: notify, type: notification}]\n')),
+    );
     expect(step.path).toBe('spec.workflow.steps[0].type');
     expect(step.reason).toMatch(/^unknown workflow step type "notification"/);
   });
 
   it('a scaler on a task is a TraitNotApplicable error naming the trait', async () => {
     const e = await caught(() =>
-      build(app('spec:\n  components:\n    - name: migrate\n      type: task\n      properties: {image: flyway}\n      traits: [{type: scaler, properties: {replicas: 2}}]\n')),
+      build(
+        app(
+          'spec:\n  components:\n    - name: migrate\n      type: task\n      properties: {image: flyway}\n      traits: [{type: scaler, properties: {replicas: 2}}]\n',
+        ),
+      ),
     );
     expect(e).toBeInstanceOf(TraitNotApplicableError);
     expect(e.type).toBe('TraitNotApplicable');
@@ -150,12 +192,18 @@ describe('every model error', () => {
 
   it('two components with one name are a DuplicateName error naming the second', async () => {
     const e = await caught(() =>
-      build(app('spec:\n  components:\n    - {name: web, type: webservice, properties: {image: a}}\n    - {name: web, type: worker, properties: {image: b}}\n')),
+      build(
+        app(
+          'spec:\n  components:\n    - {name: web, type: webservice, properties: {image: a}}\n    - {name: web, type: worker, properties: {image: b}}\n',
+        ),
+      ),
     );
     expect(e).toBeInstanceOf(DuplicateNameError);
     expect(e.type).toBe('DuplicateName');
     expect(e.path).toBe('spec.components[1].name');
-    expect(e.message).toBe('Application examples/shop: spec.components[1].name: component "web" is defined more than once; names must be unique');
+    expect(e.message).toBe(
+      'Application examples/shop: spec.components[1].name: component "web" is defined more than once; names must be unique',
+    );
   });
 
   it('a sub-step named like a step is a DuplicateName error', async () => {
@@ -181,7 +229,9 @@ describe('every model error', () => {
     expect(e).toBeInstanceOf(DependencyCycleError);
     expect(e.type).toBe('DependencyCycle');
     expect(e.path).toBe('spec.components[0].dependsOn');
-    expect(e.message).toBe('Application examples/shop: spec.components[0].dependsOn: components depend on each other in a cycle: api → db → api');
+    expect(e.message).toBe(
+      'Application examples/shop: spec.components[0].dependsOn: components depend on each other in a cycle: api → db → api',
+    );
   });
 
   it('DAG steps depending on each other are a DependencyCycle error', async () => {
@@ -207,13 +257,23 @@ describe('every model error', () => {
     expect(e).toBeInstanceOf(InvalidParametersError);
     expect(e.type).toBe('InvalidParameters');
     expect(e.path).toBe('spec.components[0].traits[1].properties.replicas');
-    expect(e.message).toBe('Application examples/shop: spec.components[0].traits[1].properties.replicas: must be >= 0');
+    expect(e.message).toBe(
+      'Application examples/shop: spec.components[0].traits[1].properties.replicas: must be >= 0',
+    );
   });
 
   it('a missing image and an unknown property are InvalidParameters errors', async () => {
-    const missing = await caught(() => build(app('spec:\n  components:\n    - {name: web, type: webservice, properties: {}}\n')));
-    expect(missing.message).toBe('Application examples/shop: spec.components[0].properties.image: is required');
-    const unknown = await caught(() => build(app('spec:\n  components:\n    - {name: web, type: worker, properties: {image: a, replica: 2}}\n')));
+    const missing = await caught(() =>
+      build(app('spec:\n  components:\n    - {name: web, type: webservice, properties: {}}\n')),
+    );
+    expect(missing.message).toBe(
+      'Application examples/shop: spec.components[0].properties.image: is required',
+    );
+    const unknown = await caught(() =>
+      build(
+        app('spec:\n  components:\n    - {name: web, type: worker, properties: {image: a, replica: 2}}\n'),
+      ),
+    );
     expect(unknown.path).toBe('spec.components[0].properties.replica');
     expect(unknown.reason).toBe(
       'is not a parameter of worker; known: args, cmd, cpu, env, image, imagePullPolicy, memory, replicas',
@@ -226,7 +286,9 @@ describe('every model error', () => {
     if (!override) throw new Error('fixture lost its override');
     catalog.policies['override-high-availability'] = {
       ...override,
-      properties: { components: [{ type: 'webservice', traits: [{ type: 'scaler', properties: { replicas: 'three' } }] }] },
+      properties: {
+        components: [{ type: 'webservice', traits: [{ type: 'scaler', properties: { replicas: 'three' } }] }],
+      },
     };
     const e = await caught(() => build(podinfoApp(), catalog));
     expect(e.type).toBe('InvalidParameters');
@@ -268,7 +330,9 @@ describe('every model error', () => {
       spec: { schematic: { jsonata: { parameter: { type: 'object' }, template: '{ "output": }' } } },
     };
     const catalog = mergeCatalogs(loadBuiltinDefinitions(), { componentDefinitions: { broken } });
-    const e = await caught(() => build(app('spec:\n  components:\n    - {name: web, type: broken}\n'), catalog));
+    const e = await caught(() =>
+      build(app('spec:\n  components:\n    - {name: web, type: broken}\n'), catalog),
+    );
     expect(e).toBeInstanceOf(TemplateError);
     expect(e.type).toBe('TemplateError');
     expect(e.object).toBe('ComponentDefinition vela-system/broken');
@@ -284,21 +348,37 @@ describe('every model error', () => {
       apiVersion: 'core.oam.dev/v1beta1',
       kind: 'ComponentDefinition',
       metadata: { name: 'failing' },
-      spec: { schematic: { jsonata: { parameter: { type: 'object' }, template: '{ "output": $error("no cluster for " & context.cluster) }' } } },
+      spec: {
+        schematic: {
+          jsonata: {
+            parameter: { type: 'object' },
+            template: '{ "output": $error("no cluster for " & context.cluster) }',
+          },
+        },
+      },
     };
     const catalog = mergeCatalogs(loadBuiltinDefinitions(), { componentDefinitions: { failing } });
-    const snapshot = buildSnapshot({ application: app('spec:\n  components:\n    - {name: web, type: failing}\n'), catalog });
+    const snapshot = buildSnapshot({
+      application: app('spec:\n  components:\n    - {name: web, type: failing}\n'),
+      catalog,
+    });
     const e = await caught(() => renderTargets(snapshot, resolvePlacement(snapshot, [], []), 'shop-v1'));
     expect(e.type).toBe('TemplateError');
-    expect(e.message).toBe('ComponentDefinition failing: spec.schematic.jsonata.template: at position 19 near "error": fails: no cluster for local (D3137)');
+    expect(e.message).toBe(
+      'ComponentDefinition failing: spec.schematic.jsonata.template: at position 19 near "error": fails: no cluster for local (D3137)',
+    );
   });
 
   it('a snapshot over 1 MiB is a SnapshotTooLarge error giving its size', async () => {
     const big = 'x'.repeat(1024 * 1024);
-    const application = app('spec:\n  components:\n    - name: blob\n      type: k8s-objects\n      properties:\n        objects: []\n');
+    const application = app(
+      'spec:\n  components:\n    - name: blob\n      type: k8s-objects\n      properties:\n        objects: []\n',
+    );
     const component = application.spec.components[0];
     if (!component) throw new Error('no component');
-    component.properties = { objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'blob' }, data: { big } }] };
+    component.properties = {
+      objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'blob' }, data: { big } }],
+    };
     const e = await caught(() => build(application));
     expect(e).toBeInstanceOf(SnapshotTooLargeError);
     expect(e.type).toBe('SnapshotTooLarge');
@@ -306,7 +386,9 @@ describe('every model error', () => {
     expect(e.path).toBeUndefined();
     const size = (e as SnapshotTooLargeError).size;
     expect(size).toBeGreaterThan(1024 * 1024);
-    expect(e.message).toContain(`is ${(size / 1024 / 1024).toFixed(2)} MiB (${size} bytes), above the limit of 1.00 MiB (1048576 bytes)`);
+    expect(e.message).toContain(
+      `is ${(size / 1024 / 1024).toFixed(2)} MiB (${size} bytes), above the limit of 1.00 MiB (1048576 bytes)`,
+    );
   });
 
   it('a label selector matching no cluster is a NoClusterMatches error naming the selector', async () => {

@@ -10,11 +10,27 @@ function definition(name: string): ComponentDefinition {
   return found;
 }
 
-function deployment(spec: Record<string, unknown>, status: Record<string, unknown> | undefined, generation = 2): KubeObject {
-  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'podinfo', generation }, spec, ...(status ? { status } : {}) };
+function deployment(
+  spec: Record<string, unknown>,
+  status: Record<string, unknown> | undefined,
+  generation = 2,
+): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'podinfo', generation },
+    spec,
+    ...(status ? { status } : {}),
+  };
 }
 
-const rolledOut = { observedGeneration: 2, replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 };
+const rolledOut = {
+  observedGeneration: 2,
+  replicas: 3,
+  updatedReplicas: 3,
+  readyReplicas: 3,
+  availableReplicas: 3,
+};
 
 async function webservice(object: KubeObject | undefined) {
   return evaluateComponentStatus(definition('webservice'), { output: object, outputs: {}, parameter: {} });
@@ -22,19 +38,37 @@ async function webservice(object: KubeObject | undefined) {
 
 describe('webservice health follows kubectl rollout status', () => {
   it('is healthy once every replica is updated and available: Ready:3/3', async () => {
-    expect(await webservice(deployment({ replicas: 3 }, rolledOut))).toEqual({ healthy: true, message: 'Ready:3/3' });
+    expect(await webservice(deployment({ replicas: 3 }, rolledOut))).toEqual({
+      healthy: true,
+      message: 'Ready:3/3',
+    });
   });
 
   it.each([
     // Ready counts pods of the new template only: the old pods stay ready during a rollout.
     ['the new generation is not observed yet', { ...rolledOut, observedGeneration: 1 }, 'Ready:0/3'],
-    ['only 1 of 3 replicas is updated', { ...rolledOut, updatedReplicas: 1, readyReplicas: 3, availableReplicas: 3 }, 'Ready:1/3'],
-    ['a new image cannot be pulled', { ...rolledOut, replicas: 4, updatedReplicas: 1, readyReplicas: 3, availableReplicas: 3 }, 'Ready:0/3'],
+    [
+      'only 1 of 3 replicas is updated',
+      { ...rolledOut, updatedReplicas: 1, readyReplicas: 3, availableReplicas: 3 },
+      'Ready:1/3',
+    ],
+    [
+      'a new image cannot be pulled',
+      { ...rolledOut, replicas: 4, updatedReplicas: 1, readyReplicas: 3, availableReplicas: 3 },
+      'Ready:0/3',
+    ],
     ['an old replica is pending termination', { ...rolledOut, replicas: 4, readyReplicas: 4 }, 'Ready:3/3'],
-    ['2 of 3 updated replicas are available', { ...rolledOut, availableReplicas: 2, readyReplicas: 2 }, 'Ready:2/3'],
+    [
+      '2 of 3 updated replicas are available',
+      { ...rolledOut, availableReplicas: 2, readyReplicas: 2 },
+      'Ready:2/3',
+    ],
     [
       'the progress deadline was exceeded',
-      { ...rolledOut, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] },
+      {
+        ...rolledOut,
+        conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }],
+      },
       'Ready:3/3',
     ],
   ])('is unhealthy while %s', async (_case, status, message) => {
@@ -42,11 +76,20 @@ describe('webservice health follows kubectl rollout status', () => {
   });
 
   it('is unhealthy with Ready:0/3 before the controller wrote any status', async () => {
-    expect(await webservice(deployment({ replicas: 3 }, undefined))).toEqual({ healthy: false, message: 'Ready:0/3' });
+    expect(await webservice(deployment({ replicas: 3 }, undefined))).toEqual({
+      healthy: false,
+      message: 'Ready:0/3',
+    });
   });
 
   it('counts a Deployment without spec.replicas as one replica', async () => {
-    const status = { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 };
+    const status = {
+      observedGeneration: 1,
+      replicas: 1,
+      updatedReplicas: 1,
+      readyReplicas: 1,
+      availableReplicas: 1,
+    };
     expect(await webservice(deployment({}, status, 1))).toEqual({ healthy: true, message: 'Ready:1/1' });
   });
 
@@ -65,14 +108,22 @@ describe('health of the other built-in components', () => {
       status: succeeded === undefined ? {} : { succeeded },
     });
     const task = definition('task');
-    expect(await evaluateComponentStatus(task, { output: job(), outputs: {}, parameter: {} })).toEqual({ healthy: false, message: 'Succeeded:0/2' });
-    expect(await evaluateComponentStatus(task, { output: job(2), outputs: {}, parameter: {} })).toEqual({ healthy: true, message: 'Succeeded:2/2' });
+    expect(await evaluateComponentStatus(task, { output: job(), outputs: {}, parameter: {} })).toEqual({
+      healthy: false,
+      message: 'Succeeded:0/2',
+    });
+    expect(await evaluateComponentStatus(task, { output: job(2), outputs: {}, parameter: {} })).toEqual({
+      healthy: true,
+      message: 'Succeeded:2/2',
+    });
   });
 
   it('k8s-objects and ref-objects are healthy once their first object exists', async () => {
     const configMap: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } };
     for (const name of ['k8s-objects', 'ref-objects']) {
-      expect(await evaluateComponentStatus(definition(name), { output: configMap, outputs: {}, parameter: {} })).toEqual({ healthy: true, message: '' });
+      expect(
+        await evaluateComponentStatus(definition(name), { output: configMap, outputs: {}, parameter: {} }),
+      ).toEqual({ healthy: true, message: '' });
     }
   });
 
@@ -83,7 +134,13 @@ describe('health of the other built-in components', () => {
       spec: { ...definition('worker').spec, status: { healthPolicy: 'output.status.readyReplicas' } },
     };
     await expect(
-      evaluateComponentStatus(broken, { output: deployment({ replicas: 1 }, { readyReplicas: 1 }), outputs: {}, parameter: {} }),
-    ).rejects.toThrow('ComponentDefinition broken: spec.status.healthPolicy: must return true or false, got 1');
+      evaluateComponentStatus(broken, {
+        output: deployment({ replicas: 1 }, { readyReplicas: 1 }),
+        outputs: {},
+        parameter: {},
+      }),
+    ).rejects.toThrow(
+      'ComponentDefinition broken: spec.status.healthPolicy: must return true or false, got 1',
+    );
   });
 });

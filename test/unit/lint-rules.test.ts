@@ -29,12 +29,18 @@ describe('the lint rules for workflow code', () => {
   });
 
   it('allow the same imports outside workflows/', async () => {
-    const messages = await lint("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", 'activities/probe.ts');
+    const messages = await lint(
+      "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n",
+      'activities/probe.ts',
+    );
     expect(messages.filter((m) => m.startsWith('no-restricted-imports'))).toEqual([]);
   });
 
   it('allow a type-only import of activities in workflows/', async () => {
-    const code = "import type { createActivities } from '../activities/create-activities.js';\nexport type A = typeof createActivities;\n";
-    expect((await lint(code, 'workflows/probe.ts')).filter((m) => m.startsWith('no-restricted-imports'))).toEqual([]);
+    const code =
+      "import type { createActivities } from '../activities/create-activities.js';\nexport type A = typeof createActivities;\n";
+    expect(
+      (await lint(code, 'workflows/probe.ts')).filter((m) => m.startsWith('no-restricted-imports')),
+    ).toEqual([]);
   });
 });

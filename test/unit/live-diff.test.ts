@@ -43,12 +43,22 @@ function draftWithEditedImage() {
 }
 
 async function renderPodinfo(snapshot: RevisionSnapshot, revision: string) {
-  return renderTargets(snapshot, resolvePlacement(snapshot, ['topology-hangzhou-clusters', 'override-high-availability'], podinfoClusters()), revision);
+  return renderTargets(
+    snapshot,
+    resolvePlacement(
+      snapshot,
+      ['topology-hangzhou-clusters', 'override-high-availability'],
+      podinfoClusters(),
+    ),
+    revision,
+  );
 }
 
 describe('live-diff of the podinfo scenario', () => {
   it("prints the image edit the way KubeVela's guide shows it", () => {
-    const text = formatLiveDiff(liveDiff(diffInputFromSnapshot(revisionV1()), draftWithEditedImage()), { context: 2 });
+    const text = formatLiveDiff(liveDiff(diffInputFromSnapshot(revisionV1()), draftWithEditedImage()), {
+      context: 2,
+    });
     const [appHeader, ...rest] = KUBEVELA_EXAMPLE.split('\n');
     const lines = text.split('\n');
     expect(lines[0]).toBe(appHeader);
@@ -98,9 +108,13 @@ describe('live-diff of the podinfo scenario', () => {
     const override = catalog.policies['override-high-availability'] as Policy;
     catalog.policies['override-high-availability'] = {
       ...override,
-      properties: { components: [{ type: 'webservice', traits: [{ type: 'scaler', properties: { replicas: 5 } }] }] },
+      properties: {
+        components: [{ type: 'webservice', traits: [{ type: 'scaler', properties: { replicas: 5 } }] }],
+      },
     };
-    const report = liveDiff(diffInputFromSnapshot(revisionV1()), diffInputFromDraft(podinfoApp(), catalog), { context: 0 });
+    const report = liveDiff(diffInputFromSnapshot(revisionV1()), diffInputFromDraft(podinfoApp(), catalog), {
+      context: 0,
+    });
     expect(formatLiveDiff(report)).toBe(
       [
         '* Application (podinfo) has no change',
@@ -142,7 +156,10 @@ describe('live-diff of the podinfo scenario', () => {
   });
 
   it('compares two revisions', () => {
-    const v2 = buildSnapshot({ application: withImage(withPublishVersion(podinfoApp(), 'alpha2'), EDITED_IMAGE), catalog: podinfoCatalog() });
+    const v2 = buildSnapshot({
+      application: withImage(withPublishVersion(podinfoApp(), 'alpha2'), EDITED_IMAGE),
+      catalog: podinfoCatalog(),
+    });
     const report = liveDiff(diffInputFromSnapshot(revisionV1()), diffInputFromSnapshot(v2), { context: 1 });
     expect(report.entries.map((e) => e.change)).toEqual(['modified', 'unchanged', 'unchanged', 'unchanged']);
     expect(report.entries[0]?.lines).toEqual([
@@ -157,8 +174,15 @@ describe('live-diff of the podinfo scenario', () => {
 
   it('diffs the rendered Deployments of two revisions per cluster, ignoring the revision label', async () => {
     const v1 = revisionV1();
-    const v2 = buildSnapshot({ application: withImage(podinfoApp(), EDITED_IMAGE), catalog: podinfoCatalog() });
-    const report = diffRendered(await renderPodinfo(v1, 'podinfo-v1'), await renderPodinfo(v2, 'podinfo-v2'), { context: 1 });
+    const v2 = buildSnapshot({
+      application: withImage(podinfoApp(), EDITED_IMAGE),
+      catalog: podinfoCatalog(),
+    });
+    const report = diffRendered(
+      await renderPodinfo(v1, 'podinfo-v1'),
+      await renderPodinfo(v2, 'podinfo-v2'),
+      { context: 1 },
+    );
     expect(report.entries.map((e) => `${e.kind} ${e.name} ${e.change}`)).toEqual([
       'Deployment hangzhou1/examples/podinfo modified',
       'Deployment hangzhou2/examples/podinfo modified',
@@ -177,7 +201,9 @@ describe('live-diff of the podinfo scenario', () => {
       'hangzhou1/examples/podinfo unchanged',
       'hangzhou2/examples/podinfo removed',
     ]);
-    expect(formatRenderedDiff(report).split('\n')[0]).toBe('* Deployment (hangzhou1/examples/podinfo) has no change');
+    expect(formatRenderedDiff(report).split('\n')[0]).toBe(
+      '* Deployment (hangzhou1/examples/podinfo) has no change',
+    );
   });
 });
 

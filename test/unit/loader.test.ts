@@ -15,7 +15,10 @@ describe('reading YAML documents', () => {
   });
 
   it('reads every document of a multi-document file and skips empty ones', () => {
-    const docs = parseYamlDocuments(`---\n# nothing here\n---\n${readFixture('podinfo/policies.yaml')}\n---\n`, 'policies.yaml');
+    const docs = parseYamlDocuments(
+      `---\n# nothing here\n---\n${readFixture('podinfo/policies.yaml')}\n---\n`,
+      'policies.yaml',
+    );
     expect(docs.map((d) => `${d.kind} ${d.metadata.name}`)).toEqual([
       'Policy override-high-availability',
       'Policy topology-hangzhou-clusters',
@@ -78,6 +81,8 @@ describe('reading YAML documents', () => {
   });
 
   it('refuses duplicate keys, which YAML forbids and kubectl rejects', () => {
-    expect(() => parseYamlDocuments('kind: Policy\nkind: Workflow\n', 'dup.yaml')).toThrow(/Map keys must be unique/);
+    expect(() => parseYamlDocuments('kind: Policy\nkind: Workflow\n', 'dup.yaml')).toThrow(
+      /Map keys must be unique/,
+    );
   });
 });

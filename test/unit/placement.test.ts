@@ -22,7 +22,15 @@ function snapshotOf(policies: unknown[]): RevisionSnapshot {
     metadata: { name: 'shop', namespace: 'shop' },
     spec: {
       components: [
-        { name: 'web', type: 'webservice', properties: { image: 'web:1', env: [{ name: 'MODE', value: 'a' }] }, traits: [{ type: 'scaler', properties: { replicas: 2 } }, { type: 'labels', properties: { team: 'x' } }] },
+        {
+          name: 'web',
+          type: 'webservice',
+          properties: { image: 'web:1', env: [{ name: 'MODE', value: 'a' }] },
+          traits: [
+            { type: 'scaler', properties: { replicas: 2 } },
+            { type: 'labels', properties: { team: 'x' } },
+          ],
+        },
         { name: 'worker', type: 'worker', properties: { image: 'worker:1' } },
       ],
       policies,
@@ -38,11 +46,17 @@ function places(snapshot: RevisionSnapshot, names: string[]): string[] {
 describe('placement', () => {
   it('sends podinfo to hangzhou1 and hangzhou2 in namespace examples with 3 replicas', () => {
     const snapshot = buildSnapshot({ application: podinfoApp(), catalog: podinfoCatalog() });
-    const targets = resolvePlacement(snapshot, ['topology-hangzhou-clusters', 'override-high-availability'], podinfoClusters());
-    expect(targets.map((t) => [t.cluster, t.namespace, t.components.map((c) => [c.name, c.traits])])).toEqual([
-      ['hangzhou1', 'examples', [['podinfo', [{ type: 'scaler', properties: { replicas: 3 } }]]]],
-      ['hangzhou2', 'examples', [['podinfo', [{ type: 'scaler', properties: { replicas: 3 } }]]]],
-    ]);
+    const targets = resolvePlacement(
+      snapshot,
+      ['topology-hangzhou-clusters', 'override-high-availability'],
+      podinfoClusters(),
+    );
+    expect(targets.map((t) => [t.cluster, t.namespace, t.components.map((c) => [c.name, c.traits])])).toEqual(
+      [
+        ['hangzhou1', 'examples', [['podinfo', [{ type: 'scaler', properties: { replicas: 3 } }]]]],
+        ['hangzhou2', 'examples', [['podinfo', [{ type: 'scaler', properties: { replicas: 3 } }]]]],
+      ],
+    );
   });
 
   it('deploys to the local cluster in the application namespace without a topology', () => {
@@ -50,8 +64,18 @@ describe('placement', () => {
   });
 
   it('selects clusters by every label of the selector, sorted by name, into the topology namespace', () => {
-    const snapshot = snapshotOf([{ name: 'prod', type: 'topology', properties: { clusterLabelSelector: { tier: 'prod' }, namespace: 'shop-prod' } }]);
-    expect(places(snapshot, ['prod'])).toEqual(['beijing1/shop-prod', 'hangzhou1/shop-prod', 'hangzhou2/shop-prod']);
+    const snapshot = snapshotOf([
+      {
+        name: 'prod',
+        type: 'topology',
+        properties: { clusterLabelSelector: { tier: 'prod' }, namespace: 'shop-prod' },
+      },
+    ]);
+    expect(places(snapshot, ['prod'])).toEqual([
+      'beijing1/shop-prod',
+      'hangzhou1/shop-prod',
+      'hangzhou2/shop-prod',
+    ]);
   });
 
   it('keeps topology order across policies and lists a cluster and namespace once', () => {
@@ -60,12 +84,21 @@ describe('placement', () => {
       { name: 'bj', type: 'topology', properties: { clusterSelector: { region: 'beijing' } } },
       { name: 'again', type: 'topology', properties: { clusters: ['hangzhou1'] } },
     ]);
-    expect(places(snapshot, ['bj', 'hz', 'again'])).toEqual(['beijing1/shop', 'beijing2/shop', 'hangzhou1/shop', 'hangzhou2/shop']);
+    expect(places(snapshot, ['bj', 'hz', 'again'])).toEqual([
+      'beijing1/shop',
+      'beijing2/shop',
+      'hangzhou1/shop',
+      'hangzhou2/shop',
+    ]);
   });
 
   it('deep-merges override properties into the components selected by type', () => {
     const snapshot = snapshotOf([
-      { name: 'v2', type: 'override', properties: { components: [{ type: 'webservice', properties: { image: 'web:2', cpu: '1' } }] } },
+      {
+        name: 'v2',
+        type: 'override',
+        properties: { components: [{ type: 'webservice', properties: { image: 'web:2', cpu: '1' } }] },
+      },
     ]);
     const [target] = resolvePlacement(snapshot, ['v2'], CLUSTERS);
     expect(target?.components.map((c) => [c.name, c.properties])).toEqual([
@@ -103,8 +136,16 @@ describe('placement', () => {
 
   it('changes every component when an override selects neither name nor type, and applies overrides in order', () => {
     const snapshot = snapshotOf([
-      { name: 'a', type: 'override', properties: { components: [{ properties: { imagePullPolicy: 'Always' } }] } },
-      { name: 'b', type: 'override', properties: { components: [{ name: 'worker', properties: { imagePullPolicy: null } }] } },
+      {
+        name: 'a',
+        type: 'override',
+        properties: { components: [{ properties: { imagePullPolicy: 'Always' } }] },
+      },
+      {
+        name: 'b',
+        type: 'override',
+        properties: { components: [{ name: 'worker', properties: { imagePullPolicy: null } }] },
+      },
     ]);
     const [target] = resolvePlacement(snapshot, ['a', 'b'], CLUSTERS);
     expect(target?.components.map((c) => c.properties.imagePullPolicy)).toEqual(['Always', undefined]);
@@ -112,14 +153,20 @@ describe('placement', () => {
 
   it('deploys only the components an override selector names', () => {
     const snapshot = snapshotOf([{ name: 'only-web', type: 'override', properties: { selector: ['web'] } }]);
-    expect(resolvePlacement(snapshot, ['only-web'], CLUSTERS)[0]?.components.map((c) => c.name)).toEqual(['web']);
+    expect(resolvePlacement(snapshot, ['only-web'], CLUSTERS)[0]?.components.map((c) => c.name)).toEqual([
+      'web',
+    ]);
   });
 
   it('prefers an inline policy to an external one of the same name', () => {
     const application = podinfoApp();
-    application.spec.policies = [{ name: 'topology-hangzhou-clusters', type: 'topology', properties: { clusters: ['local'] } }];
+    application.spec.policies = [
+      { name: 'topology-hangzhou-clusters', type: 'topology', properties: { clusters: ['local'] } },
+    ];
     const snapshot = buildSnapshot({ application, catalog: podinfoCatalog() });
-    expect(resolvePlacement(snapshot, ['topology-hangzhou-clusters'], podinfoClusters()).map((t) => t.cluster)).toEqual(['local']);
+    expect(
+      resolvePlacement(snapshot, ['topology-hangzhou-clusters'], podinfoClusters()).map((t) => t.cluster),
+    ).toEqual(['local']);
   });
 
   it('names the step when a policy is neither inline nor external', () => {
@@ -133,13 +180,20 @@ describe('placement', () => {
     const snapshot = snapshotOf([]);
     expect(selectComponents(snapshot, ['worker', 'web']).map((c) => c.name)).toEqual(['worker', 'web']);
     expect(selectComponents(snapshot).map((c) => c.name)).toEqual(['web', 'worker']);
-    expect(() => selectComponents(snapshot, ['db'])).toThrow(/component "db" is not part of the application; components: web, worker/);
+    expect(() => selectComponents(snapshot, ['db'])).toThrow(
+      /component "db" is not part of the application; components: web, worker/,
+    );
   });
 
   it('does not change the snapshot', () => {
-    const snapshot = snapshotOf([{ name: 'v2', type: 'override', properties: { components: [{ properties: { image: 'x' } }] } }]);
+    const snapshot = snapshotOf([
+      { name: 'v2', type: 'override', properties: { components: [{ properties: { image: 'x' } }] } },
+    ]);
     const before = JSON.stringify(snapshot);
-    resolvePlacement(snapshot, ['v2'], CLUSTERS)[0]?.components[0]?.traits.push({ type: 'x', properties: {} });
+    resolvePlacement(snapshot, ['v2'], CLUSTERS)[0]?.components[0]?.traits.push({
+      type: 'x',
+      properties: {},
+    });
     expect(JSON.stringify(snapshot)).toBe(before);
   });
 });

@@ -12,7 +12,9 @@ async function renderPodinfoDeployStep(): Promise<RenderedResource[]> {
   const snapshot = buildSnapshot({ application: podinfoApp(), catalog: podinfoCatalog() });
   const [step] = planWorkflow(snapshot).steps;
   if (!step) throw new Error('podinfo has no step');
-  const targets = resolvePlacement(snapshot, step.properties.policies as string[], podinfoClusters(), { step: step.name });
+  const targets = resolvePlacement(snapshot, step.properties.policies as string[], podinfoClusters(), {
+    step: step.name,
+  });
   return renderTargets(snapshot, targets, 'podinfo-v1');
 }
 
@@ -28,15 +30,22 @@ describe('the podinfo example', () => {
   it('renders exactly one Deployment podinfo in namespace examples on hangzhou1 and on hangzhou2', async () => {
     const rendered = await renderPodinfoDeployStep();
     expect(
-      rendered.map((r) => `${r.cluster} ${r.object.kind} ${r.object.metadata.namespace ?? ''}/${r.object.metadata.name}`),
+      rendered.map(
+        (r) => `${r.cluster} ${r.object.kind} ${r.object.metadata.namespace ?? ''}/${r.object.metadata.name}`,
+      ),
     ).toEqual(['hangzhou1 Deployment examples/podinfo', 'hangzhou2 Deployment examples/podinfo']);
   });
 
   it('renders 3 replicas of stefanprodan/podinfo:6.0.1 carrying the four app.oam.dev labels', async () => {
     for (const { object } of await renderPodinfoDeployStep()) {
-      const spec = object.spec as { replicas: number; template: { spec: { containers: { name: string; image: string }[] } } };
+      const spec = object.spec as {
+        replicas: number;
+        template: { spec: { containers: { name: string; image: string }[] } };
+      };
       expect(spec.replicas).toBe(3);
-      expect(spec.template.spec.containers).toEqual([{ name: 'podinfo', image: 'stefanprodan/podinfo:6.0.1' }]);
+      expect(spec.template.spec.containers).toEqual([
+        { name: 'podinfo', image: 'stefanprodan/podinfo:6.0.1' },
+      ]);
       expect(object.metadata.labels).toEqual({
         'app.oam.dev/name': 'podinfo',
         'app.oam.dev/namespace': 'examples',

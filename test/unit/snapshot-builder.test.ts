@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { Application } from '../../model/application.js';
 import { parseDocument } from '../../model/document.js';
-import { buildSnapshot, referencedObjectRefs, sanitizeReferencedObject } from '../../model/snapshot-builder.js';
+import {
+  buildSnapshot,
+  referencedObjectRefs,
+  sanitizeReferencedObject,
+} from '../../model/snapshot-builder.js';
 import { RevisionSnapshotSchema, type ReferencedObject } from '../../model/snapshot.js';
 import { podinfoApp, podinfoCatalog } from './helpers/podinfo.js';
 
 function application(spec: Record<string, unknown>): Application {
-  return parseDocument({ apiVersion: 'core.oam.dev/v1beta1', kind: 'Application', metadata: { name: 'shop', namespace: 'shop' }, spec }) as Application;
+  return parseDocument({
+    apiVersion: 'core.oam.dev/v1beta1',
+    kind: 'Application',
+    metadata: { name: 'shop', namespace: 'shop' },
+    spec,
+  }) as Application;
 }
 
 const refApp = application({
@@ -14,14 +23,25 @@ const refApp = application({
     {
       name: 'config',
       type: 'ref-objects',
-      properties: { objects: [{ resource: 'configmap', name: 'settings' }, { kind: 'Secret', name: 'db', cluster: 'vault' }] },
+      properties: {
+        objects: [
+          { resource: 'configmap', name: 'settings' },
+          { kind: 'Secret', name: 'db', cluster: 'vault' },
+        ],
+      },
     },
   ],
 });
 
 const secret = (password: string): ReferencedObject => ({
   cluster: 'vault',
-  object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'shop', uid: 'x' }, type: 'Opaque', data: { password } },
+  object: {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'db', namespace: 'shop', uid: 'x' },
+    type: 'Opaque',
+    data: { password },
+  },
 });
 const settings: ReferencedObject = {
   cluster: 'local',
@@ -63,20 +83,45 @@ describe('building a snapshot', () => {
   });
 
   it('records referenced objects without volatile metadata, and Secrets by name and data hash only', () => {
-    const snapshot = buildSnapshot({ application: refApp, catalog: podinfoCatalog(), referencedObjects: [settings, secret('c2VjcmV0')] });
+    const snapshot = buildSnapshot({
+      application: refApp,
+      catalog: podinfoCatalog(),
+      referencedObjects: [settings, secret('c2VjcmV0')],
+    });
     expect(snapshot.referencedObjects).toEqual([
-      { cluster: 'local', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'shop' }, data: { mode: 'prod' } } },
+      {
+        cluster: 'local',
+        object: {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'settings', namespace: 'shop' },
+          data: { mode: 'prod' },
+        },
+      },
       {
         cluster: 'vault',
-        object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'shop' }, dataSha256: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown },
+        object: {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'db', namespace: 'shop' },
+          dataSha256: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
+        },
       },
     ]);
     expect(JSON.stringify(snapshot)).not.toContain('c2VjcmV0');
   });
 
   it('changes the hash when a referenced Secret changes, without storing its data', () => {
-    const a = buildSnapshot({ application: refApp, catalog: podinfoCatalog(), referencedObjects: [settings, secret('c2VjcmV0')] });
-    const b = buildSnapshot({ application: refApp, catalog: podinfoCatalog(), referencedObjects: [settings, secret('b3RoZXI=')] });
+    const a = buildSnapshot({
+      application: refApp,
+      catalog: podinfoCatalog(),
+      referencedObjects: [settings, secret('c2VjcmV0')],
+    });
+    const b = buildSnapshot({
+      application: refApp,
+      catalog: podinfoCatalog(),
+      referencedObjects: [settings, secret('b3RoZXI=')],
+    });
     expect(b.hash).not.toBe(a.hash);
   });
 
@@ -86,7 +131,9 @@ describe('building a snapshot', () => {
   });
 
   it('refuses a referenced object that was not read', () => {
-    expect(() => buildSnapshot({ application: refApp, catalog: podinfoCatalog(), referencedObjects: [settings] })).toThrow(
+    expect(() =>
+      buildSnapshot({ application: refApp, catalog: podinfoCatalog(), referencedObjects: [settings] }),
+    ).toThrow(
       'Application shop/shop: spec.components[0].properties.objects[1]: Secret shop/db was not found in cluster vault; create it or fix the reference',
     );
   });
@@ -95,22 +142,35 @@ describe('building a snapshot', () => {
     const components = [{ name: 'web', type: 'worker', properties: { image: 'a' } }];
     expect(() =>
       buildSnapshot({
-        application: application({ components, workflow: { steps: [{ name: 'd', type: 'deploy', subSteps: [{ name: 'x', type: 'suspend' }] }] } }),
+        application: application({
+          components,
+          workflow: { steps: [{ name: 'd', type: 'deploy', subSteps: [{ name: 'x', type: 'suspend' }] }] },
+        }),
         catalog: podinfoCatalog(),
       }),
-    ).toThrow('spec.workflow.steps[0].subSteps: only steps of type step-group have subSteps; this step is a deploy');
+    ).toThrow(
+      'spec.workflow.steps[0].subSteps: only steps of type step-group have subSteps; this step is a deploy',
+    );
     expect(() =>
       buildSnapshot({
-        application: application({ components, workflow: { ref: 'make-release-in-hangzhou', steps: [{ name: 'd', type: 'deploy' }] } }),
+        application: application({
+          components,
+          workflow: { ref: 'make-release-in-hangzhou', steps: [{ name: 'd', type: 'deploy' }] },
+        }),
         catalog: podinfoCatalog(),
       }),
     ).toThrow('spec.workflow: set either ref (an external Workflow) or steps, not both');
     expect(() =>
       buildSnapshot({
-        application: application({ components, workflow: { steps: [{ name: 'd', type: 'deploy', if: 'status.approve.succeeded' }] } }),
+        application: application({
+          components,
+          workflow: { steps: [{ name: 'd', type: 'deploy', if: 'status.approve.succeeded' }] },
+        }),
         catalog: podinfoCatalog(),
       }),
-    ).toThrow('spec.workflow.steps[0].if: the condition reads the status of step "approve", which does not exist');
+    ).toThrow(
+      'spec.workflow.steps[0].if: the condition reads the status of step "approve", which does not exist',
+    );
   });
 
   it('refuses an apply-component step for a component the application does not have', () => {
@@ -122,15 +182,21 @@ describe('building a snapshot', () => {
         }),
         catalog: podinfoCatalog(),
       }),
-    ).toThrow('spec.workflow.steps[0].properties.component: step "one" applies component "api", which is not a component of the application');
+    ).toThrow(
+      'spec.workflow.steps[0].properties.component: step "one" applies component "api", which is not a component of the application',
+    );
   });
 
   it('refuses a dependency on a component that does not exist', () => {
     expect(() =>
       buildSnapshot({
-        application: application({ components: [{ name: 'web', type: 'worker', properties: { image: 'a' }, dependsOn: ['db'] }] }),
+        application: application({
+          components: [{ name: 'web', type: 'worker', properties: { image: 'a' }, dependsOn: ['db'] }],
+        }),
         catalog: podinfoCatalog(),
       }),
-    ).toThrow('spec.components[0].dependsOn[0]: component "web" depends on "db", which is not a component of the application');
+    ).toThrow(
+      'spec.components[0].dependsOn[0]: component "web" depends on "db", which is not a component of the application',
+    );
   });
 });

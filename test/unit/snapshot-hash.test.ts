@@ -9,7 +9,13 @@ import { contentHash, snapshotContentForHash } from '../../model/hash.js';
 import { buildSnapshot } from '../../model/snapshot-builder.js';
 import { compileModel } from './helpers/compile-model.js';
 import { expectGolden } from './helpers/golden.js';
-import { PODINFO_DIR, podinfoApp, podinfoCatalog, podinfoNamespaceCatalog, withImage } from './helpers/podinfo.js';
+import {
+  PODINFO_DIR,
+  podinfoApp,
+  podinfoCatalog,
+  podinfoNamespaceCatalog,
+  withImage,
+} from './helpers/podinfo.js';
 
 function podinfoHash(app = podinfoApp(), catalog: CatalogView = podinfoCatalog()): string {
   return buildSnapshot({ application: app, catalog }).hash;
@@ -65,7 +71,10 @@ describe('the snapshot hash', () => {
       const catalog = mergeCatalogs(loadBuiltinDefinitions(), catalogFromDocuments([...read('policies.yaml'), ...read('workflow.yaml')]));
       process.stdout.write(buildSnapshot({ application, catalog }).hash);
     `;
-    const hash = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: compiled, encoding: 'utf8' });
+    const hash = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: compiled,
+      encoding: 'utf8',
+    });
     expect(hash).toBe(podinfoHash());
   });
 
@@ -82,19 +91,29 @@ describe('the snapshot hash', () => {
   });
 
   it('stays the same when only the publishVersion changes, which the snapshot still records', () => {
-    const beta = buildSnapshot({ application: withPublishVersion(podinfoApp(), 'beta1'), catalog: podinfoCatalog() });
+    const beta = buildSnapshot({
+      application: withPublishVersion(podinfoApp(), 'beta1'),
+      catalog: podinfoCatalog(),
+    });
     expect(beta.hash).toBe(podinfoHash());
     expect(beta.application.metadata.annotations).toEqual({ 'app.oam.dev/publishVersion': 'beta1' });
-    expect(buildSnapshot({ application: withPublishVersion(podinfoApp(), undefined), catalog: podinfoCatalog() }).hash).toBe(
-      podinfoHash(),
-    );
+    expect(
+      buildSnapshot({ application: withPublishVersion(podinfoApp(), undefined), catalog: podinfoCatalog() })
+        .hash,
+    ).toBe(podinfoHash());
   });
 
   it('stays the same when the server added volatile metadata or a status to the application', () => {
     const app = podinfoApp();
     const fromCluster = {
       ...app,
-      metadata: { ...app.metadata, uid: 'b1946ac9', resourceVersion: '4711', generation: 3, managedFields: [{}] },
+      metadata: {
+        ...app.metadata,
+        uid: 'b1946ac9',
+        resourceVersion: '4711',
+        generation: 3,
+        managedFields: [{}],
+      },
       status: { status: 'running' },
     };
     expect(podinfoHash(fromCluster as typeof app)).toBe(podinfoHash());
@@ -110,7 +129,9 @@ describe('the snapshot hash', () => {
     if (!override) throw new Error('fixture lost its override policy');
     catalog.policies['override-high-availability'] = {
       ...override,
-      properties: { components: [{ type: 'webservice', traits: [{ type: 'scaler', properties: { replicas: 5 } }] }] },
+      properties: {
+        components: [{ type: 'webservice', traits: [{ type: 'scaler', properties: { replicas: 5 } }] }],
+      },
     };
     expect(podinfoHash(podinfoApp(), catalog)).not.toBe(podinfoHash());
   });
@@ -132,7 +153,9 @@ describe('the snapshot hash', () => {
     const scaler = structuredClone(loadBuiltinDefinitions().traitDefinitions.scaler);
     if (!scaler) throw new Error('built-ins lost scaler');
     scaler.spec.description = 'changed';
-    expect(podinfoHash(podinfoApp(), mergeCatalogs(podinfoCatalog(), { traitDefinitions: { scaler } }))).not.toBe(podinfoHash());
+    expect(
+      podinfoHash(podinfoApp(), mergeCatalogs(podinfoCatalog(), { traitDefinitions: { scaler } })),
+    ).not.toBe(podinfoHash());
   });
 
   it('records only the definitions podinfo uses, and its size in bytes of canonical JSON', () => {
@@ -141,7 +164,10 @@ describe('the snapshot hash', () => {
     expect(Object.keys(snapshot.traitDefinitions)).toEqual(['scaler']);
     expect(Object.keys(snapshot.policyDefinitions)).toEqual(['override', 'topology']);
     expect(Object.keys(snapshot.workflowStepDefinitions)).toEqual(['deploy']);
-    expect(Object.keys(snapshot.externalPolicies)).toEqual(['topology-hangzhou-clusters', 'override-high-availability']);
+    expect(Object.keys(snapshot.externalPolicies)).toEqual([
+      'topology-hangzhou-clusters',
+      'override-high-availability',
+    ]);
     expect(snapshot.externalWorkflow?.metadata.name).toBe('make-release-in-hangzhou');
     const { hash: _hash, size, ...content } = snapshot;
     expect(size).toBe(utf8ByteLength(canonicalJson(content)));

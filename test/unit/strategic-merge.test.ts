@@ -8,7 +8,12 @@ const deployment = {
     template: {
       spec: {
         containers: [
-          { name: 'web', image: 'web:1', env: [{ name: 'A', value: '1' }], ports: [{ containerPort: 80, protocol: 'TCP' }] },
+          {
+            name: 'web',
+            image: 'web:1',
+            env: [{ name: 'A', value: '1' }],
+            ports: [{ containerPort: 80, protocol: 'TCP' }],
+          },
           { name: 'sidecar', image: 'proxy:1' },
         ],
       },
@@ -19,39 +24,86 @@ const deployment = {
 describe('strategic merge of trait patches', () => {
   it('merges containers by name and env by name, appending new items', () => {
     const merged = strategicMerge(deployment, {
-      spec: { template: { spec: { containers: [{ name: 'web', env: [{ name: 'A', value: '2' }, { name: 'B', value: '3' }] }] } } },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'web',
+                env: [
+                  { name: 'A', value: '2' },
+                  { name: 'B', value: '3' },
+                ],
+              },
+            ],
+          },
+        },
+      },
     });
     expect(merged.spec.template.spec.containers).toEqual([
-      { name: 'web', image: 'web:1', env: [{ name: 'A', value: '2' }, { name: 'B', value: '3' }], ports: [{ containerPort: 80, protocol: 'TCP' }] },
+      {
+        name: 'web',
+        image: 'web:1',
+        env: [
+          { name: 'A', value: '2' },
+          { name: 'B', value: '3' },
+        ],
+        ports: [{ containerPort: 80, protocol: 'TCP' }],
+      },
       { name: 'sidecar', image: 'proxy:1' },
     ]);
   });
 
   it('merges container ports by containerPort and service ports by port', () => {
     const merged = strategicMerge(deployment, {
-      spec: { template: { spec: { containers: [{ name: 'web', ports: [{ containerPort: 80, name: 'http' }, { containerPort: 9090 }] }] } } },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              { name: 'web', ports: [{ containerPort: 80, name: 'http' }, { containerPort: 9090 }] },
+            ],
+          },
+        },
+      },
     });
-    expect(merged.spec.template.spec.containers[0]?.ports).toEqual([{ containerPort: 80, protocol: 'TCP', name: 'http' }, { containerPort: 9090 }]);
-    expect(strategicMerge({ ports: [{ port: 80, targetPort: 8080 }] }, { ports: [{ port: 80, targetPort: 9090 }] })).toEqual({
+    expect(merged.spec.template.spec.containers[0]?.ports).toEqual([
+      { containerPort: 80, protocol: 'TCP', name: 'http' },
+      { containerPort: 9090 },
+    ]);
+    expect(
+      strategicMerge(
+        { ports: [{ port: 80, targetPort: 8080 }] },
+        { ports: [{ port: 80, targetPort: 9090 }] },
+      ),
+    ).toEqual({
       ports: [{ port: 80, targetPort: 9090 }],
     });
   });
 
   it('replaces lists of scalars and lists without a merge key, and removes keys set to null', () => {
     expect(strategicMerge({ args: ['a', 'b'], x: 1 }, { args: ['c'], x: null })).toEqual({ args: ['c'] });
-    expect(strategicMerge({ rules: [{ host: 'a' }] }, { rules: [{ host: 'b' }] })).toEqual({ rules: [{ host: 'b' }] });
+    expect(strategicMerge({ rules: [{ host: 'a' }] }, { rules: [{ host: 'b' }] })).toEqual({
+      rules: [{ host: 'b' }],
+    });
   });
 
   it('changes neither input', () => {
     const before = JSON.stringify(deployment);
-    strategicMerge(deployment, { spec: { replicas: 3, template: { spec: { containers: [{ name: 'web', image: 'web:2' }] } } } });
+    strategicMerge(deployment, {
+      spec: { replicas: 3, template: { spec: { containers: [{ name: 'web', image: 'web:2' }] } } },
+    });
     expect(JSON.stringify(deployment)).toBe(before);
   });
 });
 
 describe('deep merge of override properties', () => {
   it('merges objects, replaces lists and removes keys set to null', () => {
-    expect(deepMerge({ image: 'a', env: [{ name: 'X' }], limits: { cpu: '1', memory: '1Gi' } }, { env: [], limits: { cpu: '2', memory: null } })).toEqual({
+    expect(
+      deepMerge(
+        { image: 'a', env: [{ name: 'X' }], limits: { cpu: '1', memory: '1Gi' } },
+        { env: [], limits: { cpu: '2', memory: null } },
+      ),
+    ).toEqual({
       image: 'a',
       env: [],
       limits: { cpu: '2' },

@@ -27,7 +27,11 @@ describe('the workflow plan', () => {
         {
           name: 'deploy-hangzhou',
           type: 'deploy',
-          properties: { policies: ['topology-hangzhou-clusters', 'override-high-availability'], parallelism: 5, auto: true },
+          properties: {
+            policies: ['topology-hangzhou-clusters', 'override-high-availability'],
+            parallelism: 5,
+            auto: true,
+          },
           dependsOn: [],
         },
       ],
@@ -35,9 +39,19 @@ describe('the workflow plan', () => {
   });
 
   it('deploys to the local cluster with the override policies when there is no workflow and no topology', () => {
-    const result = plan({ policies: [{ name: 'ha', type: 'override', properties: {} }, { name: 'gc', type: 'garbage-collect' }] });
+    const result = plan({
+      policies: [
+        { name: 'ha', type: 'override', properties: {} },
+        { name: 'gc', type: 'garbage-collect' },
+      ],
+    });
     expect(result.steps).toEqual([
-      { name: 'deploy', type: 'deploy', properties: { policies: ['ha'], parallelism: 5, auto: true }, dependsOn: [] },
+      {
+        name: 'deploy',
+        type: 'deploy',
+        properties: { policies: ['ha'], parallelism: 5, auto: true },
+        dependsOn: [],
+      },
     ]);
   });
 
@@ -62,14 +76,24 @@ describe('the workflow plan', () => {
         steps: [
           { name: 'approve', type: 'suspend', timeout: '1h30m' },
           { name: 'rollout', type: 'deploy', dependsOn: ['approve'], properties: { parallelism: 2 } },
-          { name: 'notify', type: 'step-group', if: 'status.rollout.failed', subSteps: [{ name: 'wait', type: 'suspend', properties: { duration: '30s' } }] },
+          {
+            name: 'notify',
+            type: 'step-group',
+            if: 'status.rollout.failed',
+            subSteps: [{ name: 'wait', type: 'suspend', properties: { duration: '30s' } }],
+          },
         ],
       },
     });
     expect(result.mode).toEqual({ steps: 'DAG', subSteps: 'StepByStep' });
     expect(result.steps).toEqual([
       { name: 'approve', type: 'suspend', properties: {}, dependsOn: [], timeoutMs: 5_400_000 },
-      { name: 'rollout', type: 'deploy', properties: { policies: [], parallelism: 2, auto: true }, dependsOn: ['approve'] },
+      {
+        name: 'rollout',
+        type: 'deploy',
+        properties: { policies: [], parallelism: 2, auto: true },
+        dependsOn: ['approve'],
+      },
       {
         name: 'notify',
         type: 'step-group',

@@ -35,7 +35,9 @@ const WORKFLOW_SAFE = [
 
 function runtimeImports(file: string): string[] {
   const source = readFileSync(new URL(`../../model/${file}.ts`, import.meta.url), 'utf8');
-  const imports = [...source.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1] ?? '');
+  const imports = [...source.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'([^']+)'/gms)].map(
+    (m) => m[1] ?? '',
+  );
   return imports;
 }
 
@@ -43,7 +45,10 @@ describe('workflow-safe model files', () => {
   it.each(WORKFLOW_SAFE)('%s.ts imports only zod and other workflow-safe model files', (file) => {
     for (const specifier of runtimeImports(file)) {
       const local = /^\.\/(.+)\.js$/.exec(specifier)?.[1];
-      expect(specifier === 'zod' || (local !== undefined && WORKFLOW_SAFE.includes(local)), `${file}.ts imports ${specifier}`).toBe(true);
+      expect(
+        specifier === 'zod' || (local !== undefined && WORKFLOW_SAFE.includes(local)),
+        `${file}.ts imports ${specifier}`,
+      ).toBe(true);
     }
   });
 });

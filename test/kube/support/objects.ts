@@ -3,17 +3,28 @@ import type { KubeObject } from '../../../model/kube-object.js';
 /** A Deployment like the one the webservice component renders for podinfo. */
 export function deployment(
   name: string,
-  options: { namespace?: string; replicas?: number; image?: string; labels?: Record<string, string>; progressDeadlineSeconds?: number } = {},
+  options: {
+    namespace?: string;
+    replicas?: number;
+    image?: string;
+    labels?: Record<string, string>;
+    progressDeadlineSeconds?: number;
+  } = {},
 ): KubeObject {
   const spec: Record<string, unknown> = {
     replicas: options.replicas ?? 3,
     selector: { matchLabels: { 'app.oam.dev/component': name } },
     template: {
       metadata: { labels: { 'app.oam.dev/component': name } },
-      spec: { containers: [{ name, image: options.image ?? 'stefanprodan/podinfo:6.5.0', ports: [{ containerPort: 9898 }] }] },
+      spec: {
+        containers: [
+          { name, image: options.image ?? 'stefanprodan/podinfo:6.5.0', ports: [{ containerPort: 9898 }] },
+        ],
+      },
     },
   };
-  if (options.progressDeadlineSeconds !== undefined) spec.progressDeadlineSeconds = options.progressDeadlineSeconds;
+  if (options.progressDeadlineSeconds !== undefined)
+    spec.progressDeadlineSeconds = options.progressDeadlineSeconds;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -22,7 +33,10 @@ export function deployment(
   };
 }
 
-export function service(name: string, options: { namespace?: string; labels?: Record<string, string> } = {}): KubeObject {
+export function service(
+  name: string,
+  options: { namespace?: string; labels?: Record<string, string> } = {},
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -36,11 +50,19 @@ export function job(name: string, options: { namespace?: string; image?: string 
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: { name, namespace: options.namespace ?? 'default' },
-    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name, image: options.image ?? 'busybox:1.36' }] } } },
+    spec: {
+      template: {
+        spec: { restartPolicy: 'Never', containers: [{ name, image: options.image ?? 'busybox:1.36' }] },
+      },
+    },
   };
 }
 
-export function configMap(name: string, data: Record<string, string>, options: { namespace?: string; labels?: Record<string, string> } = {}): KubeObject {
+export function configMap(
+  name: string,
+  data: Record<string, string>,
+  options: { namespace?: string; labels?: Record<string, string> } = {},
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',

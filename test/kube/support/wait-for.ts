@@ -22,7 +22,10 @@ export async function waitFor<T>(
       lastError = err;
     }
     if (Date.now() >= deadline) {
-      const seen = lastError !== undefined ? `last error: ${(lastError as Error).message}` : `last value: ${JSON.stringify(last)}`;
+      const seen =
+        lastError !== undefined
+          ? `last error: ${(lastError as Error).message}`
+          : `last value: ${JSON.stringify(last)}`;
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}; ${seen}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));

@@ -26,20 +26,34 @@ describe('up', () => {
   });
 
   it('publishes the saved draft only under a new version', () => {
-    expect(planUp('podinfo', { publishVersion: 'alpha2' })).toEqual({ kind: 'draft', name: 'podinfo', publishVersion: 'alpha2' });
+    expect(planUp('podinfo', { publishVersion: 'alpha2' })).toEqual({
+      kind: 'draft',
+      name: 'podinfo',
+      publishVersion: 'alpha2',
+    });
     expect(() => planUp('podinfo', {})).toThrow(/add --publish-version/);
   });
 
   it('refuses combinations that cannot work', () => {
     expect(() => planUp(undefined, {})).toThrow(CliUsageError);
     expect(() => planUp('podinfo', { revision: 'podinfo-v1' })).toThrow(/needs a new version/);
-    expect(() => planUp('other', { revision: 'podinfo-v1', publishVersion: 'x' })).toThrow(/belongs to application "podinfo"/);
-    expect(() => planUp(undefined, { revision: 'podinfo', publishVersion: 'x' })).toThrow(/not a revision name/);
-    expect(() => planUp(undefined, { revision: 'podinfo-v1', publishVersion: 'x', file: ['a.yaml'] })).toThrow(/does not take -f/);
+    expect(() => planUp('other', { revision: 'podinfo-v1', publishVersion: 'x' })).toThrow(
+      /belongs to application "podinfo"/,
+    );
+    expect(() => planUp(undefined, { revision: 'podinfo', publishVersion: 'x' })).toThrow(
+      /not a revision name/,
+    );
+    expect(() =>
+      planUp(undefined, { revision: 'podinfo-v1', publishVersion: 'x', file: ['a.yaml'] }),
+    ).toThrow(/does not take -f/);
   });
 
   it('applies files, optionally under a version', () => {
-    expect(planUp(undefined, { file: ['app.yaml'], publishVersion: 'v2' })).toEqual({ kind: 'files', files: ['app.yaml'], publishVersion: 'v2' });
+    expect(planUp(undefined, { file: ['app.yaml'], publishVersion: 'v2' })).toEqual({
+      kind: 'files',
+      files: ['app.yaml'],
+      publishVersion: 'v2',
+    });
   });
 });
 
@@ -64,9 +78,11 @@ describe('failures', () => {
     expect(describeFailure(new NoWorkerError('revela', 'localhost:7233')).lines).toEqual([
       'error: no worker is polling task queue "revela" on localhost:7233 — start one with `npm start` or `revela worker`',
     ]);
-    expect(describeFailure(new RequestRejectedError('PublishVersionInUse', 'publishVersion beta1 is the current one')).lines).toEqual([
-      'error: publishVersion beta1 is the current one',
-    ]);
+    expect(
+      describeFailure(
+        new RequestRejectedError('PublishVersionInUse', 'publishVersion beta1 is the current one'),
+      ).lines,
+    ).toEqual(['error: publishVersion beta1 is the current one']);
   });
 
   it('name the file, document and path of a model error', () => {
@@ -93,7 +109,10 @@ describe('failures', () => {
   });
 
   it('explain missing files in one line', () => {
-    const err = Object.assign(new Error("ENOENT: no such file or directory, stat 'nope.yaml'"), { code: 'ENOENT', path: 'nope.yaml' });
+    const err = Object.assign(new Error("ENOENT: no such file or directory, stat 'nope.yaml'"), {
+      code: 'ENOENT',
+      path: 'nope.yaml',
+    });
     expect(describeFailure(err).lines).toEqual(['error: cannot read nope.yaml: no such file or directory']);
   });
 });
@@ -114,7 +133,10 @@ describe('-f inputs', () => {
   it('gives documents without a namespace the -n namespace', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'revela-cli-'));
     const file = join(dir, 'app.yaml');
-    await writeFile(file, 'apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata:\n  name: web\nspec:\n  components: []\n');
+    await writeFile(
+      file,
+      'apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata:\n  name: web\nspec:\n  components: []\n',
+    );
     const [doc] = await loadInputs([file], { defaultNamespace: 'team-a' });
     expect(doc?.metadata.namespace).toBe('team-a');
   });
@@ -136,7 +158,11 @@ describe('definitions', () => {
       { source: 'built-in', view: builtins },
       { source: 'vela-system', view: { traitDefinitions: { scaler: custom } } },
     ]);
-    expect(findDefinition(entries, 'scaler')).toMatchObject({ type: 'trait', source: 'vela-system', version: '2.0.0' });
+    expect(findDefinition(entries, 'scaler')).toMatchObject({
+      type: 'trait',
+      source: 'vela-system',
+      version: '2.0.0',
+    });
     expect(entries.filter((e) => e.name === 'webservice')).toHaveLength(1);
     expect(() => findDefinition(entries, 'nope')).toThrow(/no definition named "nope"/);
   });
@@ -144,14 +170,9 @@ describe('definitions', () => {
 
 describe('process commands', () => {
   it('pass simulator flags to its own parser', () => {
-    expect(simulatorArgv({ ports: '1,2,3', dataFile: false, rolloutMs: '1500', createNamespaces: true })).toEqual([
-      '--ports',
-      '1,2,3',
-      '--rollout-ms',
-      '1500',
-      '--no-data-file',
-      '--create-namespaces',
-    ]);
+    expect(
+      simulatorArgv({ ports: '1,2,3', dataFile: false, rolloutMs: '1500', createNamespaces: true }),
+    ).toEqual(['--ports', '1,2,3', '--rollout-ms', '1500', '--no-data-file', '--create-namespaces']);
   });
 
   it('turn dev flags into the variables npm start reads', () => {

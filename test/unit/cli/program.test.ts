@@ -75,7 +75,9 @@ describe('the revela program', () => {
 
   it('rejects a bad option value', async () => {
     const { err } = await run(['live-diff', 'podinfo', '-c', 'many']);
-    expect(err).toContain("option '-c, --context <n>' argument 'many' is invalid. expected a non-negative integer");
+    expect(err).toContain(
+      "option '-c, --context <n>' argument 'many' is invalid. expected a non-negative integer",
+    );
     const output = await run(['-o', 'xml', 'revision', 'list', 'podinfo']);
     expect(output.err).toContain('Allowed choices are table, json, yaml');
   });

@@ -83,8 +83,16 @@ describe('revision get', () => {
         application: {
           apiVersion: 'core.oam.dev/v1beta1',
           kind: 'Application',
-          metadata: { name: 'podinfo', namespace: 'examples', annotations: { 'app.oam.dev/publishVersion': 'beta1' } },
-          spec: { components: [{ name: 'podinfo', type: 'webservice', properties: { image: 'stefanprodan/podinfo:6.0.1' } }] },
+          metadata: {
+            name: 'podinfo',
+            namespace: 'examples',
+            annotations: { 'app.oam.dev/publishVersion': 'beta1' },
+          },
+          spec: {
+            components: [
+              { name: 'podinfo', type: 'webservice', properties: { image: 'stefanprodan/podinfo:6.0.1' } },
+            ],
+          },
         },
         componentDefinitions: {},
         traitDefinitions: {},

@@ -36,7 +36,15 @@ function waitingView(): ApplicationStatusView {
       suspended: false,
       terminated: false,
       finished: false,
-      steps: [{ id: 'deploy-hangzhou', name: 'deploy-hangzhou', type: 'deploy', phase: 'running', message: 'wait healthy' }],
+      steps: [
+        {
+          id: 'deploy-hangzhou',
+          name: 'deploy-hangzhou',
+          type: 'deploy',
+          phase: 'running',
+          message: 'wait healthy',
+        },
+      ],
       health: [],
       startTime: CREATED,
     },
@@ -103,7 +111,11 @@ Services:
   it('says when nothing was published yet', () => {
     const view = waitingView();
     const { currentRevision: _c, ...app } = view.app;
-    const text = formatStatus({ app: { ...app, phase: 'starting', revisions: [] }, services: [], waiting: [] });
+    const text = formatStatus({
+      app: { ...app, phase: 'starting', revisions: [] },
+      services: [],
+      waiting: [],
+    });
     expect(text).toContain('  no revision published yet');
   });
 });
@@ -115,15 +127,23 @@ describe('up --wait progress', () => {
       'podinfo-v2 Executing: deploy-hangzhou running (wait healthy); waiting: hangzhou1/examples/podinfo is not healthy: Ready:0/3; hangzhou2/examples/podinfo is not healthy: Ready:0/3',
     );
     const written: string[] = [];
-    const printer = new ProgressPrinter({ write: (t: string) => written.push(t), isTTY: false }, createPalette(false));
+    const printer = new ProgressPrinter(
+      { write: (t: string) => written.push(t), isTTY: false },
+      createPalette(false),
+    );
     printer.update(state);
-    printer.update(progressState('podinfo-v2', { ...waitingView(), waiting: [...waitingView().waiting].reverse() }));
+    printer.update(
+      progressState('podinfo-v2', { ...waitingView(), waiting: [...waitingView().waiting].reverse() }),
+    );
     expect(written).toHaveLength(1);
   });
 
   it('redraws its block in place on a terminal', () => {
     const written: string[] = [];
-    const printer = new ProgressPrinter({ write: (t: string) => written.push(t), isTTY: true, columns: 200 }, createPalette(false));
+    const printer = new ProgressPrinter(
+      { write: (t: string) => written.push(t), isTTY: true, columns: 200 },
+      createPalette(false),
+    );
     const state = progressState('podinfo-v2', waitingView());
     printer.update(state);
     printer.update(state);

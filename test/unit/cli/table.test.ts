@@ -14,13 +14,22 @@ describe('tables', () => {
       ],
     );
     expect(text).toBe(
-      ['NAME        STATUS    SIZE', 'podinfo-v1  Succeeded 23.7 KiB', 'podinfo-v10 Failed    1 B'].join('\n'),
+      ['NAME        STATUS    SIZE', 'podinfo-v1  Succeeded 23.7 KiB', 'podinfo-v10 Failed    1 B'].join(
+        '\n',
+      ),
     );
   });
 
   it('keeps columns aligned when cells are coloured', () => {
     const palette = createPalette(true);
-    const text = formatTable(['A', 'B'], [[{ text: 'ok', style: 'green' }, 'x'], ['longer', 'y']], { palette });
+    const text = formatTable(
+      ['A', 'B'],
+      [
+        [{ text: 'ok', style: 'green' }, 'x'],
+        ['longer', 'y'],
+      ],
+      { palette },
+    );
     expect(text).toContain('\u001b[32m');
     expect(stripAnsi(text)).toBe(['A      B', 'ok     x', 'longer y'].join('\n'));
   });

@@ -3,7 +3,15 @@
  * the package after `npm run build` (`dist/model`, `dist/definitions`, with the YAML in
  * `definitions/`), so a test can run them in a separate Node process without a build.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +25,11 @@ function transpileFolder(folder: string, outDir: string): void {
     if (!file.endsWith('.ts')) continue;
     const source = readFileSync(join(ROOT, folder, file), 'utf8');
     const { outputText } = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2022,
+        verbatimModuleSyntax: true,
+      },
       fileName: file,
     });
     writeFileSync(join(outDir, file.replace(/\.ts$/, '.js')), outputText);

@@ -15,7 +15,11 @@ export function expectGolden(name: string, actual: string): void {
     return;
   }
   if (!existsSync(path)) {
-    throw new Error(`golden file ${path} is missing: run UPDATE_GOLDEN=1 npx vitest run --project unit, review it, commit it`);
+    throw new Error(
+      `golden file ${path} is missing: run UPDATE_GOLDEN=1 npx vitest run --project unit, review it, commit it`,
+    );
   }
-  expect(actual, `output differs from golden file ${path} (UPDATE_GOLDEN=1 rewrites it)`).toBe(readFileSync(path, 'utf8'));
+  expect(actual, `output differs from golden file ${path} (UPDATE_GOLDEN=1 rewrites it)`).toBe(
+    readFileSync(path, 'utf8'),
+  );
 }

@@ -41,7 +41,9 @@ export function podinfoCatalog(): CatalogView {
 
 /** `clusters.yaml` as ClusterInfo: local, hangzhou1 and hangzhou2 (region=hangzhou). */
 export function podinfoClusters(): ClusterInfo[] {
-  const file = parse(readFixture('podinfo/clusters.yaml')) as { clusters: { name: string; labels?: Record<string, string> }[] };
+  const file = parse(readFixture('podinfo/clusters.yaml')) as {
+    clusters: { name: string; labels?: Record<string, string> }[];
+  };
   return file.clusters.map((c) => ({ name: c.name, labels: c.labels ?? {} }));
 }
 
