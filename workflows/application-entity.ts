@@ -11,7 +11,7 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import type { Application } from '../model/application.js';
-import { ApplicationSchema } from '../model/application.js';
+import { ApplicationSchema, applicationPublishVersion, withPublishVersion } from '../model/application.js';
 import {
   applicationWorkflowId,
   appKey,
@@ -19,8 +19,6 @@ import {
   revisionWorkflowId,
   parseRevisionName,
 } from '../model/ids.js';
-import { objectKey } from '../model/kube-object.js';
-import { ANNOTATION_PUBLISH_VERSION } from '../model/labels.js';
 import { isFinalStatus, type RevisionMetadata, type RevisionStatus } from '../model/revision.js';
 import type { RevisionSnapshot } from '../model/snapshot.js';
 import * as acts from './activities.js';
@@ -42,7 +40,7 @@ import type {
   RollbackRequest,
   RollbackResult,
 } from './messages.js';
-import { DEFAULT_ENGINE_SETTINGS, supersedeSignal } from './messages.js';
+import { DEFAULT_ENGINE_SETTINGS, inventoryKey, supersedeSignal } from './messages.js';
 import { Mutex } from './mutex.js';
 import { revision as revisionWorkflow } from './revision.js';
 import {
@@ -78,28 +76,10 @@ export interface ApplicationState {
 const AUDIT_LIMIT = 100;
 const REQUEST_MEMORY = 200;
 
-function publishVersionOf(app: Application | undefined): string | undefined {
-  return app?.metadata.annotations?.[ANNOTATION_PUBLISH_VERSION];
-}
-
-function withPublishVersion(app: Application, publishVersion: string): Application {
-  return {
-    ...app,
-    metadata: {
-      ...app.metadata,
-      annotations: { ...(app.metadata.annotations ?? {}), [ANNOTATION_PUBLISH_VERSION]: publishVersion },
-    },
-  };
-}
-
 /** An activity's typed failure becomes the update's rejection, so clients see `InvalidParameters`, not `ActivityFailure`. */
 function unwrapActivityFailure(err: unknown): unknown {
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return err.cause;
   return err;
-}
-
-function inventoryKey(e: InventoryEntry): string {
-  return objectKey(e.cluster, e);
 }
 
 const PHASE_BY_STATUS: Record<RevisionStatus, ApplicationPhase> = {
@@ -236,7 +216,7 @@ export class ApplicationEntity {
       return this.mutex.runExclusive(async () => {
         this.state.draft = application;
         const current = this.meta(this.state.current);
-        const publishVersion = publishVersionOf(application);
+        const publishVersion = applicationPublishVersion(application);
         if (publishVersion !== undefined && current?.publishVersion === publishVersion) {
           const changed = current.hash !== snapshot.hash;
           this.audit(

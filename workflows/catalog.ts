@@ -6,7 +6,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { emptyCatalog, type CatalogView } from '../model/catalog-view.js';
-import { deepEqual } from './deep-equal.js';
+import { canonicalJson } from '../model/canonical-json.js';
 import { reject, RejectionType } from './failures.js';
 import {
   catalogApplyUpdate,
@@ -77,7 +77,7 @@ export class CatalogState {
       const previous = section[doc.metadata.name];
       const change: CatalogChange['change'] = !previous
         ? 'created'
-        : deepEqual(previous, stored)
+        : canonicalJson(previous) === canonicalJson(stored)
           ? 'unchanged'
           : 'configured';
       section[doc.metadata.name] = stored;

@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Application } from '../model/application.js';
+import { objectKey } from '../model/kube-object.js';
 import type { CatalogView } from '../model/catalog-view.js';
 import type { RevelaDocument } from '../model/document.js';
 import type { RevisionMetadata, RevisionStatus } from '../model/revision.js';
@@ -21,6 +22,13 @@ export interface InventoryEntry {
   name: string;
   /** The revision that applied it last. */
   revision: string;
+}
+
+/** Identifies an inventory entry's object: the same object applied by two revisions is one entry. */
+export function inventoryKey(
+  e: Pick<InventoryEntry, 'cluster' | 'apiVersion' | 'kind' | 'namespace' | 'name'>,
+): string {
+  return objectKey(e.cluster, e);
 }
 
 /** KubeVela's step phases. */

@@ -12,7 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { HealthTarget } from '../model/step-render.js';
-import { objectKey, objectLabel } from '../model/kube-object.js';
+import { objectLabel } from '../model/kube-object.js';
 import type { RevisionStatus } from '../model/revision.js';
 import { formatDuration, parseDuration } from '../model/duration.js';
 import { evaluateStepCondition } from '../model/step-condition.js';
@@ -30,19 +30,13 @@ import type {
   StepOperationRequest,
   StepStatus,
 } from './messages.js';
-import { DEFAULT_ENGINE_SETTINGS, revisionReportSignal } from './messages.js';
+import { DEFAULT_ENGINE_SETTINGS, inventoryKey, revisionReportSignal } from './messages.js';
 import { RevelaPhase } from './search-attributes.js';
 
 type Mode = 'StepByStep' | 'DAG';
 
 /** Why a run stopped early; decides the reason recorded on running steps. */
 type StopCause = { kind: 'terminate'; reason: string } | { kind: 'supersede'; by: string; reason: string };
-
-function inventoryKey(
-  e: Pick<InventoryEntry, 'cluster' | 'apiVersion' | 'kind' | 'namespace' | 'name'>,
-): string {
-  return objectKey(e.cluster, e);
-}
 
 /** The message of the deepest cause, without the SDK's wrapper text. */
 function failureMessage(err: unknown): string {
