@@ -5,6 +5,7 @@ import type { ClusterInfo } from './cluster-info.js';
 import { LOCAL_CLUSTER } from './cluster-info.js';
 import { UnknownClusterError } from './errors.js';
 import { objectKey, refOf, type ObjectRef } from './kube-object.js';
+import { withOwnership } from './ownership-scope.js';
 import { resolvePlacement, selectComponents, type PlacementTarget } from './placement.js';
 import { renderTargets } from './render.js';
 import type { RenderedResource } from './rendered-resource.js';
@@ -92,7 +93,11 @@ export async function renderStep(
   at?: StepLocation,
 ): Promise<RenderedStep> {
   const targets = placementOf(request, clusters, at);
-  const resources = await renderTargets(request.snapshot, targets, request.revision);
+  // Ownership policies travel with each object to the apply activity that enforces them.
+  const resources = withOwnership(
+    request.snapshot.application,
+    await renderTargets(request.snapshot, targets, request.revision),
+  );
   const health: Record<string, HealthTarget[]> = {};
   for (const target of targets) {
     for (const component of target.components) {
