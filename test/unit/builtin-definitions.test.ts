@@ -90,7 +90,7 @@ const KITCHEN_SINK = [
 ];
 
 describe('the built-in definitions', () => {
-  it('are five components, six traits, three policies and four step types, each with a version', () => {
+  it('are five components, six traits, eight policies and four step types, each with a version', () => {
     const builtins = loadBuiltinDefinitions();
     expect(Object.keys(builtins.componentDefinitions).sort()).toEqual([
       'k8s-objects',
@@ -108,8 +108,13 @@ describe('the built-in definitions', () => {
       'scaler',
     ]);
     expect(Object.keys(builtins.policyDefinitions).sort()).toEqual([
+      'apply-once',
       'garbage-collect',
       'override',
+      'read-only',
+      'shared-resource',
+      'state-keep',
+      'take-over',
       'topology',
     ]);
     expect(Object.keys(builtins.workflowStepDefinitions).sort()).toEqual([
