@@ -1,0 +1,42 @@
+/** The histories 0.1.0 committed (commit de1c31d), kept byte for byte in `0.1.0/`. */
+export const RELEASE_0_1_0_HISTORIES = [
+  'application-continued-as-new',
+  'application-scenario',
+  'catalog-examples',
+  'revision-republished',
+  'revision-superseded',
+] as const;
+
+export interface ReplayPath {
+  /** What a running workflow was doing, in the words of issue 11. */
+  readonly path: string;
+  /** Fixture names (any release folder) whose histories take that path. */
+  readonly fixtures: readonly string[];
+}
+
+/**
+ * Paths whose histories must be committed: each is code a long-running workflow sits in while a
+ * new worker release arrives. `test/record/record-histories.test.ts` records them.
+ */
+export const REPLAY_PATHS: readonly ReplayPath[] = [
+  { path: 'cancellation with applies in flight', fixtures: ['revision-cancelled-mid-apply'] },
+  {
+    path: 'acknowledgement timeout terminates a child',
+    fixtures: ['application-ack-timeout-terminates-child'],
+  },
+  { path: 'restart from a step', fixtures: ['application-restart-from-step', 'revision-restarted-from-step'] },
+  { path: "the revision's side of a rollback (RolledBack)", fixtures: ['revision-rolled-back'] },
+  { path: 'suspend, resume, approval', fixtures: ['revision-suspend-resume-approval'] },
+  { path: 'a step timeout', fixtures: ['revision-step-timeout'] },
+  { path: 'DAG mode, step groups and a failed step', fixtures: ['revision-dag-step-groups-failed'] },
+  {
+    path: 'garbage collection in a revision and in a rollback',
+    fixtures: ['revision-collects-garbage', 'application-rollback-collects-garbage'],
+  },
+  {
+    path: 'a second entity run supersedes a child started by the previous run',
+    fixtures: ['application-supersedes-previous-run-child'],
+  },
+  { path: 'catalog delete', fixtures: ['catalog-delete'] },
+  { path: 'catalog continue-as-new', fixtures: ['catalog-continued-as-new'] },
+];
