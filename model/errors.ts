@@ -19,6 +19,7 @@ export const REVELA_ERROR_TYPES = [
   'DependencyCycle',
   'InvalidParameters',
   'TemplateError',
+  'CueEvaluation',
   'SnapshotTooLarge',
   'NoClusterMatches',
   'UnknownCluster',
@@ -346,6 +347,53 @@ export class TemplateError extends RevelaError {
 
   protected override details(): Record<string, unknown> {
     return { definition: this.definition, position: this.position, token: this.token, code: this.code };
+  }
+}
+
+/** Where in a CUE source an error is: 1-based line and column (of the template or status field). */
+export interface CuePosition {
+  line: number;
+  column: number;
+}
+
+/**
+ * A CUE template or status expression of a definition that does not compile or fails to evaluate
+ * (a conflict, an incomplete value, a bad import). `object` is the definition, `path` the field
+ * holding the CUE (`spec.schematic.cue.template`), `position` the place in that text, `cuePath`
+ * the CUE field concerned (`output.spec.replicas`); `application` names the application and
+ * component being rendered, when there is one.
+ */
+export class CueEvaluationError extends RevelaError {
+  override readonly type = 'CueEvaluation';
+  readonly definition: string;
+  readonly position?: CuePosition;
+  readonly cuePath?: string;
+  readonly application?: string;
+
+  constructor(
+    definition: string,
+    reason: string,
+    location: ErrorLocation & { position?: CuePosition; cuePath?: string; application?: string },
+  ) {
+    const where: string[] = [];
+    if (location.position !== undefined)
+      where.push(`line ${location.position.line}, column ${location.position.column}`);
+    if (location.cuePath !== undefined && location.cuePath !== '') where.push(location.cuePath);
+    const rendering = location.application === undefined ? '' : ` (rendering ${location.application})`;
+    super(`${where.length > 0 ? `${where.join(': ')}: ` : ''}${reason}${rendering}`, location);
+    this.definition = definition;
+    if (location.position !== undefined) this.position = location.position;
+    if (location.cuePath !== undefined && location.cuePath !== '') this.cuePath = location.cuePath;
+    if (location.application !== undefined) this.application = location.application;
+  }
+
+  protected override details(): Record<string, unknown> {
+    return {
+      definition: this.definition,
+      position: this.position,
+      cuePath: this.cuePath,
+      application: this.application,
+    };
   }
 }
 

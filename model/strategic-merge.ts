@@ -4,10 +4,31 @@
  * for service ports, otherwise `name`) and new items are appended; any other list is replaced;
  * `null` removes a key. Neither input is changed.
  *
+ * KubeVela's CUE traits say how a field merges with comments on the patch (`// +patchKey=name`,
+ * `// +patchStrategy=retainKeys|replace|jsonMergePatch`); the CUE engine reads them and passes
+ * them here as {@link PatchAnnotation}s, by path in the patch:
+ * - `patchKey=k` on a list merges its items by `k` (a dotted path, e.g. `metadata.name`); it also
+ *   applies to the lists below it that have no key of their own, as KubeVela's does;
+ * - `replace` on a list replaces the list;
+ * - `retainKeys` on an object replaces it instead of merging; on a keyed list, a matched item is
+ *   replaced by the patch's item instead of being merged with it;
+ * - `jsonMergePatch` merges as RFC 7396 below that path (objects merge, lists are replaced, `null`
+ *   removes).
+ *
  * Workflow-safe.
  */
 
 type Json = unknown;
+
+/** A merge instruction for one path of a patch; `[]` in `path` stands for any item of a list. */
+export interface PatchAnnotation {
+  readonly path: readonly string[];
+  readonly patchKey?: string;
+  readonly patchStrategy?: string;
+}
+
+/** The list item placeholder of {@link PatchAnnotation.path}. */
+export const ANY_ITEM = '[]';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -20,6 +41,41 @@ function cloneJson<T>(value: T): T {
     for (const [k, v] of Object.entries(value)) out[k] = cloneJson(v);
     return out as T;
   }
+  return value;
+}
+
+/** Annotations by path (`spec\0template\0spec\0containers`), for lookups while walking. */
+class Annotations {
+  private readonly byPath = new Map<string, PatchAnnotation>();
+
+  constructor(list: readonly PatchAnnotation[]) {
+    for (const a of list) this.byPath.set(a.path.join('\0'), a);
+  }
+
+  get empty(): boolean {
+    return this.byPath.size === 0;
+  }
+
+  at(path: readonly string[]): PatchAnnotation | undefined {
+    return this.byPath.get(path.join('\0'));
+  }
+
+  /** The patch key of the nearest annotated path at or above `path`. */
+  inheritedKey(path: readonly string[]): string | undefined {
+    for (let n = path.length; n >= 0; n--) {
+      const key = this.byPath.get(path.slice(0, n).join('\0'))?.patchKey;
+      if (key !== undefined) return key;
+    }
+    return undefined;
+  }
+}
+
+const NONE = new Annotations([]);
+
+/** The value at a dotted key (`metadata.name`) of an item, for keyed lists. */
+function keyOf(item: unknown, key: string): unknown {
+  let value: unknown = item;
+  for (const part of key.split('.')) value = isPlainObject(value) ? value[part] : undefined;
   return value;
 }
 
@@ -44,19 +100,35 @@ function mergeList(
   field: string | undefined,
   base: readonly unknown[],
   patch: readonly unknown[],
+  path: readonly string[],
+  notes: Annotations,
 ): unknown[] {
-  const key = mergeKeyFor(field, base, patch);
+  const here = notes.at(path);
+  if (here?.patchStrategy === 'replace') return cloneJson([...patch]);
+  // An annotated key applies when every item has it; otherwise the usual keys decide.
+  const annotated = notes.inheritedKey(path);
+  const usable =
+    annotated !== undefined && [...base, ...patch].every((item) => keyOf(item, annotated) !== undefined);
+  const key = usable ? annotated : mergeKeyFor(field, base, patch);
   if (key === undefined) return cloneJson([...patch]);
-  const out = base.map(cloneJson) as Record<string, unknown>[];
-  for (const item of patch as Record<string, unknown>[]) {
-    const index = out.findIndex((existing) => existing[key] === item[key]);
+  const replaceMatched = usable && here?.patchStrategy === 'retainKeys';
+  const itemPath = [...path, ANY_ITEM];
+  const out = base.map(cloneJson);
+  for (const item of patch) {
+    const index = out.findIndex((existing) => keyOf(existing, key) === keyOf(item, key));
     if (index === -1) out.push(cloneJson(item));
-    else out[index] = mergeObject(out[index] ?? {}, item);
+    else if (replaceMatched) out[index] = cloneJson(item);
+    else out[index] = mergeValue(undefined, out[index], item, itemPath, notes);
   }
   return out;
 }
 
-function mergeObject(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+function mergeObject(
+  base: Record<string, unknown>,
+  patch: Record<string, unknown>,
+  path: readonly string[],
+  notes: Annotations,
+): Record<string, unknown> {
   const out: Record<string, unknown> = cloneJson(base);
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
@@ -64,19 +136,44 @@ function mergeObject(base: Record<string, unknown>, patch: Record<string, unknow
       delete out[key];
       continue;
     }
-    out[key] = mergeValue(key, out[key], value);
+    out[key] = mergeValue(key, out[key], value, [...path, key], notes);
   }
   return out;
 }
 
-function mergeValue(field: string | undefined, base: Json, patch: Json): Json {
-  if (isPlainObject(base) && isPlainObject(patch)) return mergeObject(base, patch);
-  if (Array.isArray(base) && Array.isArray(patch)) return mergeList(field, base, patch);
+/** RFC 7396: objects merge, `null` removes, anything else (lists too) replaces. */
+function jsonMergePatch(base: Json, patch: Json): Json {
+  if (!isPlainObject(patch)) return cloneJson(patch);
+  const out: Record<string, unknown> = isPlainObject(base) ? cloneJson(base) : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else if (value !== undefined) out[key] = jsonMergePatch(out[key], value);
+  }
+  return out;
+}
+
+function mergeValue(
+  field: string | undefined,
+  base: Json,
+  patch: Json,
+  path: readonly string[],
+  notes: Annotations,
+): Json {
+  const strategy = notes.empty ? undefined : notes.at(path)?.patchStrategy;
+  if (strategy === 'jsonMergePatch') return jsonMergePatch(base, patch);
+  if (isPlainObject(base) && isPlainObject(patch)) {
+    return strategy === 'retainKeys' ? cloneJson(patch) : mergeObject(base, patch, path, notes);
+  }
+  if (Array.isArray(base) && Array.isArray(patch)) return mergeList(field, base, patch, path, notes);
   return cloneJson(patch);
 }
 
-/** Applies `patch` to `base` as a strategic merge and returns the result. */
-export function strategicMerge<T>(base: T, patch: unknown): T {
+/**
+ * Applies `patch` to `base` as a strategic merge and returns the result; `annotations` (paths
+ * relative to the patch) change how the annotated fields merge.
+ */
+export function strategicMerge<T>(base: T, patch: unknown, annotations: readonly PatchAnnotation[] = []): T {
   if (patch === undefined) return cloneJson(base);
-  return mergeValue(undefined, base, patch) as T;
+  const notes = annotations.length === 0 ? NONE : new Annotations(annotations);
+  return mergeValue(undefined, base, patch, [], notes) as T;
 }

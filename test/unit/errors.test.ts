@@ -422,7 +422,7 @@ describe('every model error', () => {
 
   it('are all listed in REVELA_ERROR_TYPES, recognised by isRevelaError and serialisable', async () => {
     const e = await caught(() => build(app('spec:\n  components:\n    - {name: web, type: nope}\n')));
-    expect(REVELA_ERROR_TYPES).toHaveLength(12);
+    expect(REVELA_ERROR_TYPES).toHaveLength(13);
     expect(isRevelaError(e)).toBe(true);
     expect(isRevelaError(new Error('plain'))).toBe(false);
     const crossBundle = Object.assign(new Error('x'), { type: 'UnknownCluster' });
