@@ -13,6 +13,7 @@ import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
 import { workerCommand } from './commands/worker.js';
 import { workflowCommand } from './commands/workflow.js';
+import { revelaBuildId } from '../worker/build-id.js';
 import type { CliContext } from './context.js';
 import { OUTPUT_FORMATS } from './output/structured.js';
 
@@ -30,6 +31,19 @@ export function packageVersion(): string {
     }
   }
   return '0.0.0';
+}
+
+/**
+ * `0.2.0 (build 0.2.0-3f9a0c1b2d)`: the release and the Worker Deployment build id that
+ * `revela worker` of this installation registers (`REVELA_BUILD_ID` when set).
+ */
+function versionText(): string {
+  try {
+    return `${packageVersion()} (build ${revelaBuildId(process.env)})`;
+  } catch {
+    // Workflow sources missing from a broken install: still say which release this is.
+    return packageVersion();
+  }
 }
 
 /** `revela status`, `revela revision list`: the command as typed. */
@@ -70,7 +84,7 @@ export function buildProgram(ctx: CliContext): Command {
       'Versioned application delivery on Temporal with KubeVela-style YAML.\n' +
         'Every publish is an immutable revision <app>-v<N> run by a durable workflow.',
     )
-    .version(packageVersion(), '-V, --version')
+    .version(versionText(), '-V, --version')
     .option('-n, --namespace <namespace>', 'the application namespace', 'default')
     .option(
       '--address <host:port>',

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { loadConnectionConfig, type ConnectionConfig } from '../client/connection-config.js';
 import { decodeEncryptionKey } from '../client/data-converter.js';
 import { DEFAULT_TASK_QUEUE } from '../workflows/task-queue.js';
+import { BUILD_ID_PATTERN, revelaBuildId } from './build-id.js';
+import { DEFAULT_DEPLOYMENT_NAME, type WorkerVersioning } from './versioning.js';
 
 const durationMs = z
   .string()
@@ -39,6 +41,20 @@ export const RevelaEnvSchema = z.object({
   REVELA_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   REVELA_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   REVELA_LOG_FORMAT: z.enum(['json', 'text']).default('json'),
+  /** Worker Deployment build id. @default `<package version>-<workflow source hash>` */
+  REVELA_BUILD_ID: z
+    .string()
+    .regex(BUILD_ID_PATTERN, 'letters, digits, ".", "_" and "-", at most 63, starting with a letter or digit')
+    .optional(),
+  /** The Worker Deployment this worker's versions belong to (one per Revela installation). */
+  REVELA_DEPLOYMENT_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'letters, digits, "_" and "-" (no "."), at most 63')
+    .default(DEFAULT_DEPLOYMENT_NAME),
+  /** `off` only for a Temporal server without Worker Deployments (before 1.28). */
+  REVELA_WORKER_VERSIONING: z.enum(['on', 'off']).default('on'),
+  /** `auto`: make this version current unless a newer release is; `never`: leave it to the operator. */
+  REVELA_PROMOTE: z.enum(['auto', 'never']).default('auto'),
 });
 
 export interface WorkerConfig {
@@ -54,6 +70,7 @@ export interface WorkerConfig {
   readonly healthPort: number | undefined;
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly logFormat: 'json' | 'text';
+  readonly versioning: WorkerVersioning;
 }
 
 export class WorkerConfigError extends Error {
@@ -100,5 +117,11 @@ export function loadWorkerConfig(
     healthPort: overrides.healthPort ?? e.REVELA_HEALTH_PORT,
     logLevel: e.REVELA_LOG_LEVEL,
     logFormat: e.REVELA_LOG_FORMAT,
+    versioning: {
+      enabled: e.REVELA_WORKER_VERSIONING === 'on',
+      deploymentName: e.REVELA_DEPLOYMENT_NAME,
+      buildId: e.REVELA_BUILD_ID ?? revelaBuildId({}),
+      promote: e.REVELA_PROMOTE,
+    },
   };
 }

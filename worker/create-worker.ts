@@ -11,6 +11,7 @@ import { revelaDataConverter } from '../client/data-converter.js';
 import { ClusterRegistry } from '../kube/cluster-registry.js';
 import type { WorkerConfig } from './config.js';
 import { registerSearchAttributes } from './search-attributes.js';
+import { promoteVersion, workerDeploymentOptions, type PromotionOutcome } from './versioning.js';
 import { workflowsPath } from './workflows-path.js';
 
 export interface RevelaWorkerOptions {
@@ -26,6 +27,12 @@ export interface RevelaWorker {
   readonly worker: Worker;
   readonly client: Client;
   readonly registry: ClusterRegistry;
+  /**
+   * Settles once the worker polls and its build was made the deployment's current version (or
+   * left, see `REVELA_PROMOTE`); rejects when the server refuses. Workflow tasks that arrive
+   * before are held by the server and dispatched when a current version exists.
+   */
+  readonly promotion: Promise<PromotionOutcome>;
   /** Closes the connections; call after `worker.run()` resolved. */
   readonly close: () => Promise<void>;
 }
@@ -68,12 +75,24 @@ export async function createRevelaWorker(options: RevelaWorkerOptions): Promise<
       maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
       ...(config.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.maxCachedWorkflows } : {}),
       ...(options.identity ? { identity: options.identity } : {}),
+      workerDeploymentOptions: workerDeploymentOptions(config.versioning),
     });
+    let closed = false;
+    const promotion = promoteOncePolling(
+      worker,
+      async () =>
+        promoteVersion(clientConnection.workflowService, config.connection.namespace, config.versioning, {
+          identity: options.identity ?? `revela-worker ${config.versioning.buildId}`,
+        }),
+      () => closed,
+    );
     return {
       worker,
       client,
       registry,
+      promotion,
       close: async () => {
+        closed = true;
         await clientConnection.close();
         await nativeConnection.close();
       },
@@ -83,6 +102,28 @@ export async function createRevelaWorker(options: RevelaWorkerOptions): Promise<
     await nativeConnection.close();
     throw err;
   }
+}
+
+/**
+ * Runs `promote` once the worker polls (the server knows a version from its first poller). A
+ * worker that stops first settles as `stopped`; a failure is logged here too, since an
+ * in-process worker's owner may never await it.
+ */
+function promoteOncePolling(
+  worker: Worker,
+  promote: () => Promise<PromotionOutcome>,
+  closed: () => boolean,
+): Promise<PromotionOutcome> {
+  const promotion = (async (): Promise<PromotionOutcome> => {
+    for (;;) {
+      const state = worker.getState();
+      if (state === 'RUNNING') return promote();
+      if (state !== 'INITIALIZED' || closed()) return { outcome: 'stopped' };
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  promotion.catch((err: unknown) => Runtime.instance().logger.error((err as Error).message));
+  return promotion;
 }
 
 /**

@@ -23,13 +23,17 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const { config } = options;
   if (options.installLogger ?? true) installRuntimeLogger(config.logLevel, config.logFormat);
   const log = Runtime.instance().logger;
-  const { worker, close, registry } = await createRevelaWorker({
+  const { worker, close, registry, promotion } = await createRevelaWorker({
     config,
     ...(options.registry ? { registry: options.registry } : {}),
   });
   let health: Server | undefined;
   if (config.healthPort !== undefined) {
-    health = await startHealthServer(worker, config.healthPort);
+    health = await startHealthServer(worker, config.healthPort, {
+      deploymentName: config.versioning.deploymentName,
+      buildId: config.versioning.buildId,
+      versioning: config.versioning.enabled,
+    });
   }
   const address = health?.address();
   const healthPort = typeof address === 'object' && address ? address.port : undefined;
@@ -37,7 +41,13 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   try {
     // "started" means polling: a client that acts on it (a query, a publish) finds a poller.
     while (worker.getState() === 'INITIALIZED') await new Promise((r) => setTimeout(r, 10));
+    // ...and, with versioning, new workflows are routed to a current version (this one, unless
+    // the operator promotes or a newer release is current).
+    const { outcome } = await promotion;
     log.info('revela worker started', {
+      buildId: config.versioning.buildId,
+      deployment: config.versioning.enabled ? config.versioning.deploymentName : 'unversioned',
+      version: outcome,
       address: config.connection.address,
       namespace: config.connection.namespace,
       taskQueue: config.taskQueue,
@@ -47,6 +57,10 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     });
     options.onReady?.(healthPort !== undefined ? { healthPort } : {});
     await running;
+  } catch (err) {
+    worker.shutdown();
+    await running.catch(() => undefined);
+    throw err;
   } finally {
     health?.close();
     await close();

@@ -1,3 +1,5 @@
+// Declares each workflow type's versioning behaviour (pinned revisions, auto-upgrading entities).
+import './versioning.js';
 export { application } from './application.js';
 export { catalog } from './catalog.js';
 export { revision } from './revision.js';

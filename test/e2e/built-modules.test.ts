@@ -36,6 +36,6 @@ describe('the build under plain Node ESM', () => {
           stdio: 'pipe',
         })
       : execFileSync(process.execPath, [path, '--version'], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
-    expect(out.trim()).toMatch(/^(ok|\d+\.\d+\.\d+)$/);
+    expect(out.trim()).toMatch(/^(ok|\d+\.\d+\.\d+ \(build \S+\))$/);
   });
 });
