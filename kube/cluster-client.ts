@@ -40,6 +40,17 @@ export interface ListQuery {
 export interface DeleteOptions {
   /** @default the server's default (Background for most kinds) */
   readonly propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  /**
+   * Delete only this very object (`deleteOptions.preconditions.uid`): an object of the same name
+   * created since it was read is left alone, and `delete` answers false.
+   */
+  readonly uid?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface MergePatchOptions {
+  /** Field manager recorded for the change. */
+  readonly fieldManager: string;
   readonly signal?: AbortSignal;
 }
 
@@ -232,7 +243,10 @@ export class ClusterClient {
     });
   }
 
-  /** Deletes one object; false when it was already gone. */
+  /**
+   * Deletes one object; false when it was already gone, or (with `uid`) when the object of that
+   * name is another one now.
+   */
   async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
     const label = objectLabel(ref);
     return this.call('delete', label, options.signal, async () => {
@@ -247,12 +261,50 @@ export class ClusterClient {
           undefined,
           undefined,
           options.propagationPolicy,
+          options.uid !== undefined ? { preconditions: { uid: options.uid } } : undefined,
         );
         return true;
       } catch (err) {
         if (err instanceof ApiException && err.code === 404) return false;
+        // A delete answers 409 only when its precondition does not hold: someone else's object now.
+        if (err instanceof ApiException && err.code === 409 && options.uid !== undefined) return false;
         throw err;
       }
+    });
+  }
+
+  /**
+   * JSON merge patch of one object's metadata (`patch.metadata`; `null` removes a key). With
+   * `metadata.resourceVersion` in the patch the server applies it only to that version and answers
+   * 409 otherwise, so read-modify-write of an annotation never loses a concurrent change.
+   *
+   * @throws KubeApiError permanent 409 when the resourceVersion is stale, 404 when the object is gone.
+   */
+  async mergePatch(
+    ref: ObjectRef,
+    metadata: Record<string, unknown>,
+    options: MergePatchOptions,
+  ): Promise<KubeObject> {
+    const label = objectLabel(ref);
+    return this.call('patch', label, options.signal, async () => {
+      await this.resource(ref.apiVersion, ref.kind, 'patch', label);
+      const body = {
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        metadata: {
+          ...metadata,
+          name: ref.name,
+          ...(ref.namespace !== undefined ? { namespace: ref.namespace } : {}),
+        },
+      };
+      return await this.api.patch(
+        body,
+        undefined,
+        undefined,
+        options.fieldManager,
+        undefined,
+        PatchStrategy.MergePatch,
+      );
     });
   }
 
