@@ -1,9 +1,7 @@
-import { buildSnapshot, referencedObjectRefs } from '../model/snapshot-builder.js';
-import { LOCAL_CLUSTER } from '../model/cluster-info.js';
-import { checkReferencedClusters } from '../model/ref-objects.js';
+import { buildSnapshot } from '../model/snapshot-builder.js';
+import { checkReferencedClusters, readReferencedObjects } from '../model/ref-objects.js';
 import type { RevisionSnapshot } from '../model/snapshot.js';
 import type { ActivityDeps } from './deps.js';
-import { readMergedCatalog } from '../client/read-catalog.js';
 import { renderRevisionSteps } from '../model/step-render.js';
 import type { ResolveSnapshotInput } from './types.js';
 
@@ -19,23 +17,16 @@ export async function resolveSnapshot(
 ): Promise<RevisionSnapshot> {
   const { application } = input;
   const namespace = application.metadata.namespace ?? 'default';
-  const catalog = deps.readCatalog
-    ? await deps.readCatalog(namespace)
-    : await readMergedCatalog(deps.temporal, namespace);
+  const catalog = await deps.readCatalog(namespace);
   checkReferencedClusters(
     application,
     deps.registry.list().map((c) => c.name),
   );
-  // An object that is not there is left out: buildSnapshot then names the entry that reads it
-  // (`spec.components[0].properties.objects[1]`), the same error the client's preflight gives.
-  const referencedObjects = await Promise.all(
-    referencedObjectRefs(application).map(async ({ cluster, ref }) => {
-      const name = cluster ?? LOCAL_CLUSTER;
-      const object = await deps.registry.client(name).read(ref);
-      return object ? [{ cluster: name, object }] : [];
-    }),
-  );
-  const snapshot = buildSnapshot({ application, catalog, referencedObjects: referencedObjects.flat() });
+  const referencedObjects = await readReferencedObjects(application, {
+    read: (cluster, ref) => deps.registry.client(cluster).read(ref),
+    list: (cluster, query) => deps.registry.client(cluster).list(query),
+  });
+  const snapshot = buildSnapshot({ application, catalog, referencedObjects });
   await renderRevisionSteps(snapshot, 'dry-run', deps.registry.list());
   return snapshot;
 }

@@ -5,15 +5,20 @@ import { catalogFromDocuments, mergeCatalogs, type CatalogView } from '../model/
 import { definitionLabel, type AnyDefinition } from '../model/definition.js';
 import { parseDocument, type RevelaDocument } from '../model/document.js';
 import { DuplicateNameError } from '../model/errors.js';
-import { compileExpression } from '../model/jsonata-eval.js';
 import { compileParameterSchema } from '../model/parameters.js';
-import { buildSnapshot, referencedObjectRefs } from '../model/snapshot-builder.js';
-import { checkReferencedClusters } from '../model/ref-objects.js';
+import { checkDefinitionCompiles } from '../model/schematic.js';
+import { buildSnapshot } from '../model/snapshot-builder.js';
+import {
+  checkReferencedClusters,
+  readReferencedObjects,
+  referencedObjectRefsDetailed,
+  type ReferencedObjectReader,
+} from '../model/ref-objects.js';
 import { STEP_TYPE_APPLY_COMPONENT } from '../model/app-references.js';
 import { LOCAL_CLUSTER, type ClusterInfo } from '../model/cluster-info.js';
 import { POLICY_TYPE_TOPOLOGY, TopologyPropertiesSchema } from '../model/policy.js';
 import type { RevisionSnapshot } from '../model/snapshot.js';
-import { renderRevisionSteps } from '../model/step-render.js';
+import { renderRevisionSteps, type RenderedRevisionStep } from '../model/step-render.js';
 import { deploySteps } from '../model/step-request.js';
 import { planWorkflow } from '../model/workflow-plan.js';
 import { readMergedCatalog } from './read-catalog.js';
@@ -25,28 +30,105 @@ const DEFINITION_KINDS = new Set([
   'WorkflowStepDefinition',
 ]);
 
-/** Definitions must compile before they are stored: their schema with ajv, their JSONata templates. */
+/** Definitions must compile before they are stored: their schema, their templates and status expressions. */
 function checkDefinition(definition: AnyDefinition): void {
-  const object = definitionLabel(definition);
-  const jsonata = (
-    definition.spec as {
-      schematic?: { jsonata?: { parameter?: Record<string, unknown>; template?: string } };
-    }
-  ).schematic?.jsonata;
-  if (jsonata?.parameter)
-    compileParameterSchema(jsonata.parameter, { object, path: 'spec.schematic.jsonata.parameter' });
-  const at = (path: string) => ({ definition: definition.metadata.name, object, path });
-  if (jsonata?.template !== undefined)
-    compileExpression(jsonata.template, at('spec.schematic.jsonata.template'));
-  const status = (definition.spec as { status?: { healthPolicy?: string; customStatus?: string } }).status;
-  if (status?.healthPolicy !== undefined)
-    compileExpression(status.healthPolicy, at('spec.status.healthPolicy'));
-  if (status?.customStatus !== undefined)
-    compileExpression(status.customStatus, at('spec.status.customStatus'));
+  if (definition.kind === 'ComponentDefinition' || definition.kind === 'TraitDefinition') {
+    checkDefinitionCompiles(definition);
+    return;
+  }
+  compileParameterSchema(definition.spec.schematic.jsonata.parameter, {
+    object: definitionLabel(definition),
+    path: 'spec.schematic.jsonata.parameter',
+  });
 }
 
 function key(doc: RevelaDocument): string {
   return `${doc.kind} ${doc.metadata.namespace ?? 'default'}/${doc.metadata.name}`;
+}
+
+/** Where a preflight takes what the documents do not carry. */
+export interface PreflightSources {
+  /** The catalog an application in `namespace` sees before this batch (the server's, or the built-ins offline). */
+  readCatalog(namespace: string): Promise<CatalogView>;
+  /**
+   * The clusters placement chooses from. Absent: every cluster the application names is assumed
+   * to exist and each label selector to match one (see `assumedClusters`).
+   */
+  clusters?: readonly ClusterInfo[];
+  /** Reads what `ref-objects` components name. Absent: such applications are left to the worker. */
+  reader?: ReferencedObjectReader;
+  /** The revision name rendered into labels. @default `dry-run` */
+  revision?: (app: Application) => string;
+}
+
+/** One application of a batch as preflight resolved it: its snapshot and every deploying step rendered. */
+export interface PreflightResult {
+  application: Application;
+  snapshot: RevisionSnapshot;
+  steps: RenderedRevisionStep[];
+}
+
+/**
+ * The one pipeline behind publish preflight and `revela dry-run`: parses the documents, refuses
+ * duplicates and definitions that do not compile, then builds every application's snapshot
+ * against the catalog it would see (`sources.readCatalog` plus this batch) and renders every
+ * deploying step on the clusters it would be placed on.
+ *
+ * @throws RevelaError naming the object and the path
+ */
+export async function preflightDocuments(
+  documents: readonly RevelaDocument[],
+  sources: PreflightSources,
+): Promise<PreflightResult[]> {
+  const seen = new Map<string, number>();
+  const parsed = documents.map((doc, index) => {
+    const valid = parseDocument(doc, { index });
+    const k = key(valid);
+    const first = seen.get(k);
+    if (first !== undefined) {
+      throw new DuplicateNameError(valid.kind, valid.metadata.name, {
+        object: k,
+        path: `documents[${index}]`,
+        reason: `${k} appears twice in one apply (documents ${first} and ${index})`,
+      });
+    }
+    seen.set(k, index);
+    return valid;
+  });
+  for (const doc of parsed) if (DEFINITION_KINDS.has(doc.kind)) checkDefinition(doc as AnyDefinition);
+
+  const apps = parsed.filter((d): d is Application => d.kind === 'Application');
+  const catalogs = new Map<string, CatalogView>();
+  const results: PreflightResult[] = [];
+  for (const app of apps) {
+    const namespace = app.metadata.namespace ?? 'default';
+    let catalog = catalogs.get(namespace);
+    if (!catalog) {
+      const batchHere = catalogFromDocuments(
+        parsed.filter((d) => (d.metadata.namespace ?? 'default') === namespace),
+      );
+      // Definitions of this batch apply to every namespace only when they live in vela-system.
+      const batchSystem = catalogFromDocuments(parsed.filter((d) => d.metadata.namespace === 'vela-system'));
+      catalog = mergeCatalogs(await sources.readCatalog(namespace), batchSystem, batchHere);
+      catalogs.set(namespace, catalog);
+    }
+    if (referencedObjectRefsDetailed(app).length > 0 && !sources.reader) continue;
+    if (sources.clusters)
+      checkReferencedClusters(
+        app,
+        sources.clusters.map((c) => c.name),
+      );
+    const referencedObjects = sources.reader ? await readReferencedObjects(app, sources.reader) : [];
+    const snapshot = buildSnapshot({ application: app, catalog, referencedObjects });
+    const revision = sources.revision ? sources.revision(app) : 'dry-run';
+    const steps = await renderRevisionSteps(
+      snapshot,
+      revision,
+      sources.clusters ?? assumedClusters(snapshot),
+    );
+    results.push({ application: app, snapshot, steps });
+  }
+  return results;
 }
 
 /**
@@ -66,61 +148,18 @@ export async function preflight(
   documents: readonly RevelaDocument[],
   registry: ClusterRegistry | undefined,
 ): Promise<void> {
-  const seen = new Map<string, number>();
-  const parsed = documents.map((doc, index) => {
-    const valid = parseDocument(doc, { index });
-    const k = key(valid);
-    const first = seen.get(k);
-    if (first !== undefined) {
-      throw new DuplicateNameError(valid.kind, valid.metadata.name, {
-        object: k,
-        path: `documents[${index}]`,
-        reason: `${k} appears twice in one apply (documents ${first} and ${index})`,
-      });
-    }
-    seen.set(k, index);
-    return valid;
+  await preflightDocuments(documents, {
+    readCatalog: (namespace) => readMergedCatalog(temporal, namespace),
+    ...(registry
+      ? {
+          clusters: registry.list(),
+          reader: {
+            read: (cluster, ref) => registry.client(cluster).read(ref),
+            list: (cluster, query) => registry.client(cluster).list(query),
+          },
+        }
+      : {}),
   });
-  for (const doc of parsed) if (DEFINITION_KINDS.has(doc.kind)) checkDefinition(doc as AnyDefinition);
-
-  const apps = parsed.filter((d): d is Application => d.kind === 'Application');
-  if (apps.length === 0) return;
-  const catalogs = new Map<string, CatalogView>();
-  for (const app of apps) {
-    const namespace = app.metadata.namespace ?? 'default';
-    let catalog = catalogs.get(namespace);
-    if (!catalog) {
-      const batchHere = catalogFromDocuments(
-        parsed.filter((d) => (d.metadata.namespace ?? 'default') === namespace),
-      );
-      // Definitions of this batch apply to every namespace only when they live in vela-system.
-      const batchSystem = catalogFromDocuments(parsed.filter((d) => d.metadata.namespace === 'vela-system'));
-      catalog = mergeCatalogs(await readMergedCatalog(temporal, namespace), batchSystem, batchHere);
-      catalogs.set(namespace, catalog);
-    }
-    const refs = referencedObjectRefs(app);
-    if (refs.length > 0 && !registry) continue;
-    if (registry)
-      checkReferencedClusters(
-        app,
-        registry.list().map((c) => c.name),
-      );
-    const referencedObjects = registry
-      ? await Promise.all(
-          refs.map(async ({ cluster, ref }) => {
-            const name = cluster ?? 'local';
-            const object = await registry.client(name).read(ref);
-            return object ? [{ cluster: name, object }] : [];
-          }),
-        )
-      : [];
-    const snapshot = buildSnapshot({
-      application: app,
-      catalog,
-      referencedObjects: referencedObjects.flat(),
-    });
-    await renderRevisionSteps(snapshot, 'dry-run', registry ? registry.list() : assumedClusters(snapshot));
-  }
 }
 
 /**

@@ -10,30 +10,57 @@ import { WorkflowModeSchema, WorkflowStepSchema } from './workflow.js';
 
 export const APPLICATION_API_VERSION = 'core.oam.dev/v1beta1';
 
-export const ApplicationTraitSchema = z.strictObject({
-  type: z.string().min(1, { message: 'a trait needs a type (e.g. scaler, labels, env)' }),
-  properties: PropertiesSchema.optional(),
-});
+/**
+ * YAML writes an empty `traits:` or `properties:` as null; KubeVela reads that as absent, and so
+ * does Revela (before validation, so the parsed application never holds a null there).
+ */
+function withoutNulls(keys: readonly string[]): (value: unknown) => unknown {
+  return (value) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    const record = value as Record<string, unknown>;
+    if (!keys.some((k) => k in record && record[k] === null)) return value;
+    const copy = { ...record };
+    for (const k of keys) if (copy[k] === null) delete copy[k];
+    return copy;
+  };
+}
+
+export const ApplicationTraitSchema = z.preprocess(
+  withoutNulls(['properties']),
+  z.strictObject({
+    type: z.string().min(1, { message: 'a trait needs a type (e.g. scaler, labels, env)' }),
+    properties: PropertiesSchema.optional(),
+  }),
+);
 export type ApplicationTrait = z.infer<typeof ApplicationTraitSchema>;
 
-export const ApplicationComponentSchema = z.strictObject({
-  name: Dns1123LabelSchema,
-  type: z
-    .string()
-    .min(1, { message: 'a component needs a type (e.g. webservice, worker, task, k8s-objects)' }),
-  properties: PropertiesSchema.optional(),
-  traits: z.array(ApplicationTraitSchema).optional(),
-  /** Components that must be applied (and healthy) first. */
-  dependsOn: z.array(z.string()).optional(),
-});
+export const ApplicationComponentSchema = z.preprocess(
+  withoutNulls(['properties', 'traits', 'dependsOn']),
+  z.strictObject({
+    name: Dns1123LabelSchema,
+    type: z
+      .string()
+      .min(1, { message: 'a component needs a type (e.g. webservice, worker, task, k8s-objects)' }),
+    properties: PropertiesSchema.optional(),
+    traits: z.array(ApplicationTraitSchema).optional(),
+    /** Components that must be applied (and healthy) first. */
+    dependsOn: z.array(z.string()).optional(),
+  }),
+);
 export type ApplicationComponent = z.infer<typeof ApplicationComponentSchema>;
 
-/** A policy written inline in `spec.policies`. */
-export const ApplicationPolicySchema = z.strictObject({
-  name: Dns1123LabelSchema,
-  type: z.string().min(1, { message: 'a policy needs a type (e.g. topology, override, garbage-collect)' }),
-  properties: PropertiesSchema.optional(),
-});
+/**
+ * A policy written inline in `spec.policies`. KubeVela's `name` is optional; an unnamed policy
+ * gets one when the spec is parsed (see `namePolicies`), so everything after parsing can name it.
+ */
+export const ApplicationPolicySchema = z.preprocess(
+  withoutNulls(['properties']),
+  z.strictObject({
+    name: Dns1123LabelSchema,
+    type: z.string().min(1, { message: 'a policy needs a type (e.g. topology, override, garbage-collect)' }),
+    properties: PropertiesSchema.optional(),
+  }),
+);
 export type ApplicationPolicy = z.infer<typeof ApplicationPolicySchema>;
 
 /** `spec.workflow`: inline steps, or a reference to an external Workflow. */
@@ -44,11 +71,41 @@ export const ApplicationWorkflowSchema = z.strictObject({
 });
 export type ApplicationWorkflow = z.infer<typeof ApplicationWorkflowSchema>;
 
-export const ApplicationSpecSchema = z.strictObject({
-  components: z.array(ApplicationComponentSchema),
-  policies: z.array(ApplicationPolicySchema).optional(),
-  workflow: ApplicationWorkflowSchema.optional(),
-});
+/**
+ * Names for unnamed inline policies: the type when no other policy has that name (a lone
+ * `topology` policy is `topology`, and the default workflow's step `deploy-topology`), otherwise
+ * `<type>-<index>`. Deterministic, so the same document always gets the same names and hash.
+ */
+function namePolicies(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const spec = value as { policies?: unknown };
+  if (!Array.isArray(spec.policies)) return value;
+  const entries = spec.policies as unknown[];
+  const isUnnamed = (p: unknown): p is Record<string, unknown> =>
+    typeof p === 'object' && p !== null && (p as { name?: unknown }).name === undefined;
+  if (!entries.some(isUnnamed)) return value;
+  const taken = new Set(
+    entries
+      .map((p) => (p as { name?: unknown } | null)?.name)
+      .filter((n): n is string => typeof n === 'string'),
+  );
+  const named = entries.map((p, i) => {
+    if (!isUnnamed(p) || typeof p.type !== 'string') return p;
+    const name = taken.has(p.type) ? `${p.type}-${i}` : p.type;
+    taken.add(name);
+    return { ...p, name };
+  });
+  return { ...spec, policies: named };
+}
+
+export const ApplicationSpecSchema = z.preprocess(
+  (value) => namePolicies(withoutNulls(['policies'])(value)),
+  z.strictObject({
+    components: z.array(ApplicationComponentSchema),
+    policies: z.array(ApplicationPolicySchema).optional(),
+    workflow: ApplicationWorkflowSchema.optional(),
+  }),
+);
 export type ApplicationSpec = z.infer<typeof ApplicationSpecSchema>;
 
 /** The longest publishVersion. */

@@ -115,13 +115,22 @@ export function definitionLabel(definition: Pick<AnyDefinition, 'kind' | 'metada
   return `${definition.kind} ${ns === undefined ? '' : `${ns}/`}${definition.metadata.name}`;
 }
 
+/** A workload kind as `appliesToWorkloads` sees it. */
+export type WorkloadKind = WorkloadType['definition'];
+
 /**
  * The names a component's workload answers to in `appliesToWorkloads`: its type, `*`, and for a
- * known workload `deployments.apps` and `apps/v1.Deployment`.
+ * known workload `deployments.apps` and `apps/v1.Deployment`. The workload is the definition's
+ * `spec.workload`, or — for definitions whose output depends on the properties (k8s-objects,
+ * ref-objects) — the kind of the object actually rendered.
  */
-export function workloadNames(componentType: string, definition: ComponentDefinition | undefined): string[] {
+export function workloadNames(
+  componentType: string,
+  definition: ComponentDefinition | undefined,
+  rendered?: WorkloadKind,
+): string[] {
   const names = [componentType];
-  const workload = definition?.spec.workload?.definition;
+  const workload = definition?.spec.workload?.definition ?? rendered;
   if (workload) {
     const slash = workload.apiVersion.indexOf('/');
     const group = slash === -1 ? '' : workload.apiVersion.slice(0, slash);
@@ -131,15 +140,22 @@ export function workloadNames(componentType: string, definition: ComponentDefini
   return names;
 }
 
-/** True when a trait with these `appliesToWorkloads` may be attached to the component. */
+/**
+ * True when a trait with these `appliesToWorkloads` may be attached to the component. For a
+ * definition without `spec.workload` and no `rendered` kind the answer is deferred (true): the
+ * render checks again once it knows the object.
+ */
 export function traitAppliesTo(
   appliesToWorkloads: readonly string[] | undefined,
   componentType: string,
   definition: ComponentDefinition | undefined,
+  rendered?: WorkloadKind,
 ): boolean {
   if (appliesToWorkloads === undefined || appliesToWorkloads.length === 0) return true;
   if (appliesToWorkloads.includes('*')) return true;
-  const names = workloadNames(componentType, definition);
+  if (definition !== undefined && definition.spec.workload === undefined && rendered === undefined)
+    return true;
+  const names = workloadNames(componentType, definition, rendered);
   return appliesToWorkloads.some((entry) => names.includes(entry));
 }
 

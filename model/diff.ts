@@ -14,7 +14,7 @@ import { withPublishVersion, type Application } from './application.js';
 import { canonicalJson, sortKeysDeep } from './canonical-json.js';
 import type { CatalogView } from './catalog-view.js';
 import type { KubeObject } from './kube-object.js';
-import { LABEL_REVISION } from './labels.js';
+import { LABEL_APP_REVISION, LABEL_REVISION } from './labels.js';
 import type { Policy } from './policy.js';
 import { renderedResourceKey, type RenderedResource } from './rendered-resource.js';
 import { sanitizeReferencedObject } from './snapshot-builder.js';
@@ -53,7 +53,7 @@ export interface DiffOptions {
 }
 
 export interface RenderedDiffOptions extends DiffOptions {
-  /** Ignore the `app.oam.dev/revision` label, which differs between any two revisions. @default true */
+  /** Ignore the `app.oam.dev/revision` and `app.oam.dev/appRevision` labels, which differ between any two revisions. @default true */
   ignoreRevisionLabel?: boolean;
 }
 
@@ -305,6 +305,7 @@ export function diffInputFromDraft(
 function withoutRevisionLabel(object: KubeObject): KubeObject {
   const labels = { ...(object.metadata.labels ?? {}) };
   delete labels[LABEL_REVISION];
+  delete labels[LABEL_APP_REVISION];
   const metadata: KubeObject['metadata'] = { ...object.metadata, labels };
   if (Object.keys(labels).length === 0) delete metadata.labels;
   return { ...object, metadata };

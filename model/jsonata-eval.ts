@@ -8,6 +8,7 @@
  */
 import jsonata from 'jsonata';
 import { TemplateError } from './errors.js';
+import { TEMPLATE_FUNCTIONS } from './template-functions.js';
 
 /** Where an expression comes from, for error messages. */
 export interface ExpressionLocation {
@@ -91,6 +92,7 @@ function forbidden(name: string): () => never {
 }
 
 const DETERMINISTIC_BINDINGS = {
+  ...TEMPLATE_FUNCTIONS,
   now: forbidden('$now'),
   millis: forbidden('$millis'),
   random: forbidden('$random'),
@@ -108,10 +110,23 @@ export async function evaluateExpression(
   at: ExpressionLocation,
   options: EvaluateOptions = {},
 ): Promise<unknown> {
-  const compiled = compileExpression(expression, at, options.timeoutMs ?? 2000);
+  return evaluateCompiled(compileExpression(expression, at, options.timeoutMs ?? 2000), input, at, options);
+}
+
+/**
+ * Evaluates an already compiled expression (see `compileExpression`), as `evaluateExpression`.
+ *
+ * @throws TemplateError with code, position and token of the failure.
+ */
+export async function evaluateCompiled(
+  compiled: jsonata.Expression,
+  input: unknown,
+  at: ExpressionLocation,
+  options: EvaluateOptions = {},
+): Promise<unknown> {
   let result: unknown;
   try {
-    result = await compiled.evaluate(input, options.deterministic === false ? {} : DETERMINISTIC_BINDINGS);
+    result = await compiled.evaluate(input, options.deterministic === false ? TEMPLATE_FUNCTIONS : DETERMINISTIC_BINDINGS);
   } catch (e) {
     throw toTemplateError(e, at, 'fails: ');
   }

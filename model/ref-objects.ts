@@ -43,11 +43,14 @@ const CORE_KINDS = new Set([
   'Namespace',
 ]);
 
-/** One object a `ref-objects` component reads. */
+/** One entry of a `ref-objects` component: an object by name, or every object matching labels. */
 export interface ReferencedObjectRef {
   /** The cluster to read from; undefined means the local cluster. */
   cluster?: string;
+  /** Kind, namespace and name; with `labelSelector` the name is the component's and unused. */
   ref: ObjectRef;
+  /** Every object of the kind in the namespace whose labels include these (KubeVela's `labelSelector`). */
+  labelSelector?: Record<string, string>;
   /** The component and index it comes from. */
   component: string;
   index: number;
@@ -61,20 +64,37 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
+/** The API group of an apiVersion (`apps` of `apps/v1`, `` of `v1`). */
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+
 function resolveKind(entry: Record<string, unknown>): { apiVersion: string; kind: string } | undefined {
   if (typeof entry.kind === 'string' && entry.kind !== '') {
     if (typeof entry.apiVersion === 'string' && entry.apiVersion !== '')
       return { apiVersion: entry.apiVersion, kind: entry.kind };
     return CORE_KINDS.has(entry.kind) ? { apiVersion: 'v1', kind: entry.kind } : undefined;
   }
-  if (typeof entry.resource === 'string') return RESOURCES[entry.resource.toLowerCase().replace(/s$/, '')];
-  return undefined;
+  if (typeof entry.resource !== 'string') return undefined;
+  const known = RESOURCES[entry.resource.toLowerCase().replace(/s$/, '')];
+  // `group` only confirms the group here: Revela knows one version per short resource name.
+  if (known && typeof entry.group === 'string' && entry.group !== groupOf(known.apiVersion)) return undefined;
+  return known;
+}
+
+function stringMap(value: unknown): Record<string, string> | undefined {
+  const record = asRecord(value);
+  if (!record) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record)) if (typeof v === 'string') out[k] = v;
+  return out;
 }
 
 /**
  * The objects each `ref-objects` component of the application reads, in component and list
- * order. Entries that cannot be resolved (no kind, no name) are skipped here; parameter
- * validation reports them.
+ * order. An entry without a name reads the object named after the component, as KubeVela does.
+ * Entries that cannot be resolved (no kind) are skipped here; parameter validation reports them.
  */
 export function referencedObjectRefsDetailed(app: Application): ReferencedObjectRef[] {
   const out: ReferencedObjectRef[] = [];
@@ -84,10 +104,11 @@ export function referencedObjectRefsDetailed(app: Application): ReferencedObject
     if (!Array.isArray(objects)) return;
     objects.forEach((raw: unknown, index) => {
       const entry = asRecord(raw);
-      if (!entry || typeof entry.name !== 'string') return;
+      if (!entry) return;
       const kind = resolveKind(entry);
       if (!kind) return;
-      const ref: ObjectRef = { ...kind, name: entry.name };
+      const name = typeof entry.name === 'string' && entry.name !== '' ? entry.name : component.name;
+      const ref: ObjectRef = { ...kind, name };
       ref.namespace =
         typeof entry.namespace === 'string' && entry.namespace !== ''
           ? entry.namespace
@@ -99,17 +120,91 @@ export function referencedObjectRefsDetailed(app: Application): ReferencedObject
         path: `spec.components[${componentIndex}].properties.objects[${index}]`,
       };
       if (typeof entry.cluster === 'string' && entry.cluster !== '') item.cluster = entry.cluster;
+      const selector = stringMap(entry.labelSelector);
+      if (selector !== undefined && typeof entry.name !== 'string') item.labelSelector = selector;
       out.push(item);
     });
   });
   return out;
 }
 
-/** The objects `ref-objects` components read: what an activity must fetch before building a snapshot. */
+/** The objects `ref-objects` components read by name: what an activity must fetch before building a snapshot. */
 export function referencedObjectRefs(app: Application): { cluster?: string; ref: ObjectRef }[] {
-  return referencedObjectRefsDetailed(app).map(({ cluster, ref }) =>
-    cluster === undefined ? { ref } : { cluster, ref },
+  return referencedObjectRefsDetailed(app)
+    .filter((r) => r.labelSelector === undefined)
+    .map(({ cluster, ref }) => (cluster === undefined ? { ref } : { cluster, ref }));
+}
+
+/** How a caller reads cluster objects for `readReferencedObjects` (a cluster registry, or files). */
+export interface ReferencedObjectReader {
+  read(cluster: string, ref: ObjectRef): Promise<KubeObject | undefined>;
+  list(
+    cluster: string,
+    query: { apiVersion: string; kind: string; namespace?: string; labelSelector: Record<string, string> },
+  ): Promise<KubeObject[]>;
+}
+
+/**
+ * Reads every object the `ref-objects` components name, by name or by label selector. An object
+ * that is not there is left out: `buildSnapshot` then names the entry that reads it, the same
+ * error wherever the snapshot is built (client preflight, resolve activity, dry run).
+ */
+export async function readReferencedObjects(
+  app: Application,
+  reader: ReferencedObjectReader,
+): Promise<{ cluster: string; object: KubeObject }[]> {
+  const found = await Promise.all(
+    referencedObjectRefsDetailed(app).map(async (r) => {
+      const cluster = r.cluster ?? LOCAL_CLUSTER;
+      if (r.labelSelector !== undefined) {
+        const query = { apiVersion: r.ref.apiVersion, kind: r.ref.kind, labelSelector: r.labelSelector };
+        const items = await reader.list(
+          cluster,
+          r.ref.namespace === undefined ? query : { ...query, namespace: r.ref.namespace },
+        );
+        return items.map((object) => ({ cluster, object }));
+      }
+      const object = await reader.read(cluster, r.ref);
+      return object ? [{ cluster, object }] : [];
+    }),
   );
+  return found.flat();
+}
+
+/**
+ * The recorded objects one entry stands for: the named object, or every object matching its
+ * label selector, by name.
+ */
+export function objectsForRef<T extends { cluster: string; object: KubeObject }>(
+  recorded: readonly T[],
+  r: ReferencedObjectRef,
+): T[] {
+  const cluster = r.cluster ?? LOCAL_CLUSTER;
+  if (r.labelSelector === undefined) {
+    const one = recorded.find((o) => o.cluster === cluster && matchesRef(o.object, r.ref));
+    return one ? [one] : [];
+  }
+  const selector = r.labelSelector;
+  return recorded
+    .filter(
+      (o) =>
+        o.cluster === cluster &&
+        o.object.kind === r.ref.kind &&
+        o.object.apiVersion === r.ref.apiVersion &&
+        (o.object.metadata.namespace ?? undefined) === (r.ref.namespace ?? undefined) &&
+        Object.entries(selector).every(([k, v]) => o.object.metadata.labels?.[k] === v),
+    )
+    .sort((a, b) => (a.object.metadata.name < b.object.metadata.name ? -1 : 1));
+}
+
+/** `ConfigMap examples/settings` or `ConfigMap objects in namespace examples labelled tier=config`. */
+export function describeRef(r: ReferencedObjectRef): string {
+  const ns = r.ref.namespace ?? '';
+  if (r.labelSelector === undefined) return `${r.ref.kind} ${ns}/${r.ref.name}`;
+  const labels = Object.entries(r.labelSelector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return `${r.ref.kind} objects in namespace ${ns} labelled ${labels}`;
 }
 
 /**

@@ -37,12 +37,12 @@ import {
   isRevelaError,
 } from './errors.js';
 import { sha256Hex, snapshotHash } from './hash.js';
-import { compileExpression } from './jsonata-eval.js';
 import { objectKey, refOf, type KubeObject } from './kube-object.js';
 import { compileParameterSchema, validateParameters } from './parameters.js';
 import { overriddenComponents, type ResolvedComponent } from './placement.js';
 import { POLICY_TYPE_OVERRIDE, POLICY_TYPE_TOPOLOGY, type Policy } from './policy.js';
-import { matchesRef, referencedObjectRefsDetailed } from './ref-objects.js';
+import { describeRef, objectsForRef, referencedObjectRefsDetailed } from './ref-objects.js';
+import { checkDefinitionCompiles, definitionParameters } from './schematic.js';
 import {
   SNAPSHOT_MAX_BYTES,
   type ReferencedObject,
@@ -182,7 +182,7 @@ class SnapshotResolver {
       });
     }
     if (!this.componentDefinitions.has(type)) {
-      checkTemplates(definition);
+      checkDefinitionCompiles(definition);
       this.componentDefinitions.set(type, definition);
     }
     return definition;
@@ -197,7 +197,7 @@ class SnapshotResolver {
       });
     }
     if (!this.traitDefinitions.has(type)) {
-      checkTemplates(definition);
+      checkDefinitionCompiles(definition);
       this.traitDefinitions.set(type, definition);
     }
     return definition;
@@ -312,7 +312,7 @@ class SnapshotResolver {
         object: this.appLabel,
         path: `${path}.type`,
       });
-      validateParameters(definition.spec.schematic.jsonata.parameter, component.properties, {
+      definitionParameters(definition, component.properties, {
         definition: component.type,
         object: this.appLabel,
         path: `${path}.properties`,
@@ -351,7 +351,7 @@ class SnapshotResolver {
             },
           );
         }
-        validateParameters(traitDefinition.spec.schematic.jsonata.parameter, trait.properties, {
+        definitionParameters(traitDefinition, trait.properties, {
           definition: trait.type,
           ...at,
           path: `${at.path}.properties`,
@@ -630,40 +630,18 @@ class SnapshotResolver {
     const used = new Map<string, ReferencedObject>();
     for (const r of referencedObjectRefsDetailed(this.app)) {
       const cluster = r.cluster ?? LOCAL_CLUSTER;
-      const found = sanitized.find((o) => o.cluster === cluster && matchesRef(o.object, r.ref));
-      if (!found) {
+      const found = objectsForRef(sanitized, r);
+      if (found.length === 0) {
         throw new MissingReferenceError(
           'Object',
           `${r.ref.kind}/${r.ref.name}`,
-          `${r.ref.kind} ${r.ref.namespace ?? ''}/${r.ref.name} was not found in cluster ${cluster}; create it or fix the reference`,
+          `${describeRef(r)} ${r.labelSelector === undefined ? 'was' : 'were'} not found in cluster ${cluster}; create ${r.labelSelector === undefined ? 'it' : 'them'} or fix the reference`,
           { object: this.appLabel, path: r.path },
         );
       }
-      used.set(objectKey(found.cluster, refOf(found.object)), found);
+      for (const f of found) used.set(objectKey(f.cluster, refOf(f.object)), f);
     }
     return [...used.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
-  }
-}
-
-/** Templates and status expressions must parse, and the parameter schema must compile. */
-function checkTemplates(definition: ComponentDefinition | TraitDefinition): void {
-  const name = definition.metadata.name;
-  const object = definitionLabel(definition);
-  compileParameterSchema(definition.spec.schematic.jsonata.parameter, {
-    object,
-    path: 'spec.schematic.jsonata.parameter',
-  });
-  compileExpression(definition.spec.schematic.jsonata.template, {
-    definition: name,
-    object,
-    path: 'spec.schematic.jsonata.template',
-  });
-  const status = definition.spec.status;
-  if (status?.healthPolicy !== undefined) {
-    compileExpression(status.healthPolicy, { definition: name, object, path: 'spec.status.healthPolicy' });
-  }
-  if (status?.customStatus !== undefined) {
-    compileExpression(status.customStatus, { definition: name, object, path: 'spec.status.customStatus' });
   }
 }
 

@@ -122,14 +122,22 @@ export async function renderStep(
   return { resources, health };
 }
 
+/** One deploying step of a revision, rendered: what `revela dry-run` prints per step. */
+export interface RenderedRevisionStep extends RenderedStep {
+  /** The step's name (`deploy-hangzhou`). */
+  step: string;
+  /** Its type (`deploy`, `apply-component`). */
+  type: string;
+}
+
 /** Each deploying step of a revision rendered; an object rendered by two steps is kept once. */
 export async function renderRevisionSteps(
   snapshot: RevisionSnapshot,
   revision: string,
   clusters: readonly ClusterInfo[],
-): Promise<RenderedStep[]> {
+): Promise<RenderedRevisionStep[]> {
   const seen = new Set<string>();
-  const out: RenderedStep[] = [];
+  const out: RenderedRevisionStep[] = [];
   for (const step of deploySteps(planWorkflow(snapshot).steps)) {
     const rendered = await renderStep(
       stepRenderRequest(snapshot, revision, step),
@@ -142,7 +150,7 @@ export async function renderRevisionSteps(
       seen.add(key);
       return true;
     });
-    out.push({ resources, health: rendered.health });
+    out.push({ step: step.name, type: step.type, resources, health: rendered.health });
   }
   return out;
 }

@@ -129,7 +129,7 @@ describe('the built-in definitions', () => {
       ...Object.values(builtins.policyDefinitions),
       ...Object.values(builtins.workflowStepDefinitions),
     ];
-    expect(all.map((d) => d.spec.version)).toEqual(all.map(() => '1.0.0'));
+    for (const d of all) expect(d.spec.version, d.metadata.name).toMatch(/^\d+\.\d+\.\d+$/);
     expect(new Set(all.map((d) => d.metadata.namespace))).toEqual(new Set(['vela-system']));
   });
 
@@ -142,18 +142,60 @@ describe('the built-in definitions', () => {
     expectGolden('builtins-rendered.yaml', toDiffYaml(await render(KITCHEN_SINK)));
   });
 
-  it('webservice selects its pods by app.oam.dev/component and names the container after the component', async () => {
+  it('webservice selects its pods by app.oam.dev/component, labels them with the application and leaves replicas to Kubernetes', async () => {
     const [deployment] = objects(
       await render([{ name: 'api', type: 'webservice', properties: { image: 'api:1' } }]),
     );
     expect(deployment?.spec).toEqual({
-      replicas: 1,
       selector: { matchLabels: { 'app.oam.dev/component': 'api' } },
       template: {
-        metadata: { labels: { 'app.oam.dev/component': 'api' } },
+        metadata: { labels: { 'app.oam.dev/component': 'api', 'app.oam.dev/name': 'shop' } },
         spec: { containers: [{ image: 'api:1', name: 'api' }] },
       },
     });
+  });
+
+  it("every rendered object carries KubeVela's labels: workload and resource type, the trait and output of outputs", async () => {
+    const rendered = objects(
+      await render([
+        {
+          name: 'api',
+          type: 'webservice',
+          properties: { image: 'api:1', ports: [{ port: 80, expose: true }] },
+        },
+        {
+          name: 'queue',
+          type: 'worker',
+          properties: { image: 'q:1' },
+          traits: [{ type: 'expose', properties: { port: [9090] } }],
+        },
+      ]),
+    );
+    const revelaOwn = [
+      'app.oam.dev/name',
+      'app.oam.dev/namespace',
+      'app.oam.dev/component',
+      'app.oam.dev/revision',
+    ];
+    const kubevela = (o: KubeObject) =>
+      Object.fromEntries(Object.entries(o.metadata.labels ?? {}).filter(([k]) => !revelaOwn.includes(k)));
+    const workload = (type: string) => ({
+      'app.oam.dev/appRevision': 'shop-v1',
+      'app.oam.dev/resourceType': 'WORKLOAD',
+      'workload.oam.dev/type': type,
+    });
+    const output = (trait: string, resource: string) => ({
+      'app.oam.dev/appRevision': 'shop-v1',
+      'app.oam.dev/resourceType': 'TRAIT',
+      'trait.oam.dev/resource': resource,
+      'trait.oam.dev/type': trait,
+    });
+    expect(rendered.map((o) => [`${o.kind}/${o.metadata.name}`, kubevela(o)])).toEqual([
+      ['Deployment/api', workload('webservice')],
+      ['Service/api', output('AuxiliaryWorkload', 'webserviceExpose')],
+      ['Deployment/queue', workload('worker')],
+      ['Service/queue', output('expose', 'expose')],
+    ]);
   });
 
   it('webservice adds a Service only for exposed ports', async () => {
@@ -267,10 +309,14 @@ describe('the built-in definitions', () => {
           'revela.dev/secret-source': 'vault/infra/creds',
         },
         labels: {
+          'app.oam.dev/appRevision': 'shop-v1',
           'app.oam.dev/component': 'refs',
           'app.oam.dev/name': 'shop',
           'app.oam.dev/namespace': 'prod',
+          'app.oam.dev/resourceType': 'TRAIT',
           'app.oam.dev/revision': 'shop-v1',
+          'trait.oam.dev/resource': 'objects-1',
+          'trait.oam.dev/type': 'AuxiliaryWorkload',
         },
       },
     });

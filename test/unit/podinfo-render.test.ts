@@ -36,7 +36,7 @@ describe('the podinfo example', () => {
     ).toEqual(['hangzhou1 Deployment examples/podinfo', 'hangzhou2 Deployment examples/podinfo']);
   });
 
-  it('renders 3 replicas of stefanprodan/podinfo:6.0.1 carrying the four app.oam.dev labels', async () => {
+  it("renders 3 replicas of stefanprodan/podinfo:6.0.1 carrying Revela's and KubeVela's labels", async () => {
     for (const { object } of await renderPodinfoDeployStep()) {
       const spec = object.spec as {
         replicas: number;
@@ -51,6 +51,9 @@ describe('the podinfo example', () => {
         'app.oam.dev/namespace': 'examples',
         'app.oam.dev/component': 'podinfo',
         'app.oam.dev/revision': 'podinfo-v1',
+        'app.oam.dev/appRevision': 'podinfo-v1',
+        'app.oam.dev/resourceType': 'WORKLOAD',
+        'workload.oam.dev/type': 'webservice',
       });
     }
   });

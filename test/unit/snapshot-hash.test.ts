@@ -1,17 +1,22 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBuiltinDefinitions } from '../../definitions/index.js';
 import { withPublishVersion } from '../../model/application.js';
 import { canonicalJson, utf8ByteLength } from '../../model/canonical-json.js';
 import { mergeCatalogs, type CatalogView } from '../../model/catalog-view.js';
-import { contentHash, snapshotContentForHash } from '../../model/hash.js';
+import { contentHash, snapshotContentForHash, snapshotHash } from '../../model/hash.js';
+import { resolvePlacement } from '../../model/placement.js';
+import { renderTargets } from '../../model/render.js';
+import { RevisionSnapshotSchema } from '../../model/snapshot.js';
 import { buildSnapshot } from '../../model/snapshot-builder.js';
 import { compileModel } from './helpers/compile-model.js';
 import { expectGolden } from './helpers/golden.js';
 import {
+  FIXTURES_DIR,
   PODINFO_DIR,
   podinfoApp,
+  podinfoClusters,
   podinfoCatalog,
   podinfoNamespaceCatalog,
   withImage,
@@ -171,5 +176,36 @@ describe('the snapshot hash', () => {
     expect(snapshot.externalWorkflow?.metadata.name).toBe('make-release-in-hangzhou');
     const { hash: _hash, size, ...content } = snapshot;
     expect(size).toBe(utf8ByteLength(canonicalJson(content)));
+  });
+
+  it('of a revision recorded before KubeVela labels and the new webservice stays its recorded hash, and it renders as recorded', async () => {
+    // podinfo-v1 as Revela 0.1.0 recorded it: webservice 1.0.0 (replicas 1 by default, no
+    // app.oam.dev/name on the pod template). The snapshot, not the renderer, is hashed, and it
+    // carries its own definitions, so re-applying it (rollback, state keep) does not roll pods.
+    const recorded = RevisionSnapshotSchema.parse(
+      JSON.parse(readFileSync(`${FIXTURES_DIR}recorded/podinfo-v1-snapshot.json`, 'utf8')),
+    );
+    expect(recorded.hash).toBe('44abbe4ab10433a4');
+    expect(snapshotHash(recorded)).toBe(recorded.hash);
+    expect(recorded.componentDefinitions.webservice?.spec.version).toBe('1.0.0');
+    const targets = resolvePlacement(
+      recorded,
+      ['topology-hangzhou-clusters', 'override-high-availability'],
+      podinfoClusters(),
+    );
+    const [first] = await renderTargets(recorded, targets, 'podinfo-v1');
+    const spec = first?.object.spec as { replicas: number; template: { metadata: { labels: object } } };
+    expect(spec.replicas).toBe(3);
+    expect(spec.template.metadata.labels).toEqual({ 'app.oam.dev/component': 'podinfo' });
+    expect(first?.object.metadata.labels).toMatchObject({ 'app.oam.dev/appRevision': 'podinfo-v1' });
+  });
+
+  it('of a new build differs from the recorded one only because webservice changed', () => {
+    const recorded = JSON.parse(readFileSync(`${FIXTURES_DIR}recorded/podinfo-v1-snapshot.json`, 'utf8')) as {
+      componentDefinitions: Record<string, unknown>;
+    };
+    const fresh = buildSnapshot({ application: podinfoApp(), catalog: podinfoCatalog() });
+    const withOldWebservice = { ...fresh, componentDefinitions: recorded.componentDefinitions };
+    expect(snapshotHash(withOldWebservice as typeof fresh)).toBe('44abbe4ab10433a4');
   });
 });

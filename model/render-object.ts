@@ -1,0 +1,183 @@
+/**
+ * What a template returned, turned into objects Revela can apply: the shape checks on `output`
+ * and `outputs`, the namespace and labels every rendered object carries, and the metadata checks
+ * Kubernetes would otherwise make on a cluster, after the revision was recorded.
+ *
+ * Not workflow-safe only because its callers are not; the functions are pure.
+ */
+import { sortKeysDeep } from './canonical-json.js';
+import { InvalidParametersError, TemplateError } from './errors.js';
+import type { KubeObject } from './kube-object.js';
+import {
+  LABEL_APP_NAME,
+  LABEL_APP_NAMESPACE,
+  LABEL_APP_REVISION,
+  LABEL_COMPONENT,
+  LABEL_RESOURCE_TYPE,
+  LABEL_REVISION,
+  LABEL_TRAIT_RESOURCE,
+  LABEL_TRAIT_TYPE,
+  LABEL_WORKLOAD_TYPE,
+} from './labels.js';
+import { labelProblem, objectNameProblem } from './object-meta.js';
+import type { ResolvedComponent } from './placement.js';
+
+/** Where a component is being rendered. */
+export interface RenderContext {
+  appName: string;
+  appNamespace: string;
+  /** The target namespace. */
+  namespace: string;
+  /** The revision name, e.g. `podinfo-v1` (the `app.oam.dev/revision` label). */
+  revision: string;
+  cluster: string;
+}
+
+/** Which part of a component an object is: its workload, or an output of it or of a trait. */
+export type RenderedRole =
+  { role: 'workload'; componentType: string } | { role: 'output'; name: string; trait?: string };
+
+/** KubeVela's `trait.oam.dev/type` for outputs that a component (not a trait) renders. */
+export const AUXILIARY_WORKLOAD = 'AuxiliaryWorkload';
+
+/** Kinds that have no namespace. Objects of other kinds are put in the target namespace. */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'StorageClass',
+  'CSIDriver',
+  'CSINode',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'APIService',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'PriorityClass',
+  'RuntimeClass',
+  'IngressClass',
+  'VolumeAttachment',
+]);
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Where a template's result is judged, for error messages. */
+export interface ResultLocation {
+  /** The definition's name, e.g. `webservice`. */
+  definition: string;
+  /** `ComponentDefinition webservice`. */
+  object: string;
+  /** `spec.schematic.jsonata.template`. */
+  path: string;
+}
+
+/** Checks a template result is an object Revela can apply; `defaultName` fills a missing name. */
+export function asKubeObject(
+  value: unknown,
+  what: string,
+  at: ResultLocation,
+  defaultName?: string,
+): KubeObject {
+  const fail = (reason: string): never => {
+    throw new TemplateError(at.definition, `${what} ${reason}`, { object: at.object, path: at.path });
+  };
+  if (!isRecord(value))
+    return fail(
+      `must be an object with apiVersion, kind and metadata, got ${JSON.stringify(value) ?? 'nothing'}`,
+    );
+  if (typeof value.apiVersion !== 'string' || value.apiVersion === '') return fail('has no apiVersion');
+  if (typeof value.kind !== 'string' || value.kind === '') return fail('has no kind');
+  const metadata = isRecord(value.metadata) ? { ...value.metadata } : {};
+  if (typeof metadata.name !== 'string' || metadata.name === '') {
+    if (defaultName === undefined) return fail(`(${value.kind}) has no metadata.name`);
+    metadata.name = defaultName;
+  }
+  return { ...value, metadata } as KubeObject;
+}
+
+/** A template's `outputs` as named entries (an array is named by index). */
+export function asOutputs(value: unknown, what: string, at: ResultLocation): [string, unknown][] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value.map((item, i) => [String(i), item]);
+  if (isRecord(value)) return Object.entries(value);
+  throw new TemplateError(
+    at.definition,
+    `${what} must be an object of named objects, got ${JSON.stringify(value)}`,
+    { object: at.object, path: at.path },
+  );
+}
+
+/**
+ * KubeVela's labels for the object's role. A value Kubernetes would refuse (a definition name
+ * longer than 63 characters, an output named `my output`) is left out rather than failing a
+ * render that worked before these labels existed.
+ */
+function roleLabels(role: RenderedRole): Record<string, string> {
+  const labels: Record<string, string> =
+    role.role === 'workload'
+      ? { [LABEL_WORKLOAD_TYPE]: role.componentType, [LABEL_RESOURCE_TYPE]: 'WORKLOAD' }
+      : {
+          [LABEL_RESOURCE_TYPE]: 'TRAIT',
+          [LABEL_TRAIT_TYPE]: role.trait ?? AUXILIARY_WORKLOAD,
+          [LABEL_TRAIT_RESOURCE]: role.name,
+        };
+  for (const [key, value] of Object.entries(labels)) {
+    if (labelProblem(key, value) !== undefined) delete labels[key];
+  }
+  return labels;
+}
+
+/**
+ * Namespace and labels every rendered object carries: Revela's four (which garbage collection and
+ * ownership rely on, so they win over a template's) and KubeVela's. Keys come out sorted.
+ */
+export function finishObject(
+  object: KubeObject,
+  ctx: RenderContext,
+  component: string,
+  role: RenderedRole,
+): KubeObject {
+  const metadata: KubeObject['metadata'] = { ...object.metadata };
+  if (CLUSTER_SCOPED_KINDS.has(object.kind)) delete metadata.namespace;
+  else metadata.namespace = ctx.namespace;
+  metadata.labels = {
+    ...(metadata.labels ?? {}),
+    ...roleLabels(role),
+    [LABEL_APP_REVISION]: ctx.revision,
+    [LABEL_APP_NAME]: ctx.appName,
+    [LABEL_APP_NAMESPACE]: ctx.appNamespace,
+    [LABEL_COMPONENT]: component,
+    [LABEL_REVISION]: ctx.revision,
+  };
+  return sortKeysDeep({ ...object, metadata });
+}
+
+/**
+ * Names and labels Kubernetes would refuse (a k8s-objects ConfigMap named `App_Settings`, a label
+ * value with spaces from the labels trait) are refused here: the publish-time dry run renders
+ * every step, so the publish fails with the component's path instead of the revision failing on
+ * a cluster with a 422 after it was recorded.
+ */
+export function checkKubernetesMetadata(
+  object: KubeObject,
+  component: ResolvedComponent,
+  location: { object: string; path: string },
+): void {
+  const what = `${object.kind} "${object.metadata.name}"`;
+  const refuse = (field: string, problem: string): never => {
+    throw new InvalidParametersError(
+      component.type,
+      `renders ${what}, which Kubernetes would refuse: ${field}: ${problem}`,
+      location,
+    );
+  };
+  const nameProblem = objectNameProblem(object.kind, object.metadata.name);
+  if (nameProblem !== undefined) refuse('metadata.name', nameProblem);
+  for (const [key, value] of Object.entries(object.metadata.labels ?? {})) {
+    const problem = labelProblem(key, value);
+    if (problem !== undefined) refuse(`metadata.labels.${key}`, problem);
+  }
+}
