@@ -5,7 +5,7 @@ import type { KubeObject } from '../model/kube-object.js';
 import { ANNOTATION_APPLIED_AT } from '../model/labels.js';
 import { secretReferenceSource } from '../model/ref-objects.js';
 import { secretDataSha256 } from '../model/snapshot-builder.js';
-import type { InventoryEntry } from '../workflows/messages.js';
+import type { InventoryEntry } from '../model/inventory.js';
 import { ActivityFailureType, type ApplyResourceInput } from './types.js';
 
 /**

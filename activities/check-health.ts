@@ -4,7 +4,7 @@ import { checkObjectHealth } from '../kube/health.js';
 import { evaluateComponentStatus } from '../model/health.js';
 import type { ComponentDefinition } from '../model/definition.js';
 import type { KubeObject } from '../model/kube-object.js';
-import type { ComponentHealth } from '../workflows/messages.js';
+import type { ComponentHealth } from '../model/step-status.js';
 import {
   ActivityFailureType,
   type CheckHealthInput,

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { ClusterRegistry } from '../kube/cluster-registry.js';
-import type { InventoryEntry } from '../workflows/messages.js';
+import type { InventoryEntry } from '../model/inventory.js';
 import type { CollectGarbageInput } from './types.js';
 
 /**

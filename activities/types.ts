@@ -2,7 +2,9 @@ import type { Application } from '../model/application.js';
 import type { KubeObject } from '../model/kube-object.js';
 import type { HealthTarget, StepRenderRequest } from '../model/step-render.js';
 import type { RevisionSnapshot } from '../model/snapshot.js';
-import type { ComponentHealth, InventoryEntry } from '../workflows/messages.js';
+import type { InventoryEntry } from '../model/inventory.js';
+import type { RevisionStatus } from '../model/revision.js';
+import type { ComponentHealth } from '../model/step-status.js';
 
 /** Failure types activities raise; workflows list the permanent ones as non-retryable. */
 export const ActivityFailureType = {
@@ -36,6 +38,11 @@ export interface ApplyResourceInput {
   cluster: string;
   object: KubeObject;
   revision: string;
+  /**
+   * The writer's fence (docs/fencing.md): the write is refused with `Superseded` when the object
+   * carries a larger one. Absent for runs started before fencing: they write unfenced.
+   */
+  fence?: number;
 }
 
 export interface CheckHealthInput {
@@ -46,6 +53,8 @@ export interface CheckHealthInput {
 
 export interface CollectGarbageInput {
   entries: InventoryEntry[];
+  /** As for applies: an object a later writer holds is left alone. */
+  fence?: number;
 }
 
 export interface DiffRevisionsInput {
@@ -68,4 +77,17 @@ export interface NotHealthyDetails {
 export interface WaitingReasonsInput {
   workflowId: string;
   runId: string;
+}
+
+export interface DescribeWorkflowInput {
+  workflowId: string;
+  runId?: string;
+}
+
+/** A revision run as Temporal sees it: open, or closed with how it ended. */
+export interface WorkflowState {
+  open: boolean;
+  /** `Executing` while open. */
+  status: RevisionStatus;
+  message: string;
 }

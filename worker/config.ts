@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { loadConnectionConfig, type ConnectionConfig } from '../client/connection-config.js';
 import { decodeEncryptionKey } from '../client/data-converter.js';
 import { DEFAULT_TASK_QUEUE } from '../workflows/task-queue.js';
-import { BUILD_ID_PATTERN, revelaBuildId } from './build-id.js';
+import { BUILD_ID_PATTERN, packageVersion, revelaBuildId } from './build-id.js';
 import { DEFAULT_DEPLOYMENT_NAME, type WorkerVersioning } from './versioning.js';
 
 const durationMs = z
@@ -55,6 +55,11 @@ export const RevelaEnvSchema = z.object({
   REVELA_WORKER_VERSIONING: z.enum(['on', 'off']).default('on'),
   /** `auto`: make this version current unless a newer release is; `never`: leave it to the operator. */
   REVELA_PROMOTE: z.enum(['auto', 'never']).default('auto'),
+  /**
+   * The release a manifest expects (deploy/kubernetes sets it beside the image tag): a worker of
+   * another release refuses to start, so a Deployment named for one release never runs another.
+   */
+  REVELA_RELEASE: z.string().min(1).optional(),
 });
 
 export interface WorkerConfig {
@@ -96,6 +101,13 @@ export function loadWorkerConfig(
     throw new WorkerConfigError(`invalid worker configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.REVELA_RELEASE !== undefined && e.REVELA_RELEASE !== packageVersion()) {
+    throw new WorkerConfigError(
+      `invalid worker configuration:\n  REVELA_RELEASE: this worker is release ${packageVersion()}, not ${
+        e.REVELA_RELEASE
+      } — deploy each release as its own Deployment (docs/upgrades.md) instead of changing the image of another`,
+    );
+  }
   const connection = loadConnectionConfig({
     env,
     address: overrides.address,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPublishVersion, type Application } from '../../model/application.js';
 import { applicationWorkflowId } from '../../model/ids.js';
-import { loadDocuments } from '../../model/loader.js';
+import { loadDocuments } from '../../cli/load-documents.js';
 import { recordHistory } from '../harness/histories.js';
 import { eventually, startTestStack, type TestStack } from '../harness/stack.js';
 

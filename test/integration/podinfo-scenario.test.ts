@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { provisionTemporalCli } from '../../dev/temporal-cli.js';
 import type { Application } from '../../model/application.js';
 import { applicationWorkflowId, revisionWorkflowId } from '../../model/ids.js';
-import { loadDocuments } from '../../model/loader.js';
+import { loadDocuments } from '../../cli/load-documents.js';
 import type { RevelaDocument } from '../../model/document.js';
 import { deploymentIn } from '../harness/cluster-objects.js';
 import { recordHistory } from '../harness/histories.js';

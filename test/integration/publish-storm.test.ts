@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPublishVersion, type Application } from '../../model/application.js';
-import { loadDocuments } from '../../model/loader.js';
+import { loadDocuments } from '../../cli/load-documents.js';
 import { deploymentIn } from '../harness/cluster-objects.js';
 import { startTestStack, type TestStack } from '../harness/stack.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { withPublishVersion, type Application } from '../../model/application.js';
 import { revisionWorkflowId } from '../../model/ids.js';
-import { loadDocuments } from '../../model/loader.js';
+import { loadDocuments } from '../../cli/load-documents.js';
 import { temporal } from '@temporalio/proto';
 import { eventually, startTestStack, type TestStack } from '../harness/stack.js';
 import { startWorkerProcess, type WorkerProcess } from '../harness/worker-process.js';

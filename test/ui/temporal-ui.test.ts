@@ -5,7 +5,7 @@ import { startDevServer, type DevServer } from '../../dev/dev-server.js';
 import { freePort } from '../../dev/free-port.js';
 import { provisionTemporalCli } from '../../dev/temporal-cli.js';
 import { appKey, applicationWorkflowId, revisionName, revisionWorkflowId } from '../../model/ids.js';
-import { loadDocuments } from '../../model/loader.js';
+import { loadDocuments } from '../../cli/load-documents.js';
 import type { RevelaDocument } from '../../model/document.js';
 import { REVELA_SEARCH_ATTRIBUTES, RevelaApp, RevelaPhase } from '../../workflows/search-attributes.js';
 import { eventually, startTestStack, type TestStack } from '../harness/stack.js';

@@ -47,3 +47,29 @@ describe('build id', () => {
     expect(workflowSourceHash(entry)).not.toBe(before);
   });
 });
+
+describe('worker versioning configuration', () => {
+  it('defaults to deployment revela, auto promotion and the computed build id', async () => {
+    const { loadWorkerConfig } = await import('../../worker/config.js');
+    expect(loadWorkerConfig({}).versioning).toEqual({
+      enabled: true,
+      deploymentName: 'revela',
+      buildId: revelaBuildId({}),
+      promote: 'auto',
+    });
+  });
+
+  it('refuses a build id Temporal or a label could not carry, and a release other than its own', async () => {
+    const { loadWorkerConfig } = await import('../../worker/config.js');
+    expect(() => loadWorkerConfig({ REVELA_BUILD_ID: 'has space' })).toThrow(
+      /REVELA_BUILD_ID: letters, digits/,
+    );
+    expect(() => loadWorkerConfig({ REVELA_DEPLOYMENT_NAME: 'a.b' })).toThrow(/REVELA_DEPLOYMENT_NAME/);
+    expect(() => loadWorkerConfig({ REVELA_RELEASE: '0.3.0' })).toThrow(
+      /REVELA_RELEASE: this worker is release 0\.2\.0, not 0\.3\.0/,
+    );
+    expect(loadWorkerConfig({ REVELA_RELEASE: '0.2.0', REVELA_PROMOTE: 'never' }).versioning.promote).toBe(
+      'never',
+    );
+  });
+});
