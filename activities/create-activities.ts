@@ -2,6 +2,7 @@ import type { ActivityDeps } from './deps.js';
 import { applyResource } from './apply-resource.js';
 import { checkHealth } from './check-health.js';
 import { collectGarbage } from './collect-garbage.js';
+import { describeWorkflow } from './describe-workflow.js';
 import { diffRevisions } from './diff-revisions.js';
 import { translated } from './failures.js';
 import { renderRevision, renderStep } from '../model/step-render.js';
@@ -12,6 +13,7 @@ import type {
   ApplyResourceInput,
   CheckHealthInput,
   CollectGarbageInput,
+  DescribeWorkflowInput,
   DiffRevisionsInput,
   RenderRevisionInput,
   RenderStepInput,
@@ -37,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     collectGarbage: translated((input: CollectGarbageInput) => collectGarbage(registry, input)),
     diffRevisions: translated((input: DiffRevisionsInput) => diffRevisions(registry, input)),
     terminateWorkflow: translated((input: TerminateWorkflowInput) => terminateWorkflow(temporal, input)),
+    describeWorkflow: translated((input: DescribeWorkflowInput) => describeWorkflow(temporal, input)),
     waitingReasons: translated((input: WaitingReasonsInput) => waitingReasons(temporal, input)),
   };
 }

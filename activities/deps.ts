@@ -6,11 +6,12 @@ import type { CatalogView } from '../model/catalog-view.js';
 export interface ActivityDeps {
   /** The clusters Revela deploys to. */
   readonly registry: ClusterRegistry;
-  /** Reads namespace catalogs and terminates runs that ignore cancellation. */
+  /** Terminates runs that ignore cancellation and describes runs that did not report. */
   readonly temporal: Client;
   /**
    * The catalog a publish resolves against, merged from built-ins, `vela-system` and the app's
-   * namespace. Defaults to querying the catalog workflows through `temporal`.
+   * namespace. The worker queries the catalog workflows (`client/read-catalog.ts`); activities
+   * never import `client/`.
    */
-  readonly readCatalog?: (namespace: string) => Promise<CatalogView>;
+  readonly readCatalog: (namespace: string) => Promise<CatalogView>;
 }

@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import type { RevelaDocument } from '../model/document.js';
-import { parseYamlDocuments, yamlFilesIn } from '../model/loader.js';
+import { parseYamlDocuments } from '../model/loader.js';
+import { yamlFilesIn } from './load-documents.js';
 
 export interface LoadInputsOptions {
   /**

@@ -18,6 +18,14 @@ export function revisionWorkflowId(namespace: string, revision: string): string 
   return `rev/${namespace}/${revision}`;
 }
 
+/**
+ * `rollback/<ns>/<app>/<n>`: the workflow of one rollback, numbered per application. Only rollbacks
+ * started by this release have one (earlier releases rolled back inside the entity).
+ */
+export function rollbackWorkflowId(namespace: string, app: string, number: number): string {
+  return `rollback/${namespace}/${app}/${number}`;
+}
+
 /** `catalog/<ns>`: the namespace catalog of definitions, external policies and workflows. */
 export function catalogWorkflowId(namespace: string): string {
   return `catalog/${namespace}`;

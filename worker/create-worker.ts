@@ -8,6 +8,7 @@ import {
 } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities.js';
 import { revelaDataConverter } from '../client/data-converter.js';
+import { readMergedCatalog } from '../client/read-catalog.js';
 import { ClusterRegistry } from '../kube/cluster-registry.js';
 import type { WorkerConfig } from './config.js';
 import { registerSearchAttributes } from './search-attributes.js';
@@ -68,7 +69,11 @@ export async function createRevelaWorker(options: RevelaWorkerOptions): Promise<
       namespace: config.connection.namespace,
       taskQueue: config.taskQueue,
       workflowBundle,
-      activities: createActivities({ registry, temporal: client }),
+      activities: createActivities({
+        registry,
+        temporal: client,
+        readCatalog: (namespace) => readMergedCatalog(client, namespace),
+      }),
       dataConverter,
       shutdownGraceTime: config.shutdownGraceMs,
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,

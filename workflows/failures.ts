@@ -1,28 +1,28 @@
 import { ApplicationFailure } from '@temporalio/workflow';
+import { Rejection, type RejectionType } from '../model/rejection.js';
 
 /**
- * Types of the failures Revela's updates reject with. Clients translate them into typed errors
- * once, at the boundary (`client/errors.ts`); nobody matches on message text.
+ * Types of the failures Revela's updates reject with (defined in `model/rejection.ts`, where the
+ * history rules throw them). Clients translate them into typed errors once, at the boundary
+ * (`client/errors.ts`); nobody matches on message text.
  */
-export const RejectionType = {
-  /** The request's application does not belong to this entity (name or namespace differ). */
-  NameMismatch: 'NameMismatch',
-  /** A publishVersion equal to the current revision's. */
-  PublishVersionInUse: 'PublishVersionInUse',
-  /** Publishing without a draft or `fromRevision`. */
-  NoDraft: 'NoDraft',
-  RevisionNotFound: 'RevisionNotFound',
-  /** Rollback target is not a succeeded revision, or no succeeded revision exists. */
-  NoSucceededRevision: 'NoSucceededRevision',
-  /** An operation that needs a running revision found none. */
-  RevisionNotRunning: 'RevisionNotRunning',
-  StepNotFound: 'StepNotFound',
-  /** Invalid arguments to an update (shape checked by the validator). */
-  InvalidRequest: 'InvalidRequest',
-} as const;
-export type RejectionType = (typeof RejectionType)[keyof typeof RejectionType];
+export { RejectionType } from '../model/rejection.js';
 
 /** A non-retryable failure of a documented type; updates reject with it, nothing is recorded. */
 export function reject(type: RejectionType, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+/** A rule's {@link Rejection} as the update's rejection; anything else unchanged. */
+export function asRejection(err: unknown): unknown {
+  return err instanceof Rejection ? reject(err.type, err.message) : err;
+}
+
+/** Runs a history rule, rejecting the update with its typed refusal. */
+export function rule<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw asRejection(err);
+  }
 }

@@ -3,3 +3,4 @@ import './versioning.js';
 export { application } from './application.js';
 export { catalog } from './catalog.js';
 export { revision } from './revision.js';
+export { rollback } from './rollback.js';

@@ -4,102 +4,22 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Application } from '../model/application.js';
-import { objectKey } from '../model/kube-object.js';
 import type { CatalogView } from '../model/catalog-view.js';
 import type { RevelaDocument } from '../model/document.js';
 import type { RevisionMetadata, RevisionStatus } from '../model/revision.js';
 import type { RevisionSnapshot } from '../model/snapshot.js';
+import type { EngineSettings } from '../model/engine-settings.js';
+import type { InventoryEntry } from '../model/inventory.js';
+import type { ApplicationPhase, AuditEntry, RevisionReport } from '../model/revision-history.js';
+import type { ComponentHealth, StepStatus } from '../model/step-status.js';
 
-// ---------------------------------------------------------------------------------------------
-// Shared shapes
-
-/** One object Revela applied to one cluster and has not collected yet. */
-export interface InventoryEntry {
-  cluster: string;
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-  /** The revision that applied it last. */
-  revision: string;
-}
-
-/** Identifies an inventory entry's object: the same object applied by two revisions is one entry. */
-export function inventoryKey(
-  e: Pick<InventoryEntry, 'cluster' | 'apiVersion' | 'kind' | 'namespace' | 'name'>,
-): string {
-  return objectKey(e.cluster, e);
-}
-
-/** KubeVela's step phases. */
-export type StepPhase = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'suspending';
-
-/** One step (or sub-step) of a revision's workflow, as `status` shows it. */
-export interface StepStatus {
-  id: string;
-  name: string;
-  type: string;
-  phase: StepPhase;
-  message?: string;
-  /** `Timeout`, `Terminate`, `Superseded`, `Skip`, `Approval`, … */
-  reason?: string;
-  firstExecuteTime?: string;
-  lastExecuteTime?: string;
-  subSteps?: StepStatus[];
-}
-
-/** Health of one component on one cluster (KubeVela's Services section). */
-export interface ComponentHealth {
-  cluster: string;
-  namespace: string;
-  component: string;
-  type: string;
-  healthy: boolean;
-  message: string;
-  traits: string[];
-}
-
-/** KubeVela's application phases. */
-export type ApplicationPhase =
-  | 'starting'
-  | 'rendering'
-  | 'runningWorkflow'
-  | 'workflowSuspending'
-  | 'workflowTerminated'
-  | 'workflowFailed'
-  | 'running'
-  | 'unhealthy';
-
-/** Tunables of the engine, fixed when an application entity is created. */
-export interface EngineSettings {
-  /** First interval between health checks. @default 1000 */
-  healthIntervalMs: number;
-  /** Cap on the interval between health checks. @default 10000 */
-  healthMaxIntervalMs: number;
-  /** How long supersession waits for the running revision to acknowledge cancellation before terminating it. @default 30000 */
-  supersedeTimeoutMs: number;
-  /** Continue-as-new after this many updates in one run (always after all handlers finished). @default 500 */
-  maxUpdatesPerRun: number;
-  /** Revisions kept when no `garbage-collect` policy says otherwise. @default 10 */
-  revisionLimit: number;
-  /** Budget for the entity's retained snapshots, in bytes of canonical JSON. @default 1.5 MiB */
-  stateBudgetBytes: number;
-  /** Start-to-close timeout of one activity attempt: how long a crashed worker's attempt blocks a retry. @default 30000 */
-  activityTimeoutMs: number;
-  /** Heartbeat timeout of cluster writes: how soon a crashed worker's apply is retried elsewhere. @default 20000 */
-  heartbeatTimeoutMs: number;
-}
-
-export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
-  healthIntervalMs: 1000,
-  healthMaxIntervalMs: 10_000,
-  supersedeTimeoutMs: 30_000,
-  maxUpdatesPerRun: 500,
-  revisionLimit: 10,
-  stateBudgetBytes: 1.5 * 1024 * 1024,
-  activityTimeoutMs: 30_000,
-  heartbeatTimeoutMs: 20_000,
-};
+// The nouns these messages carry live in `model/`; they are re-exported for existing importers.
+export type { InventoryEntry } from '../model/inventory.js';
+export { inventoryKey } from '../model/inventory.js';
+export type { ComponentHealth, StepPhase, StepStatus } from '../model/step-status.js';
+export type { EngineSettings } from '../model/engine-settings.js';
+export { DEFAULT_ENGINE_SETTINGS } from '../model/engine-settings.js';
+export type { ApplicationPhase, AuditEntry, RevisionReport } from '../model/revision-history.js';
 
 // ---------------------------------------------------------------------------------------------
 // Application entity: `app/<ns>/<name>`
@@ -168,13 +88,6 @@ export interface OperationResult {
   message: string;
 }
 
-export interface AuditEntry {
-  time: string;
-  action: 'apply' | 'publish' | 'republish' | 'rollback' | 'restart' | 'supersede' | 'finish' | 'prune';
-  revision?: string;
-  message: string;
-}
-
 export interface ApplicationStatus {
   name: string;
   namespace: string;
@@ -204,18 +117,6 @@ export const revisionQuery = defineQuery<RevisionDetail, [string]>('revision');
 export const revisionsQuery = defineQuery<RevisionMetadata[]>('revisions');
 
 /** Sent by a revision workflow to its application whenever its status or inventory changes. */
-export interface RevisionReport {
-  revision: string;
-  /** Run id of the reporting run: a restarted revision's old run must not overwrite the new one. */
-  runId: string;
-  status: RevisionStatus;
-  message?: string;
-  endTime?: string;
-  /** Objects applied since the last report. */
-  applied?: InventoryEntry[];
-  /** Objects deleted by garbage collection. */
-  deleted?: InventoryEntry[];
-}
 export const revisionReportSignal = defineSignal<[RevisionReport]>('revisionReport');
 
 // ---------------------------------------------------------------------------------------------
@@ -232,6 +133,25 @@ export interface RevisionWorkflowInput {
   /** Restart from this step. */
   restartFromStep?: string;
   settings: EngineSettings;
+  /**
+   * This run's write fence (docs/fencing.md): clusters refuse its writes once a later run or a
+   * rollback of the application has written. Absent for runs started before fencing.
+   */
+  fence?: number;
+}
+
+/**
+ * What a revision run returns (the Temporal UI's Result panel): how it ended, what it applied
+ * where, and the health it last saw. A run superseded by the entity ends as Canceled instead.
+ */
+export interface RevisionResult {
+  revision: string;
+  status: RevisionStatus;
+  message?: string;
+  steps: StepStatus[];
+  applied: InventoryEntry[];
+  deleted: InventoryEntry[];
+  health: ComponentHealth[];
 }
 
 export interface RevisionRunStatus {

@@ -1,36 +1,34 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   setCurrentDetails,
-  sleep,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { HealthTarget } from '../model/step-render.js';
-import { objectLabel } from '../model/kube-object.js';
 import type { RevisionStatus } from '../model/revision.js';
-import { formatDuration, parseDuration } from '../model/duration.js';
-import { evaluateStepCondition } from '../model/step-condition.js';
-import { stepRenderRequest } from '../model/step-request.js';
 import { planWorkflow, type PlannedStep, type WorkflowPlan } from '../model/workflow-plan.js';
 import * as acts from './activities.js';
 import { reject, RejectionType } from './failures.js';
+import { withDefaultSettings } from '../model/engine-settings.js';
+import { inventoryKey, type InventoryEntry } from '../model/inventory.js';
+import type { RevisionReport } from '../model/revision-history.js';
+import type { ComponentHealth, StepStatus } from '../model/step-status.js';
 import type {
-  ComponentHealth,
-  InventoryEntry,
   OperationResult,
-  RevisionReport,
+  RevisionResult,
   RevisionRunStatus,
   RevisionWorkflowInput,
   StepOperationRequest,
-  StepStatus,
 } from './messages.js';
-import { DEFAULT_ENGINE_SETTINGS, inventoryKey, revisionReportSignal } from './messages.js';
+import { revisionReportSignal } from './messages.js';
+import { Patch } from './patches.js';
+import { renderDetails } from './revision-details.js';
+import { collectGarbage, keepStepsBeforeRestart } from './revision-deploy.js';
+import { failureMessage, runStep } from './revision-steps.js';
 import { RevelaPhase } from './search-attributes.js';
 
 type Mode = 'StepByStep' | 'DAG';
@@ -38,12 +36,6 @@ type Mode = 'StepByStep' | 'DAG';
 /** Why a run stopped early; decides the reason recorded on running steps. */
 type StopCause = { kind: 'terminate'; reason: string } | { kind: 'supersede'; by: string; reason: string };
 
-/** The message of the deepest cause, without the SDK's wrapper text. */
-function failureMessage(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof ActivityFailure && e.cause) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
-}
 
 /**
  * The state of one run of one revision: its steps, suspension, health and what it applied. The
@@ -55,29 +47,35 @@ export class RevisionRun {
   status: RevisionStatus = 'Executing';
   message: string | undefined;
   readonly steps: StepStatus[];
-  private readonly byName = new Map<string, { step: PlannedStep; status: StepStatus }>();
-  private suspendedAll = false;
-  private readonly suspendedSteps = new Set<string>();
-  private readonly resumedSteps = new Set<string>();
+  readonly byName = new Map<string, { step: PlannedStep; status: StepStatus }>();
+  suspendedAll = false;
+  readonly suspendedSteps = new Set<string>();
+  readonly resumedSteps = new Set<string>();
   private stop: StopCause | undefined;
   private readonly runScope = new CancellationScope();
   readonly health = new Map<string, ComponentHealth>();
   /** Every object this run applied (or, for steps kept by a restart, would have applied). */
-  private readonly applied = new Map<string, InventoryEntry>();
+  readonly applied = new Map<string, InventoryEntry>();
   private unreported: InventoryEntry[] = [];
+  /** Objects this run's garbage collection deleted. */
+  readonly deleted: InventoryEntry[] = [];
+  /** Lanes settle before the run goes on or reports (false only for histories of 0.1.0). */
+  readonly settle: boolean;
+  /** Every path reports how the run ended (false only for histories of 0.1.0). */
+  private readonly reportEveryEnd: boolean;
   finished = false;
   private finalReportSent = false;
   endTime: string | undefined;
   readonly startTime = new Date().toISOString();
 
-  private readonly compute: ReturnType<typeof acts.localComputeActivities>;
-  private readonly cluster: ReturnType<typeof acts.clusterActivities>;
-  private readonly healthChecks: ReturnType<typeof acts.healthActivities>;
+  readonly compute: ReturnType<typeof acts.localComputeActivities>;
+  readonly cluster: ReturnType<typeof acts.clusterActivities>;
+  readonly healthChecks: ReturnType<typeof acts.healthActivities>;
 
   constructor(readonly input: RevisionWorkflowInput) {
     this.plan = planWorkflow(input.snapshot);
     // Revisions started by an older entity lack newer settings: they get the defaults.
-    const settings = { ...DEFAULT_ENGINE_SETTINGS, ...input.settings };
+    const settings = withDefaultSettings(input.settings);
     this.compute = acts.localComputeActivities(settings);
     this.cluster = acts.clusterActivities(settings);
     this.healthChecks = acts.healthActivities(settings);
@@ -95,6 +93,8 @@ export class RevisionRun {
       return status;
     };
     this.steps = this.plan.steps.map((s) => toStatus(s, ''));
+    this.settle = patched(Patch.settleLanes);
+    this.reportEveryEnd = patched(Patch.finalReport);
   }
 
   get revision(): string {
@@ -181,22 +181,37 @@ export class RevisionRun {
   // -------------------------------------------------------------------------------------------
   // Execution
 
-  /** Runs every step, then collects what the previous revisions applied and this one does not. */
-  async execute(): Promise<void> {
+  /**
+   * Runs every step, then collects what the previous revisions applied and this one does not.
+   * Whatever happens — success, a failed step or garbage collection, a cancellation, a terminate
+   * update — the entity gets a final report before the run ends; the result says how it ended.
+   */
+  async execute(): Promise<RevisionResult> {
     this.publishVisibility();
     try {
       await this.runScope.run(async () => {
-        await this.keepStepsBeforeRestart();
+        await keepStepsBeforeRestart(this);
         const failed = await this.runSteps(this.plan.steps, this.plan.mode.steps);
         if (failed) {
           this.finish('Failed', `step ${failed} failed`);
           return;
         }
-        await this.collectGarbage();
+        await collectGarbage(this);
         this.finish('Succeeded', undefined);
       });
     } catch (err) {
-      if (!isCancellation(err)) throw err;
+      if (!isCancellation(err)) {
+        if (!this.reportEveryEnd) throw err;
+        // A failure outside any step (garbage collection, a restart's render): the run still
+        // reports it, or the entity would show Executing forever.
+        this.markRunningSteps('failed', 'Failed', failureMessage(err));
+        await CancellationScope.nonCancellable(async () => {
+          this.finish('Failed', failureMessage(err));
+          await this.flushReport();
+          this.finalReportSent = true;
+        });
+        return this.result();
+      }
       const stop: StopCause = this.stop ?? { kind: 'supersede', by: 'a newer request', reason: 'cancelled' };
       const reason = stop.kind === 'terminate' ? 'Terminate' : 'Superseded';
       const message = stop.kind === 'terminate' ? stop.reason : `${stop.reason} by ${stop.by}`;
@@ -212,40 +227,36 @@ export class RevisionRun {
       // A terminate update ends the run normally; a cancellation from the entity ends it as
       // Canceled, so the Temporal UI tells the two apart.
       if (stop.kind === 'supersede') throw err;
-      return;
+      return this.result();
     }
-    await this.flushReport();
+    // A cancellation that arrives now must not cancel the final report.
+    if (this.reportEveryEnd) await CancellationScope.nonCancellable(() => this.flushReport());
+    else await this.flushReport();
     this.finalReportSent = true;
+    return this.result();
   }
 
-  private async keepStepsBeforeRestart(): Promise<void> {
-    const from = this.input.restartFromStep;
-    if (!from) return;
-    for (const step of this.plan.steps) {
-      if (step.name === from) return;
-      const entry = this.byName.get(step.name);
-      if (!entry) continue;
-      entry.status.phase = 'succeeded';
-      entry.status.message = 'kept from the previous run';
-      // Their objects stay deployed; render them so garbage collection keeps them too.
-      for (const s of [step, ...(step.subSteps ?? [])]) {
-        if (s.type !== 'deploy' && s.type !== 'apply-component') continue;
-        const rendered = await this.compute.renderStep(
-          stepRenderRequest(this.input.snapshot, this.revision, s),
-        );
-        for (const r of rendered.resources) this.recordApplied(r.cluster, r.object);
-      }
-    }
+  /** The run's final status, what it applied where and the health it saw: the workflow's result. */
+  result(): RevisionResult {
+    return {
+      revision: this.revision,
+      status: this.status,
+      ...(this.message !== undefined ? { message: this.message } : {}),
+      steps: this.steps,
+      applied: [...this.applied.values()],
+      deleted: this.deleted,
+      health: [...this.health.values()],
+    };
   }
 
   /** Runs steps in order or as a DAG; returns the name of the first failed step, if any. */
-  private async runSteps(steps: PlannedStep[], mode: Mode): Promise<string | undefined> {
+  async runSteps(steps: PlannedStep[], mode: Mode): Promise<string | undefined> {
     let firstFailure: string | undefined;
     const runOne = async (step: PlannedStep) => {
       const entry = this.byName.get(step.name);
       if (!entry || entry.status.phase !== 'pending') return;
       const status: StepStatus = entry.status;
-      await this.runStep(step, status, firstFailure !== undefined);
+      await runStep(this, step, status, firstFailure !== undefined);
       if (status.phase === 'failed') firstFailure ??= step.name;
     };
     if (mode === 'StepByStep') {
@@ -255,197 +266,23 @@ export class RevisionRun {
         const phase = this.byName.get(name)?.status.phase;
         return phase === 'succeeded' || phase === 'failed' || phase === 'skipped';
       };
-      await Promise.all(
-        steps.map(async (step) => {
-          await condition(() => step.dependsOn.every(done));
-          await runOne(step);
-        }),
-      );
+      const branches = steps.map(async (step) => {
+        await condition(() => step.dependsOn.every(done));
+        await runOne(step);
+      });
+      if (this.settle) {
+        // Every branch settles (its activities really stopped) before a cancellation goes on.
+        const settled = await Promise.allSettled(branches);
+        const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (rejected) throw rejected.reason;
+      } else {
+        await Promise.all(branches);
+      }
     }
     return firstFailure;
   }
 
-  private async runStep(step: PlannedStep, status: StepStatus, earlierFailed: boolean): Promise<void> {
-    const statuses = Object.fromEntries(
-      [...this.byName.entries()].map(([name, e]) => [
-        name,
-        { phase: e.status.phase, reason: e.status.reason },
-      ]),
-    );
-    const dependencyFailed = step.dependsOn.some((d) => this.byName.get(d)?.status.phase === 'failed');
-    const shouldRun =
-      step.if !== undefined ? evaluateStepCondition(step.if, statuses) : !earlierFailed && !dependencyFailed;
-    if (!shouldRun) {
-      status.phase = 'skipped';
-      status.reason = 'Skip';
-      status.message = step.if !== undefined ? `if: ${step.if} is false` : 'an earlier step failed';
-      this.publishVisibility();
-      return;
-    }
-
-    await this.waitUntilReleased(step, status);
-    const now = new Date().toISOString();
-    status.firstExecuteTime ??= now;
-    status.lastExecuteTime = now;
-    status.phase = 'running';
-    delete status.message;
-    this.publishVisibility();
-
-    const scope = new CancellationScope();
-    let timedOut = false;
-    let waitingFor: string[] = [];
-    const timer = new CancellationScope({ cancellable: true });
-    if (step.timeoutMs !== undefined) {
-      void timer
-        .run(async () => {
-          await sleep(step.timeoutMs ?? 0);
-          // Ask what the step is waiting for before stopping it: a retrying health check's
-          // last failure is not visible to workflow code otherwise.
-          const info = workflowInfo();
-          waitingFor = await acts.control.waitingReasons({ workflowId: info.workflowId, runId: info.runId });
-          timedOut = true;
-          scope.cancel();
-        })
-        .catch(() => undefined);
-    }
-    try {
-      await scope.run(() => this.executeStep(step, status));
-      status.phase = 'succeeded';
-      delete status.message;
-      delete status.reason;
-    } catch (err) {
-      if (timedOut) {
-        status.phase = 'failed';
-        status.reason = 'Timeout';
-        const last = waitingFor.length > 0 ? waitingFor.join('; ') : (status.message as string | undefined);
-        status.message = `step did not finish within ${formatDuration(step.timeoutMs ?? 0)}${last ? `: ${last}` : ''}`;
-        this.markRunningSteps('failed', 'Timeout', 'parent step timed out', status.subSteps);
-      } else if (isCancellation(err)) {
-        throw err;
-      } else {
-        status.phase = 'failed';
-        status.reason = 'Failed';
-        status.message = failureMessage(err);
-      }
-    } finally {
-      timer.cancel();
-      status.lastExecuteTime = new Date().toISOString();
-      this.publishVisibility();
-    }
-  }
-
-  /** Waits while the whole run or this step is suspended. */
-  private async waitUntilReleased(step: PlannedStep, status: StepStatus): Promise<void> {
-    const held = () => this.suspendedAll || this.suspendedSteps.has(step.name);
-    if (!held()) return;
-    status.phase = 'suspending';
-    status.message = 'suspended: resume with `revela workflow resume`';
-    this.refreshStatus();
-    this.publishVisibility();
-    await condition(() => !held());
-    delete status.message;
-    this.refreshStatus();
-  }
-
-  private async executeStep(step: PlannedStep, status: StepStatus): Promise<void> {
-    switch (step.type) {
-      case 'deploy':
-        if (step.properties.auto === false)
-          await this.waitForResume(step, status, 'waiting for approval', undefined);
-        await this.deploy(step, status);
-        return;
-      case 'apply-component':
-        await this.deploy(step, status);
-        return;
-      case 'suspend': {
-        const duration = step.properties.duration;
-        await this.waitForResume(
-          step,
-          status,
-          typeof duration === 'string'
-            ? `suspended for ${duration} or until resumed`
-            : 'suspended by a suspend step',
-          typeof duration === 'string' ? parseDuration(duration) : undefined,
-        );
-        return;
-      }
-      case 'step-group': {
-        const failed = await this.runSteps(step.subSteps ?? [], this.plan.mode.subSteps);
-        if (failed) throw ApplicationFailure.nonRetryable(`sub-step ${failed} failed`, 'StepFailed');
-        return;
-      }
-      default:
-        // planWorkflow validated step types at publish; this would be a snapshot from a newer Revela.
-        throw ApplicationFailure.nonRetryable(
-          `step type ${step.type} is not supported by this worker`,
-          'UnknownStepType',
-        );
-    }
-  }
-
-  private async waitForResume(
-    step: PlannedStep,
-    status: StepStatus,
-    why: string,
-    durationMs: number | undefined,
-  ): Promise<void> {
-    this.resumedSteps.delete(step.name);
-    status.phase = 'suspending';
-    status.message = `${why}: resume with \`revela workflow resume ${this.input.app.name}\``;
-    this.refreshStatus();
-    this.publishVisibility();
-    await condition(() => this.resumedSteps.has(step.name), durationMs ?? undefined);
-    status.phase = 'running';
-    delete status.message;
-    this.refreshStatus();
-    this.publishVisibility();
-  }
-
-  /** render (activity) → apply per object, clusters in parallel up to `parallelism` → wait healthy. */
-  private async deploy(step: PlannedStep, status: StepStatus): Promise<void> {
-    status.message = 'rendering';
-    this.publishVisibility();
-    const rendered = await this.compute.renderStep(
-      stepRenderRequest(this.input.snapshot, this.revision, step),
-    );
-    const parallelism =
-      typeof step.properties.parallelism === 'number' ? Math.max(1, step.properties.parallelism) : 5;
-
-    const byCluster = new Map<string, typeof rendered.resources>();
-    for (const r of rendered.resources) byCluster.set(r.cluster, [...(byCluster.get(r.cluster) ?? []), r]);
-    const clusters = [...new Set([...byCluster.keys(), ...Object.keys(rendered.health)])];
-
-    status.message = 'applying';
-    this.publishVisibility();
-    await boundedAll(clusters, parallelism, async (cluster) => {
-      for (const { object } of byCluster.get(cluster) ?? []) {
-        await this.cluster.applyResource.executeWithOptions(
-          { summary: `apply ${objectLabel({ kind: object.kind, name: object.metadata.name })} → ${cluster}` },
-          [{ cluster, object, revision: this.revision }],
-        );
-        this.recordApplied(cluster, object);
-      }
-      // Not awaited: the health checks need not wait for the entity to hear about the applies.
-      void this.flushReport();
-    });
-
-    status.message = 'wait healthy';
-    this.publishVisibility();
-    await boundedAll(clusters, parallelism, async (cluster) => {
-      const targets: HealthTarget[] = rendered.health[cluster] ?? [];
-      if (targets.length === 0) return;
-      const result = await this.healthChecks.checkHealth.executeWithOptions(
-        {
-          summary: `wait healthy ${targets.map((t) => `${t.namespace}/${t.component}`).join(', ')} → ${cluster}`,
-        },
-        [{ cluster, revision: this.revision, targets }],
-      );
-      for (const h of result) this.health.set(`${h.cluster}/${h.namespace}/${h.component}`, h);
-      this.publishVisibility();
-    });
-  }
-
-  private recordApplied(
+  recordApplied(
     cluster: string,
     object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } },
   ) {
@@ -461,31 +298,10 @@ export class RevisionRun {
     this.unreported.push(entry);
   }
 
-  /** After success: delete what earlier revisions applied and this one no longer renders. */
-  private async collectGarbage(): Promise<void> {
-    const keepLegacy = (this.input.snapshot.application.spec.policies ?? []).some(
-      (p) =>
-        p.type === 'garbage-collect' &&
-        (p.properties as { keepLegacyResource?: boolean } | undefined)?.keepLegacyResource === true,
-    );
-    const stale = this.input.inventory.filter((e) => !this.applied.has(inventoryKey(e)));
-    if (keepLegacy || stale.length === 0) return;
-    const deleted = await this.cluster.collectGarbage.executeWithOptions(
-      { summary: `collect ${stale.length} object(s) ${this.revision} no longer renders` },
-      [{ entries: stale }],
-    );
-    void this.report({ deleted });
-  }
-
   // -------------------------------------------------------------------------------------------
   // Status, reports and visibility
 
-  private markRunningSteps(
-    phase: 'failed',
-    reason: string,
-    message: string,
-    steps: StepStatus[] = this.steps,
-  ): void {
+  markRunningSteps(phase: 'failed', reason: string, message: string, steps: StepStatus[] = this.steps): void {
     for (const s of steps) {
       if (s.phase === 'running' || s.phase === 'suspending') {
         s.phase = phase;
@@ -496,7 +312,7 @@ export class RevisionRun {
     }
   }
 
-  private refreshStatus(): void {
+  refreshStatus(): void {
     if (this.finished) return;
     const anySuspending = (steps: StepStatus[]): boolean =>
       steps.some((s) => s.phase === 'suspending' || (s.subSteps ? anySuspending(s.subSteps) : false));
@@ -520,12 +336,12 @@ export class RevisionRun {
     upsertMemo({ run: this.statusView() });
   }
 
-  private async flushReport(): Promise<void> {
+  async flushReport(): Promise<void> {
     await this.report({});
   }
 
   /** Tells the entity the current status and the objects applied since the last report. */
-  private async report(extra: Pick<RevisionReport, 'deleted'>): Promise<void> {
+  async report(extra: Pick<RevisionReport, 'deleted'>): Promise<void> {
     const applied = this.unreported;
     this.unreported = [];
     const report: RevisionReport = {
@@ -552,53 +368,4 @@ export class RevisionRun {
     upsertMemo({ status: this.status, ...(this.message ? { message: this.message } : {}) });
     setCurrentDetails(renderDetails(this));
   }
-}
-
-/** Runs `fn` over `items` with at most `limit` at a time, in a replay-stable order. */
-async function boundedAll<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  });
-  await Promise.all(lanes);
-}
-
-function escapeCell(text: string | undefined): string {
-  return (text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
-/** The markdown step table shown in the Temporal UI for a revision. */
-export function renderDetails(run: RevisionRun): string {
-  const r = run.input.revision;
-  const rows: string[] = [];
-  const walk = (steps: StepStatus[], depth: number) => {
-    for (const s of steps) {
-      rows.push(
-        `| ${'↳ '.repeat(depth)}${escapeCell(s.name)} | ${s.type} | ${s.phase} | ${escapeCell(s.message)} |`,
-      );
-      if (s.subSteps) walk(s.subSteps, depth + 1);
-    }
-  };
-  walk(run.steps, 0);
-  const health = [...run.health.values()].map(
-    (h) =>
-      `| ${h.cluster} | ${h.namespace} | ${h.component} | ${h.healthy ? 'Healthy' : 'Unhealthy'} | ${escapeCell(h.message)} |`,
-  );
-  return [
-    `## ${r.name} · ${run.status}`,
-    '',
-    `publishVersion \`${r.publishVersion ?? '-'}\` · hash \`${r.hash}\` · ${run.plan.steps.length} step(s), ${run.plan.mode.steps}` +
-      (r.sourceRevision ? ` · re-published from ${r.sourceRevision}` : ''),
-    ...(run.message ? ['', `**${escapeCell(run.message)}**`] : []),
-    '',
-    '| step | type | phase | message |',
-    '|---|---|---|---|',
-    ...rows,
-    ...(health.length > 0
-      ? ['', '| cluster | namespace | component | health | message |', '|---|---|---|---|---|', ...health]
-      : []),
-  ].join('\n');
 }

@@ -5,6 +5,7 @@ import {
   supersedeSignal,
   suspendUpdate,
   terminateUpdate,
+  type RevisionResult,
   type RevisionWorkflowInput,
   type StepOperationRequest,
 } from './messages.js';
@@ -14,7 +15,7 @@ import { RevisionRun } from './revision-run.js';
  * `rev/<ns>/<app>-v<N>`: executes one revision. It reads nothing but its input snapshot, so what
  * it deploys never depends on later edits to the draft or the catalog.
  */
-export async function revision(input: RevisionWorkflowInput): Promise<void> {
+export async function revision(input: RevisionWorkflowInput): Promise<RevisionResult> {
   const run = new RevisionRun(input);
 
   setHandler(revisionStatusQuery, () => run.statusView());
@@ -29,7 +30,8 @@ export async function revision(input: RevisionWorkflowInput): Promise<void> {
   });
   setHandler(supersedeSignal, ({ by, reason }) => run.superseded(by, reason));
 
-  await run.execute();
+  const result = await run.execute();
   // A terminate update that raced with the end of the run still gets its answer.
   await condition(allHandlersFinished);
+  return result;
 }

@@ -28,7 +28,7 @@ import { startDevServer } from '../../dev/dev-server.js';
 import { provisionTemporalCli } from '../../dev/temporal-cli.js';
 import { withPublishVersion, type Application } from '../../model/application.js';
 import type { RevelaDocument } from '../../model/document.js';
-import { loadDocuments } from '../../model/loader.js';
+import { loadDocuments } from '../../cli/load-documents.js';
 import { printTable, repoRoot, writeResult } from '../lib/report.js';
 import { formatMs, summarize, type Summary } from '../lib/stats.js';
 import { echoQuery, echoUpdate, type baselineEntity, type baselinePublish } from './baseline-workflows.js';

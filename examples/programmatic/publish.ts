@@ -7,7 +7,7 @@
  */
 import { RevelaClient } from '../../client/revela-client.js';
 import type { Application } from '../../model/application.js';
-import { loadDocuments } from '../../model/loader.js';
+import { loadDocuments } from '../../cli/load-documents.js';
 
 const publishVersion = process.argv[2] ?? `v${Date.now()}`;
 const podinfo = { name: 'podinfo', namespace: 'examples' };

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ts from 'typescript';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadDocuments, parseYamlDocuments } from '../../model/loader.js';
+import { loadDocuments } from '../../cli/load-documents.js';
+import { parseYamlDocuments } from '../../model/loader.js';
 import { compileModel } from './helpers/compile-model.js';
 import { PODINFO_DIR, readFixture } from './helpers/podinfo.js';
 
@@ -67,8 +69,19 @@ describe('reading YAML documents', () => {
 
   it('reads standard input when the path is "-"', () => {
     dir = compileModel();
+    // The file-system side lives in cli/; compile that one file beside the model.
+    const source = readFileSync(new URL('../../cli/load-documents.ts', import.meta.url), 'utf8');
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2022,
+        verbatimModuleSyntax: true,
+      },
+    });
+    mkdirSync(join(dir, 'dist', 'cli'), { recursive: true });
+    writeFileSync(join(dir, 'dist', 'cli', 'load-documents.js'), outputText);
     const script = `
-      import { loadDocuments } from './dist/model/loader.js';
+      import { loadDocuments } from './dist/cli/load-documents.js';
       const docs = await loadDocuments('-');
       process.stdout.write(docs.map((d) => d.metadata.name).join(','));
     `;
@@ -78,7 +91,8 @@ describe('reading YAML documents', () => {
       encoding: 'utf8',
     });
     expect(names).toBe('override-high-availability,topology-hangzhou-clusters');
-  });
+    // Compiling the model and starting a Node process takes seconds on a loaded machine.
+  }, 30_000);
 
   it('refuses duplicate keys, which YAML forbids and kubectl rejects', () => {
     expect(() => parseYamlDocuments('kind: Policy\nkind: Workflow\n', 'dup.yaml')).toThrow(

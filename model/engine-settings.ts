@@ -1,0 +1,46 @@
+/**
+ * Tunables of the engine, fixed when an application entity is created and passed to every
+ * revision it starts.
+ *
+ * The timeouts are ordered so that a superseded revision has stopped writing before its successor
+ * writes (see docs/fencing.md): a Kubernetes request ends (`kube/` request timeout) before the
+ * server gives up on the attempt making it (`heartbeatTimeoutMs`), which happens before the entity
+ * stops waiting for a cancelled revision and terminates it (`supersedeTimeoutMs`).
+ *
+ * Workflow-safe.
+ */
+
+export interface EngineSettings {
+  /** First interval between health checks. @default 1000 */
+  healthIntervalMs: number;
+  /** Cap on the interval between health checks. @default 10000 */
+  healthMaxIntervalMs: number;
+  /** How long supersession waits for the running revision to acknowledge cancellation before terminating it. @default 30000 */
+  supersedeTimeoutMs: number;
+  /** Continue-as-new after this many updates in one run (always after all handlers finished). @default 500 */
+  maxUpdatesPerRun: number;
+  /** Revisions kept when no `garbage-collect` policy says otherwise. @default 10 */
+  revisionLimit: number;
+  /** Budget for the entity's retained snapshots, in bytes of canonical JSON. @default 1.5 MiB */
+  stateBudgetBytes: number;
+  /** Start-to-close timeout of one activity attempt: how long a crashed worker's attempt blocks a retry. @default 30000 */
+  activityTimeoutMs: number;
+  /** Heartbeat timeout of cluster writes: how soon a crashed worker's apply is retried elsewhere. @default 20000 */
+  heartbeatTimeoutMs: number;
+}
+
+export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
+  healthIntervalMs: 1000,
+  healthMaxIntervalMs: 10_000,
+  supersedeTimeoutMs: 30_000,
+  maxUpdatesPerRun: 500,
+  revisionLimit: 10,
+  stateBudgetBytes: 1.5 * 1024 * 1024,
+  activityTimeoutMs: 30_000,
+  heartbeatTimeoutMs: 20_000,
+};
+
+/** Settings of an entity or revision created before a setting existed get its default. */
+export function withDefaultSettings(settings: Partial<EngineSettings> | undefined): EngineSettings {
+  return { ...DEFAULT_ENGINE_SETTINGS, ...(settings ?? {}) };
+}

@@ -1,0 +1,39 @@
+import type { Application } from '../model/application.js';
+import type { EngineSettings } from '../model/engine-settings.js';
+import type { AuditEntry, RevisionHistory } from '../model/revision-history.js';
+import type * as acts from './activities.js';
+
+/** Everything the entity carries across continue-as-new. */
+export interface ApplicationState extends RevisionHistory {
+  createdAt: string;
+  settings: EngineSettings;
+  draft?: Application;
+  /** Answers of recent requests by id, so a retried publish is answered, not repeated. */
+  requests: { id: string; result: unknown }[];
+  /**
+   * The last write fence handed out: every revision run and rollback writes with a larger one, so
+   * a cluster refuses the late write of a run that was stopped (docs/fencing.md). Absent in
+   * entities created before fencing: they start at 0.
+   */
+  fence?: number;
+}
+
+/** What the entity's actions share: its state, its activities and its bookkeeping. */
+export interface EntityContext {
+  readonly state: ApplicationState;
+  /** `app/<ns>/<name>`. */
+  readonly id: string;
+  readonly compute: ReturnType<typeof acts.computeActivities>;
+  readonly cluster: ReturnType<typeof acts.clusterActivities>;
+  audit(action: AuditEntry['action'], revision: string | undefined, message: string): void;
+  /** Search attributes and memo: what the Temporal UI and `revision list` read. */
+  publishVisibility(): void;
+  /** Runs an activity; its typed failure becomes the update's rejection. */
+  callActivity<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** The next write fence of this application (see {@link ApplicationState.fence}). */
+export function nextFence(state: ApplicationState): number {
+  state.fence = (state.fence ?? 0) + 1;
+  return state.fence;
+}

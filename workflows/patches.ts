@@ -1,0 +1,19 @@
+/**
+ * Patch ids of workflow changes since 0.1.0 (`patched()` from @temporalio/workflow). A history
+ * recorded before a change replays the old branch; new runs take the new one. One constant per
+ * change, so the same id is never spelled two ways. See docs/upgrades.md.
+ */
+export const Patch = {
+  /** apply and publish take the entity's mutex when accepted, before resolving (finding 5). */
+  mutexFirst: 'revela-0.2-mutex-first',
+  /** Supersession asks Temporal for the run's real state when no report comes (finding 3). */
+  supersedeDescribe: 'revela-0.2-supersede-describe',
+  /** The entity hears when a revision run closes without reporting (terminated from outside). */
+  watchChild: 'revela-0.2-watch-child',
+  /** Rollback runs as its own child workflow; state changes after it succeeded (findings 6, 7). */
+  rollbackWorkflow: 'revela-0.2-rollback-workflow',
+  /** A revision reports how it ended on every path, failures included (finding 3). */
+  finalReport: 'revela-0.2-final-report',
+  /** Every lane of a deploy (and every DAG step) settles before the run reports (finding 1). */
+  settleLanes: 'revela-0.2-settle-lanes',
+} as const;

@@ -1,0 +1,93 @@
+import type { HealthTarget } from '../model/step-render.js';
+import { objectLabel } from '../model/kube-object.js';
+import { inventoryKey } from '../model/inventory.js';
+import type { StepStatus } from '../model/step-status.js';
+import { stepRenderRequest } from '../model/step-request.js';
+import type { PlannedStep } from '../model/workflow-plan.js';
+import { firstFailureAll, settleAll } from './lanes.js';
+import type { RevisionRun } from './revision-run.js';
+
+/*
+ * What a revision run writes to clusters: the objects of a deploy step, the health wait, and
+ * garbage collection after success. Every write carries the run's fence (docs/fencing.md).
+ */
+
+/** A restarted run keeps the steps before its restart step: they count as applied, so garbage collection keeps their objects. */
+export async function keepStepsBeforeRestart(run: RevisionRun): Promise<void> {
+  const from = run.input.restartFromStep;
+  if (!from) return;
+  for (const step of run.plan.steps) {
+    if (step.name === from) return;
+    const entry = run.byName.get(step.name);
+    if (!entry) continue;
+    entry.status.phase = 'succeeded';
+    entry.status.message = 'kept from the previous run';
+    // Their objects stay deployed; render them so garbage collection keeps them too.
+    for (const s of [step, ...(step.subSteps ?? [])]) {
+      if (s.type !== 'deploy' && s.type !== 'apply-component') continue;
+      const rendered = await run.compute.renderStep(stepRenderRequest(run.input.snapshot, run.revision, s));
+      for (const r of rendered.resources) run.recordApplied(r.cluster, r.object);
+    }
+  }
+}
+
+/** render (activity) → apply per object, clusters in parallel up to `parallelism` → wait healthy. */
+export async function deploy(run: RevisionRun, step: PlannedStep, status: StepStatus): Promise<void> {
+  status.message = 'rendering';
+  run.publishVisibility();
+  const rendered = await run.compute.renderStep(stepRenderRequest(run.input.snapshot, run.revision, step));
+  const parallelism =
+    typeof step.properties.parallelism === 'number' ? Math.max(1, step.properties.parallelism) : 5;
+
+  const byCluster = new Map<string, typeof rendered.resources>();
+  for (const r of rendered.resources) byCluster.set(r.cluster, [...(byCluster.get(r.cluster) ?? []), r]);
+  const clusters = [...new Set([...byCluster.keys(), ...Object.keys(rendered.health)])];
+
+  status.message = 'applying';
+  run.publishVisibility();
+  const lanes = run.settle ? settleAll : firstFailureAll;
+  const fence = run.input.fence;
+  await lanes(clusters, parallelism, async (cluster) => {
+    for (const { object } of byCluster.get(cluster) ?? []) {
+      await run.cluster.applyResource.executeWithOptions(
+        { summary: `apply ${objectLabel({ kind: object.kind, name: object.metadata.name })} → ${cluster}` },
+        [{ cluster, object, revision: run.revision, ...(fence !== undefined ? { fence } : {}) }],
+      );
+      run.recordApplied(cluster, object);
+    }
+    // Not awaited: the health checks need not wait for the entity to hear about the applies.
+    void run.flushReport();
+  });
+
+  status.message = 'wait healthy';
+  run.publishVisibility();
+  await lanes(clusters, parallelism, async (cluster) => {
+    const targets: HealthTarget[] = rendered.health[cluster] ?? [];
+    if (targets.length === 0) return;
+    const result = await run.healthChecks.checkHealth.executeWithOptions(
+      {
+        summary: `wait healthy ${targets.map((t) => `${t.namespace}/${t.component}`).join(', ')} → ${cluster}`,
+      },
+      [{ cluster, revision: run.revision, targets }],
+    );
+    for (const h of result) run.health.set(`${h.cluster}/${h.namespace}/${h.component}`, h);
+    run.publishVisibility();
+  });
+}
+
+/** After success: delete what earlier revisions applied and this one no longer renders. */
+export async function collectGarbage(run: RevisionRun): Promise<void> {
+  const keepLegacy = (run.input.snapshot.application.spec.policies ?? []).some(
+    (p) =>
+      p.type === 'garbage-collect' &&
+      (p.properties as { keepLegacyResource?: boolean } | undefined)?.keepLegacyResource === true,
+  );
+  const stale = run.input.inventory.filter((e) => !run.applied.has(inventoryKey(e)));
+  if (keepLegacy || stale.length === 0) return;
+  const deleted = await run.cluster.collectGarbage.executeWithOptions(
+    { summary: `collect ${stale.length} object(s) ${run.revision} no longer renders` },
+    [{ entries: stale, ...(run.input.fence !== undefined ? { fence: run.input.fence } : {}) }],
+  );
+  run.deleted.push(...deleted);
+  void run.report({ deleted });
+}

@@ -1,0 +1,86 @@
+import { CancellationScope, condition, getExternalWorkflowHandle, patched } from '@temporalio/workflow';
+import { recordStopped, type StopReason } from '../model/revision-history.js';
+import { isFinalStatus, type RevisionMetadata } from '../model/revision.js';
+import * as acts from './activities.js';
+import type { EntityContext } from './entity-context.js';
+import { supersedeSignal } from './messages.js';
+import { Patch } from './patches.js';
+
+/** How often supersession asks Temporal about a run that has not reported its end. */
+const DESCRIBE_EVERY_MS = 2000;
+
+/**
+ * Stops a running revision before another takes over: tell it why, request cancellation (its
+ * activities stop through heartbeats), wait for its final report — asking Temporal for the run's
+ * real state when none comes, so a run terminated from outside does not cost the whole bound —
+ * and terminate it if it has not ended within the bound. Only then may the next writer start.
+ *
+ * @returns whether the run acknowledged (reported its end, or had ended) before the bound
+ */
+export async function supersede(
+  ctx: EntityContext,
+  meta: RevisionMetadata,
+  by: string,
+  reason: StopReason,
+): Promise<boolean> {
+  const { state } = ctx;
+  const runId = state.runIds[meta.name];
+  const handle = getExternalWorkflowHandle(meta.workflowId, runId);
+  const ignoreClosed = (err: unknown) => {
+    // The run may have closed on its own meanwhile; its final report is on its way.
+    if (!(err instanceof Error)) throw err;
+  };
+  await handle.signal(supersedeSignal, { by, reason }).catch(ignoreClosed);
+  await handle.cancel().catch(ignoreClosed);
+  const bound = state.settings.supersedeTimeoutMs;
+  const acknowledged = patched(Patch.supersedeDescribe)
+    ? await waitForEnd(ctx, meta, runId, bound)
+    : await condition(() => isFinalStatus(meta.status), bound);
+  if (!acknowledged) {
+    await CancellationScope.nonCancellable(() =>
+      acts.control.terminateWorkflow({
+        workflowId: meta.workflowId,
+        ...(runId ? { runId } : {}),
+        reason: `${reason} by ${by}; did not acknowledge cancellation within ${bound} ms`,
+      }),
+    );
+  }
+  recordStopped(meta, { reason, by, acknowledged, now: new Date().toISOString() });
+  ctx.audit(
+    'supersede',
+    meta.name,
+    `${meta.name} ${reason} by ${by}${acknowledged ? '' : ' (terminated after timeout)'}`,
+  );
+  return acknowledged;
+}
+
+/**
+ * Waits up to `boundMs` for the run's final report; between waits, asks Temporal whether the run
+ * is still open. A run that closed without reporting (terminated from the UI, failed) is recorded
+ * with how it closed.
+ */
+async function waitForEnd(
+  ctx: EntityContext,
+  meta: RevisionMetadata,
+  runId: string | undefined,
+  boundMs: number,
+): Promise<boolean> {
+  const until = Date.now() + boundMs;
+  for (;;) {
+    const left = until - Date.now();
+    if (left <= 0) return false;
+    if (await condition(() => isFinalStatus(meta.status), Math.min(DESCRIBE_EVERY_MS, left))) return true;
+    const run = await acts.control.describeWorkflow({
+      workflowId: meta.workflowId,
+      ...(runId ? { runId } : {}),
+    });
+    if (isFinalStatus(meta.status)) return true;
+    if (run.open) continue;
+    meta.status = run.status;
+    meta.succeeded = run.status === 'Succeeded';
+    meta.description ??= run.message;
+    meta.endTime ??= new Date().toISOString();
+    ctx.audit('finish', meta.name, `${meta.name} ${run.status}: ${run.message} (no report)`);
+    return true;
+  }
+}
