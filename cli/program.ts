@@ -5,6 +5,7 @@ import { clusterCommand } from './commands/cluster.js';
 import { codecServerCommand } from './commands/codec-server.js';
 import { defCommand } from './commands/def.js';
 import { devCommand } from './commands/dev.js';
+import { dryRunCommand } from './commands/dry-run.js';
 import { liveDiffCommand } from './commands/live-diff.js';
 import { revisionCommand } from './commands/revision.js';
 import { rollbackCommand } from './commands/rollback.js';
@@ -100,6 +101,7 @@ export function buildProgram(ctx: CliContext): Command {
     .addCommand(statusCommand(ctx))
     .addCommand(revisionCommand(ctx))
     .addCommand(liveDiffCommand(ctx))
+    .addCommand(dryRunCommand(ctx))
     .addCommand(rollbackCommand(ctx))
     .addCommand(workflowCommand(ctx))
     .addCommand(defCommand(ctx))
@@ -122,6 +124,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error.
 
 Examples:
   revela apply -f examples/podinfo/
+  revela dry-run -f examples/podinfo/ --clusters examples/podinfo/clusters.yaml
   revela status podinfo -n examples --tree --detail
   revela revision list podinfo -n examples
   revela up podinfo -n examples --revision podinfo-v1 --publish-version beta1 --wait`,

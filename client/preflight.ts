@@ -6,7 +6,7 @@ import { definitionLabel, type AnyDefinition } from '../model/definition.js';
 import { parseDocument, type RevelaDocument } from '../model/document.js';
 import { DuplicateNameError } from '../model/errors.js';
 import { compileParameterSchema } from '../model/parameters.js';
-import { checkDefinitionCompiles } from '../model/schematic.js';
+import { checkDefinitionReady } from '../model/schematic.js';
 import { buildSnapshot } from '../model/snapshot-builder.js';
 import {
   checkReferencedClusters,
@@ -30,13 +30,23 @@ const DEFINITION_KINDS = new Set([
   'WorkflowStepDefinition',
 ]);
 
-/** Definitions must compile before they are stored: their schema, their templates and status expressions. */
-function checkDefinition(definition: AnyDefinition): void {
+/**
+ * Definitions must compile before they are stored: their schema, their templates and status
+ * expressions (CUE ones in the CUE engine, which this loads on the first CUE definition).
+ */
+async function checkDefinition(definition: AnyDefinition): Promise<void> {
   if (definition.kind === 'ComponentDefinition' || definition.kind === 'TraitDefinition') {
-    checkDefinitionCompiles(definition);
+    await checkDefinitionReady(definition);
     return;
   }
-  compileParameterSchema(definition.spec.schematic.jsonata.parameter, {
+  if (definition.kind === 'PolicyDefinition' && definition.spec.schematic.cue !== undefined) {
+    const { checkCueDefinition } = await import('../cue/definitions.js');
+    await checkCueDefinition(definition);
+    return;
+  }
+  const jsonata = definition.spec.schematic.jsonata;
+  if (jsonata === undefined) return;
+  compileParameterSchema(jsonata.parameter, {
     object: definitionLabel(definition),
     path: 'spec.schematic.jsonata.parameter',
   });
@@ -55,6 +65,8 @@ export interface PreflightSources {
    * to exist and each label selector to match one (see `assumedClusters`).
    */
   clusters?: readonly ClusterInfo[];
+  /** Clusters the application names but `clusters` lacks are taken as given (`revela dry-run`). */
+  assumeNamedClusters?: boolean;
   /** Reads what `ref-objects` components name. Absent: such applications are left to the worker. */
   reader?: ReferencedObjectReader;
   /** The revision name rendered into labels. @default `dry-run` */
@@ -95,7 +107,7 @@ export async function preflightDocuments(
     seen.set(k, index);
     return valid;
   });
-  for (const doc of parsed) if (DEFINITION_KINDS.has(doc.kind)) checkDefinition(doc as AnyDefinition);
+  for (const doc of parsed) if (DEFINITION_KINDS.has(doc.kind)) await checkDefinition(doc as AnyDefinition);
 
   const apps = parsed.filter((d): d is Application => d.kind === 'Application');
   const catalogs = new Map<string, CatalogView>();
@@ -113,7 +125,7 @@ export async function preflightDocuments(
       catalogs.set(namespace, catalog);
     }
     if (referencedObjectRefsDetailed(app).length > 0 && !sources.reader) continue;
-    if (sources.clusters)
+    if (sources.clusters && !sources.assumeNamedClusters)
       checkReferencedClusters(
         app,
         sources.clusters.map((c) => c.name),
@@ -121,11 +133,11 @@ export async function preflightDocuments(
     const referencedObjects = sources.reader ? await readReferencedObjects(app, sources.reader) : [];
     const snapshot = buildSnapshot({ application: app, catalog, referencedObjects });
     const revision = sources.revision ? sources.revision(app) : 'dry-run';
-    const steps = await renderRevisionSteps(
-      snapshot,
-      revision,
-      sources.clusters ?? assumedClusters(snapshot),
-    );
+    const clusters =
+      sources.clusters === undefined || sources.assumeNamedClusters
+        ? assumedClusters(snapshot, sources.clusters)
+        : sources.clusters;
+    const steps = await renderRevisionSteps(snapshot, revision, clusters);
     results.push({ application: app, snapshot, steps });
   }
   return results;
@@ -163,15 +175,18 @@ export async function preflight(
 }
 
 /**
- * Without a cluster registry (a CI client with no kubeconfig, the usual case) placement cannot be
- * checked here, but rendering can: assume that every cluster the application names exists and
- * that each label selector matches one cluster. Templates that fail to evaluate and objects
- * Kubernetes would refuse are then still caught before anything is sent — before, such a batch
- * stored its catalog documents and created the application's entity before the worker refused.
- * Unknown clusters and unmatched selectors remain the worker's to report.
+ * The clusters an application is placed on when there is no registry to ask. Without `known`
+ * (a CI client with no kubeconfig, the usual case) placement cannot be checked here, but
+ * rendering can: every cluster the application names is assumed to exist and each label selector
+ * to match one cluster. Templates that fail to evaluate and objects Kubernetes would refuse are
+ * then still caught before anything is sent; unknown clusters and unmatched selectors remain the
+ * worker's to report. With `known` (`revela dry-run --clusters`), selectors match those clusters
+ * and clusters named by the application are taken as given.
  */
-function assumedClusters(snapshot: RevisionSnapshot): ClusterInfo[] {
-  const clusters = new Map<string, Record<string, string>>([[LOCAL_CLUSTER, {}]]);
+export function assumedClusters(snapshot: RevisionSnapshot, known?: readonly ClusterInfo[]): ClusterInfo[] {
+  const clusters = new Map<string, Record<string, string>>(
+    known === undefined ? [[LOCAL_CLUSTER, {}]] : known.map((c) => [c.name, c.labels]),
+  );
   const policies = [
     ...(snapshot.application.spec.policies ?? []),
     ...Object.values(snapshot.externalPolicies),
@@ -183,7 +198,7 @@ function assumedClusters(snapshot: RevisionSnapshot): ClusterInfo[] {
     const props = parsed.data;
     for (const name of props.clusters ?? []) clusters.set(name, clusters.get(name) ?? {});
     const selector = props.clusterLabelSelector ?? props.clusterSelector;
-    if (selector !== undefined) {
+    if (selector !== undefined && known === undefined) {
       const text = Object.entries(selector)
         .map(([k, v]) => `${k}=${v}`)
         .join(',');

@@ -81,7 +81,8 @@ function loadKubeConfig(options: ClusterRegistryOptions): {
   );
 }
 
-async function loadClustersFile(path: string): Promise<ClustersFile> {
+/** Reads and validates a clusters.yaml (`clusters: [{name, context, labels}]`). */
+export async function loadClustersFile(path: string): Promise<ClustersFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -39,6 +39,7 @@ describe('the revela program', () => {
       'revela revision get',
       'revela revision diff',
       'revela live-diff',
+      'revela dry-run',
       'revela workflow suspend',
       'revela workflow resume',
       'revela workflow terminate',
