@@ -6,6 +6,7 @@ import { ANNOTATION_APPLIED_AT } from '../model/labels.js';
 import { secretReferenceSource } from '../model/ref-objects.js';
 import { secretDataSha256 } from '../model/snapshot-builder.js';
 import type { InventoryEntry } from '../model/inventory.js';
+import { applyOwned } from './apply-owned.js';
 import { ActivityFailureType, type ApplyResourceInput } from './types.js';
 
 /**
@@ -15,7 +16,10 @@ import { ActivityFailureType, type ApplyResourceInput } from './types.js';
  */
 const ensuredNamespaces = new Set<string>();
 
-/** Server-side applies one rendered object (field manager `revela`), stamping the apply time. */
+/**
+ * Server-side applies one rendered object under its application's field manager and ownership
+ * rules (`apply-owned.ts`), stamping the apply time.
+ */
 export async function applyResource(
   registry: ClusterRegistry,
   input: ApplyResourceInput,
@@ -40,7 +44,13 @@ export async function applyResource(
       },
     },
   };
-  await client.apply(stamped, { signal: ctx.cancellationSignal });
+  const outcome = await applyOwned(client, stamped, {
+    ...(input.ownership ? { ownership: input.ownership } : {}),
+    ...(input.phase ? { phase: input.phase } : {}),
+    signal: ctx.cancellationSignal,
+  });
+  if (outcome.action !== 'update' && outcome.action !== 'create')
+    ctx.log.info(`${object.kind}/${object.metadata.name} on ${input.cluster}: ${outcome.reason}`);
   return {
     cluster: input.cluster,
     apiVersion: object.apiVersion,

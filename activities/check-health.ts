@@ -1,9 +1,6 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { ClusterRegistry } from '../kube/cluster-registry.js';
-import { checkObjectHealth } from '../kube/health.js';
-import { evaluateComponentStatus } from '../model/health.js';
-import type { ComponentDefinition } from '../model/definition.js';
-import type { KubeObject } from '../model/kube-object.js';
+import { componentHealth } from '../kube/component-health.js';
 import type { ComponentHealth } from '../model/step-status.js';
 import {
   ActivityFailureType,
@@ -12,45 +9,12 @@ import {
   type NotHealthyDetails,
 } from './types.js';
 
-async function checkTarget(
+function checkTarget(
   registry: ClusterRegistry,
   cluster: string,
   target: HealthTarget,
 ): Promise<ComponentHealth> {
-  const client = registry.client(cluster);
-  const workload = await client.read(target.workload);
-  const outputs: Record<string, KubeObject | undefined> = {};
-  for (const ref of target.outputs) outputs[`${ref.kind}/${ref.name}`] = await client.read(ref);
-
-  const rollout = await checkObjectHealth(workload);
-  let healthy = rollout.healthy;
-  let message = rollout.message;
-  if (target.healthPolicy !== undefined || target.customStatus !== undefined) {
-    // The definition's own policy and message (e.g. webservice's `Ready:0/3`) are what users
-    // know from KubeVela; the rollout rules above still have to hold.
-    const definition = {
-      apiVersion: 'core.oam.dev/v1beta1',
-      kind: 'ComponentDefinition',
-      metadata: { name: target.type },
-      spec: { status: { healthPolicy: target.healthPolicy, customStatus: target.customStatus } },
-    } as unknown as ComponentDefinition;
-    const custom = await evaluateComponentStatus(definition, {
-      output: workload,
-      outputs,
-      parameter: target.parameter,
-    });
-    healthy = healthy && custom.healthy;
-    if (custom.message) message = custom.message;
-  }
-  return {
-    cluster,
-    namespace: target.namespace,
-    component: target.component,
-    type: target.type,
-    healthy,
-    message,
-    traits: target.traits,
-  };
+  return componentHealth(registry.client(cluster), target);
 }
 
 /**

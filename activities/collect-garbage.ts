@@ -1,11 +1,13 @@
 import { Context } from '@temporalio/activity';
 import type { ClusterRegistry } from '../kube/cluster-registry.js';
 import type { InventoryEntry } from '../model/inventory.js';
+import { collectOwned } from './collect-owned.js';
 import type { CollectGarbageInput } from './types.js';
 
 /**
- * Deletes objects a newer revision no longer renders (background propagation, as kubectl does).
- * An object that is already gone counts as collected, so a retried attempt converges.
+ * Deletes objects a newer revision no longer renders (background propagation, as kubectl does),
+ * only those the application owns (`collect-owned.ts`). An object that is already gone counts as
+ * collected, so a retried attempt converges. Returns the entries that leave the inventory.
  */
 export async function collectGarbage(
   registry: ClusterRegistry,
@@ -16,7 +18,15 @@ export async function collectGarbage(
   for (const entry of input.entries) {
     ctx.heartbeat({ done: deleted.length, of: input.entries.length });
     if (ctx.cancellationSignal.aborted) break;
-    await registry.client(entry.cluster).delete(entry, { propagationPolicy: 'Background' });
+    const client = registry.client(entry.cluster);
+    if (input.scope) {
+      const outcome = await collectOwned(client, entry, input.scope, ctx.cancellationSignal);
+      if (outcome !== 'deleted' && outcome !== 'gone')
+        ctx.log.info(`${entry.kind}/${entry.name} on ${entry.cluster}: ${outcome}, not deleted`);
+      if (outcome !== 'kept') deleted.push(entry);
+      continue;
+    }
+    await client.delete(entry, { propagationPolicy: 'Background' });
     deleted.push(entry);
   }
   return deleted;

@@ -7,6 +7,7 @@ import { diffRevisions } from './diff-revisions.js';
 import { translated } from './failures.js';
 import { renderRevision, renderStep } from '../model/step-render.js';
 import { resolveSnapshot } from './resolve-snapshot.js';
+import { stateKeepCheck, type StateKeepCheckInput } from './state-keep-check.js';
 import { terminateWorkflow } from './terminate-workflow.js';
 import { waitingReasons } from './waiting-reasons.js';
 import type {
@@ -41,5 +42,6 @@ export function createActivities(deps: ActivityDeps) {
     terminateWorkflow: translated((input: TerminateWorkflowInput) => terminateWorkflow(temporal, input)),
     describeWorkflow: translated((input: DescribeWorkflowInput) => describeWorkflow(temporal, input)),
     waitingReasons: translated((input: WaitingReasonsInput) => waitingReasons(temporal, input)),
+    stateKeepCheck: translated((input: StateKeepCheckInput) => stateKeepCheck(registry, temporal, input)),
   };
 }

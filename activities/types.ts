@@ -1,5 +1,7 @@
 import type { Application } from '../model/application.js';
 import type { KubeObject } from '../model/kube-object.js';
+import type { ApplyPhase, ResourceOwnership } from '../model/ownership.js';
+import type { GarbageScope } from '../model/ownership-scope.js';
 import type { HealthTarget, StepRenderRequest } from '../model/step-render.js';
 import type { RevisionSnapshot } from '../model/snapshot.js';
 import type { InventoryEntry } from '../model/inventory.js';
@@ -43,6 +45,10 @@ export interface ApplyResourceInput {
    * carries a larger one. Absent for runs started before fencing: they write unfenced.
    */
   fence?: number;
+  /** What the application's ownership policies say about the object (from the render). */
+  ownership?: ResourceOwnership;
+  /** A state-keep repair (apply-once `onStateKeep` rules hold) or a deploy. @default 'deploy' */
+  phase?: ApplyPhase;
 }
 
 export interface CheckHealthInput {
@@ -55,6 +61,11 @@ export interface CollectGarbageInput {
   entries: InventoryEntry[];
   /** As for applies: an object a later writer holds is left alone. */
   fence?: number;
+  /**
+   * The collecting application and its garbage-collect rules: only objects it owns are deleted.
+   * Absent for runs started before ownership: they collect as before.
+   */
+  scope?: GarbageScope;
 }
 
 export interface DiffRevisionsInput {
