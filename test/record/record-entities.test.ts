@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RevelaClient } from '../../client/revela-client.js';
+import { applicationWorkflowId, catalogWorkflowId, revisionWorkflowId } from '../../model/ids.js';
+import type { CatalogWorkflowInput } from '../../workflows/catalog.js';
+import { applyComponent, testApp } from '../harness/apps.js';
+import { sealRelease } from '../harness/history-checksums.js';
+import { currentRelease, recordHistory, recording } from '../harness/histories.js';
+import { eventually, FAST_ENGINE, startTestStack, type TestStack } from '../harness/stack.js';
+import { activityTypes, GOOD, NEWER, recordClosed, waitSuspendedAt } from './recording.js';
+
+const policy = (namespace: string, name: string) => ({
+  apiVersion: 'core.oam.dev/v1alpha1' as const,
+  kind: 'Policy' as const,
+  metadata: { name, namespace },
+  type: 'topology',
+  properties: { clusters: ['local'] },
+});
+
+/**
+ * Records the entity histories (application and catalog) of the paths that matter for upgrades
+ * (test/replay/replay-paths.ts). Runs only with `REVELA_RECORD=1` (`npm run record:histories`).
+ */
+describe.skipIf(!recording())('record entity histories', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await sealRelease(currentRelease());
+  });
+  const entity = (namespace: string, name: string) =>
+    stack.temporal.workflow.getHandle(applicationWorkflowId(namespace, name));
+
+  /** A client whose applications get other engine settings (they are fixed when an entity is created). */
+  async function clientWith(engine: object): Promise<RevelaClient> {
+    return RevelaClient.connect({
+      address: stack.env.TEMPORAL_ADDRESS,
+      temporalNamespace: stack.namespace,
+      taskQueue: stack.taskQueue,
+      engine: { ...FAST_ENGINE, ...engine },
+      requireWorker: false,
+      env: { ...process.env, ...stack.env },
+    });
+  }
+
+  it('the acknowledgement timeout terminates a child', async () => {
+    const ref = { name: 'stubborn', namespace: 'rec-ack' };
+    // The run cannot acknowledge within 200 ms: its apply is held, and its cancellation reaches
+    // it only with its next heartbeat.
+    const client = await clientWith({ supersedeTimeoutMs: 200 });
+    try {
+      const held = stack.clusters.faults('local').hold({ verbs: ['patch'], path: '/deployments/web' });
+      const v1 = await client.publish({
+        app: testApp({ ...ref, components: { web: GOOD } }),
+        publishVersion: 'v1',
+      });
+      await held.waitForRequest(30_000);
+      const v2 = client.publish({
+        app: testApp({ ...ref, components: { web: NEWER } }),
+        publishVersion: 'v2',
+      });
+      await eventually('v1 to be terminated', async () =>
+        (await stack.temporal.workflow.getHandle(revisionWorkflowId(ref.namespace, v1.revision)).describe())
+          .status.name === 'TERMINATED'
+          ? true
+          : undefined,
+      );
+      held.release();
+      expect((await client.waitForRevision(ref, (await v2).revision)).status).toBe('Succeeded');
+      expect(await activityTypes(entity(ref.namespace, ref.name))).toContain('terminateWorkflow');
+      await recordHistory(entity(ref.namespace, ref.name), 'application-ack-timeout-terminates-child');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('restart from a step', async () => {
+    const ref = { name: 'again', namespace: 'rec-restart' };
+    const app = testApp({
+      ...ref,
+      components: { a: GOOD, b: GOOD },
+      steps: [applyComponent('a'), applyComponent('b')],
+    });
+    const v1 = await stack.client.publish({ app, publishVersion: 'v1' });
+    expect((await stack.client.waitForRevision(ref, v1.revision)).status).toBe('Succeeded');
+    const revision = stack.temporal.workflow.getHandle(revisionWorkflowId(ref.namespace, v1.revision));
+    const firstRun = (await revision.describe()).runId;
+    await stack.client.restart({ ...ref, step: 'apply-b' });
+    await eventually('the run restarted from apply-b to complete', async () => {
+      const d = await revision.describe();
+      return d.runId !== firstRun && d.status.name === 'COMPLETED' ? true : undefined;
+    });
+    await recordClosed(revision, 'revision-restarted-from-step');
+    await recordHistory(entity(ref.namespace, ref.name), 'application-restart-from-step');
+  });
+
+  it('a second entity run supersedes a child started by the previous run', async () => {
+    const ref = { name: 'carried', namespace: 'rec-carry' };
+    const client = await clientWith({ maxUpdatesPerRun: 2 });
+    try {
+      const held = (image: string) =>
+        testApp({
+          ...ref,
+          components: { a: image },
+          steps: [{ name: 'hold', type: 'suspend' }, applyComponent('a')],
+        });
+      const v1 = await client.publish({ app: held(GOOD), publishVersion: 'v1' });
+      await waitSuspendedAt(stack, ref, 'hold');
+      const handle = entity(ref.namespace, ref.name);
+      const firstRun = (await handle.describe()).runId;
+      // The second update of the run: the entity continues as new while v1 waits.
+      await client.suspend(ref);
+      await eventually('the entity to continue as new', async () =>
+        (await handle.describe()).runId !== firstRun ? true : undefined,
+      );
+      const v2 = await client.publish({
+        app: testApp({ ...ref, components: { a: NEWER } }),
+        publishVersion: 'v2',
+      });
+      expect((await client.waitForRevision(ref, v2.revision)).status).toBe('Succeeded');
+      expect((await client.waitForRevision(ref, v1.revision)).status).toBe('Terminated');
+      await recordHistory(handle, 'application-supersedes-previous-run-child');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('catalog delete', async () => {
+    const namespace = 'rec-catalog-delete';
+    await stack.client.apply([policy(namespace, 'everywhere'), policy(namespace, 'here')]);
+    await stack.client.deleteFromCatalog({ namespace, kind: 'Policy', name: 'here' });
+    expect(Object.keys((await stack.client.getCatalog(namespace)).policies)).toEqual(['everywhere']);
+    await recordHistory(stack.temporal.workflow.getHandle(catalogWorkflowId(namespace)), 'catalog-delete');
+  });
+
+  it('catalog continue-as-new', async () => {
+    const namespace = 'rec-catalog-can';
+    const input: CatalogWorkflowInput = { namespace, maxUpdatesPerRun: 2 };
+    const first = await stack.temporal.workflow.start('catalog', {
+      workflowId: catalogWorkflowId(namespace),
+      taskQueue: stack.taskQueue,
+      args: [input],
+    });
+    await stack.client.apply([policy(namespace, 'one')]);
+    await stack.client.apply([policy(namespace, 'two')]);
+    await stack.client.apply([policy(namespace, 'three')]);
+    expect(Object.keys((await stack.client.getCatalog(namespace)).policies).sort()).toEqual([
+      'one',
+      'three',
+      'two',
+    ]);
+    const closed = stack.temporal.workflow.getHandle(first.workflowId, first.firstExecutionRunId);
+    expect((await closed.describe()).status.name).toBe('CONTINUED_AS_NEW');
+    await recordHistory(closed, 'catalog-continued-as-new');
+  });
+});
