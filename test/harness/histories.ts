@@ -21,6 +21,14 @@ export function currentRelease(): string {
   return pkg.version;
 }
 
+/**
+ * Where recordings go: the committed folders, or `REVELA_RECORD_DIR` for a trial run of the
+ * recording tests that must leave the fixtures alone.
+ */
+export function recordingDir(): string {
+  return process.env.REVELA_RECORD_DIR ?? HISTORIES_DIR;
+}
+
 /** Whether this run records histories (`REVELA_RECORD=1`, as `npm run record:histories` sets). */
 export function recording(): boolean {
   return process.env.REVELA_RECORD === '1';
@@ -36,7 +44,7 @@ export function recording(): boolean {
  */
 export async function recordHistory(handle: WorkflowHandle, name: string): Promise<boolean> {
   if (!recording()) return false;
-  const dir = join(HISTORIES_DIR, currentRelease());
+  const dir = join(recordingDir(), currentRelease());
   const path = join(dir, `${name}.json`);
   if (existsSync(path)) return false;
   const history = await handle.fetchHistory();

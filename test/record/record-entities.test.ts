@@ -1,10 +1,12 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RevelaClient } from '../../client/revela-client.js';
 import { applicationWorkflowId, catalogWorkflowId, revisionWorkflowId } from '../../model/ids.js';
 import type { CatalogWorkflowInput } from '../../workflows/catalog.js';
 import { applyComponent, testApp } from '../harness/apps.js';
 import { sealRelease } from '../harness/history-checksums.js';
-import { currentRelease, recordHistory, recording } from '../harness/histories.js';
+import { currentRelease, recordHistory, recording, recordingDir } from '../harness/histories.js';
 import { eventually, FAST_ENGINE, startTestStack, type TestStack } from '../harness/stack.js';
 import { activityTypes, GOOD, NEWER, recordClosed, waitSuspendedAt } from './recording.js';
 
@@ -27,7 +29,8 @@ describe.skipIf(!recording())('record entity histories', () => {
   });
   afterAll(async () => {
     await stack?.stop();
-    await sealRelease(currentRelease());
+    if (existsSync(join(recordingDir(), currentRelease())))
+      await sealRelease(currentRelease(), recordingDir());
   });
   const entity = (namespace: string, name: string) =>
     stack.temporal.workflow.getHandle(applicationWorkflowId(namespace, name));
