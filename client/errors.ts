@@ -1,5 +1,10 @@
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
-import { WorkflowUpdateFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  isGrpcDeadlineError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 
 /** Base of every error `RevelaClient` throws; `code` is stable for programs, the message for people. */
 export class RevelaClientError extends Error {
@@ -66,6 +71,33 @@ export class RequestRejectedError extends RevelaClientError {
   ) {
     super(type, message, options);
   }
+}
+
+/**
+ * No answer within the request's deadline: no worker took the request (they are stopped, stuck or
+ * overloaded), or the work takes longer. The request may still complete.
+ */
+export class DeadlineExceededError extends RevelaClientError {
+  override readonly name = 'DeadlineExceededError';
+  constructor(
+    readonly what: string,
+    readonly timeoutMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'DeadlineExceeded',
+      `${what}: no answer within ${Math.round(timeoutMs / 1000)} s — is a worker running and polling? (\`revela worker\` or \`npm start\`) The request may still complete: check with \`revela status\`, or allow longer with REVELA_REQUEST_TIMEOUT (e.g. 5m)`,
+      options,
+    );
+  }
+}
+
+/** True for the SDK's ways of saying a call ran out of time. */
+export function isDeadlineError(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(e)) return true;
+  }
+  return false;
 }
 
 /** Finds the typed failure inside an SDK error chain. */

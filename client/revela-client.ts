@@ -25,6 +25,7 @@ import {
   revisionWorkflowId,
   SYSTEM_NAMESPACE,
 } from '../model/ids.js';
+import { parseDuration } from '../model/duration.js';
 import { isFinalStatus, type RevisionMetadata, type RevisionStatus } from '../model/revision.js';
 import type { application as applicationWorkflow } from '../workflows/application.js';
 import type { catalog as catalogWorkflow } from '../workflows/catalog.js';
@@ -62,6 +63,8 @@ import { preflight } from './preflight.js';
 import { queryWithRetry } from './query-retry.js';
 import { unreachableReason } from './tcp-probe.js';
 import {
+  DeadlineExceededError,
+  isDeadlineError,
   NoWorkerError,
   NotFoundError,
   RequestRejectedError,
@@ -87,6 +90,12 @@ export interface RevelaClientOptions {
   readonly requireWorker?: boolean;
   /** @default 5000 */
   readonly connectTimeoutMs?: number;
+  /**
+   * Deadline of one operation (an update, query or describe, with the SDK's own retries): past it
+   * the call fails with {@link DeadlineExceededError} instead of waiting for a worker that does
+   * not answer. @default `REVELA_REQUEST_TIMEOUT` (a duration such as `90s`) or 2 minutes
+   */
+  readonly requestTimeoutMs?: number;
   /** Environment to read defaults from. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -130,6 +139,8 @@ export interface WaitOptions {
   /** Called on every poll with the current view. */
   readonly onProgress?: (view: ApplicationStatusView) => void;
 }
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 
 const FINAL: readonly RevisionStatus[] = ['Succeeded', 'Failed', 'Terminated', 'RolledBack'];
 
@@ -359,13 +370,16 @@ export class RevelaClient {
   async rollback(
     request: AppRef & { to?: string; dryRun?: boolean; requestId?: string },
   ): Promise<RollbackResult> {
+    const requestId = request.requestId ?? randomUUID();
     return this.call(`application ${appNamespace(request)}/${request.name}`, () =>
       this.entity(request).executeUpdate(rollbackUpdate, {
+        // A retry with the same request id joins the running rollback instead of starting another.
+        updateId: requestId,
         args: [
           {
             ...(request.to ? { to: request.to } : {}),
             ...(request.dryRun ? { dryRun: true } : {}),
-            requestId: request.requestId ?? randomUUID(),
+            requestId,
           },
         ],
       }),
@@ -387,6 +401,11 @@ export class RevelaClient {
    * ```
    */
   async status(ref: AppRef): Promise<ApplicationStatusView> {
+    // One deadline for the whole view: the entity's query, the run's describe and its query.
+    return this.call(`application ${appNamespace(ref)}/${ref.name}`, () => this.statusView(ref));
+  }
+
+  private async statusView(ref: AppRef): Promise<ApplicationStatusView> {
     const app = await this.call(`application ${appNamespace(ref)}/${ref.name}`, () =>
       queryWithRetry(this.entity(ref), statusQuery, []),
     );
@@ -487,9 +506,12 @@ export class RevelaClient {
    * await revela.suspend({ name: 'podinfo', namespace: 'examples' });
    * ```
    */
-  async suspend(ref: AppRef & { step?: string }): Promise<OperationResult> {
+  async suspend(ref: AppRef & { step?: string; requestId?: string }): Promise<OperationResult> {
     return this.revisionUpdate(ref, 'suspend', (h) =>
-      h.executeUpdate(suspendUpdate, { args: [ref.step ? { step: ref.step } : {}] }),
+      h.executeUpdate(suspendUpdate, {
+        updateId: ref.requestId ?? randomUUID(),
+        args: [ref.step ? { step: ref.step } : {}],
+      }),
     );
   }
 
@@ -501,9 +523,12 @@ export class RevelaClient {
    * await revela.resume({ name: 'podinfo', namespace: 'examples', step: 'approve-prod' });
    * ```
    */
-  async resume(ref: AppRef & { step?: string }): Promise<OperationResult> {
+  async resume(ref: AppRef & { step?: string; requestId?: string }): Promise<OperationResult> {
     return this.revisionUpdate(ref, 'resume', (h) =>
-      h.executeUpdate(resumeUpdate, { args: [ref.step ? { step: ref.step } : {}] }),
+      h.executeUpdate(resumeUpdate, {
+        updateId: ref.requestId ?? randomUUID(),
+        args: [ref.step ? { step: ref.step } : {}],
+      }),
     );
   }
 
@@ -515,9 +540,12 @@ export class RevelaClient {
    * await revela.terminate({ name: 'podinfo', namespace: 'examples', reason: 'bad release' });
    * ```
    */
-  async terminate(ref: AppRef & { reason?: string }): Promise<OperationResult> {
+  async terminate(ref: AppRef & { reason?: string; requestId?: string }): Promise<OperationResult> {
     return this.revisionUpdate(ref, 'terminate', (h) =>
-      h.executeUpdate(terminateUpdate, { args: [ref.reason ? { reason: ref.reason } : {}] }),
+      h.executeUpdate(terminateUpdate, {
+        updateId: ref.requestId ?? randomUUID(),
+        args: [ref.reason ? { reason: ref.reason } : {}],
+      }),
     );
   }
 
@@ -530,9 +558,11 @@ export class RevelaClient {
    * ```
    */
   async restart(ref: AppRef & { step?: string; requestId?: string }): Promise<OperationResult> {
+    const requestId = ref.requestId ?? randomUUID();
     return this.call(`application ${appNamespace(ref)}/${ref.name}`, () =>
       this.entity(ref).executeUpdate(restartUpdate, {
-        args: [{ ...(ref.step ? { step: ref.step } : {}), requestId: ref.requestId ?? randomUUID() }],
+        updateId: requestId,
+        args: [{ ...(ref.step ? { step: ref.step } : {}), requestId }],
       }),
     );
   }
@@ -580,7 +610,10 @@ export class RevelaClient {
     return this.call(`catalog ${request.namespace}`, () =>
       this.temporal.workflow
         .getHandle(catalogWorkflowId(request.namespace))
-        .executeUpdate(catalogDeleteUpdate, { args: [{ kind: request.kind, name: request.name }] }),
+        .executeUpdate(catalogDeleteUpdate, {
+          updateId: randomUUID(),
+          args: [{ kind: request.kind, name: request.name }],
+        }),
     );
   }
 
@@ -681,6 +714,7 @@ export class RevelaClient {
   }
 
   private async catalogApply(namespace: string, documents: CatalogDocument[]): Promise<CatalogChange[]> {
+    const requestId = randomUUID();
     const start = new WithStartWorkflowOperation<typeof catalogWorkflow>('catalog', {
       workflowId: catalogWorkflowId(namespace),
       taskQueue: this.taskQueue,
@@ -690,7 +724,8 @@ export class RevelaClient {
     });
     return this.call(`catalog ${namespace}`, () =>
       this.temporal.workflow.executeUpdateWithStart(catalogApplyUpdate, {
-        args: [{ documents }],
+        args: [{ documents, requestId }],
+        updateId: requestId,
         startWorkflowOperation: start,
       }),
     );
@@ -758,11 +793,23 @@ export class RevelaClient {
     return { messages, details };
   }
 
-  /** Runs an SDK call and translates its errors once. */
+  /** The deadline of one operation, in milliseconds. */
+  get requestTimeoutMs(): number {
+    if (this.options.requestTimeoutMs !== undefined) return this.options.requestTimeoutMs;
+    const env = this.options.env?.REVELA_REQUEST_TIMEOUT;
+    return env ? parseDuration(env) : DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  /**
+   * Runs an SDK call under the request deadline and translates its errors once: a call no worker
+   * answers fails with {@link DeadlineExceededError} when the deadline passes.
+   */
   async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const timeoutMs = this.requestTimeoutMs;
     try {
-      return await fn();
+      return await this.connection.withDeadline(Date.now() + timeoutMs, fn);
     } catch (err) {
+      if (isDeadlineError(err)) throw new DeadlineExceededError(what, timeoutMs, { cause: err });
       throw translateError(err, { what });
     }
   }
