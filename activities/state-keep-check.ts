@@ -12,7 +12,7 @@ import { ownershipPoliciesOf } from '../model/ownership-policies.js';
 import { secretReferenceSource } from '../model/ref-objects.js';
 import type { RenderedResource } from '../model/rendered-resource.js';
 import type { RevisionSnapshot } from '../model/snapshot.js';
-import { renderRevisionSteps, type HealthTarget } from '../model/step-render.js';
+import { renderRevisionSteps } from '../model/step-render.js';
 import type { ComponentHealth } from '../model/step-status.js';
 import { revisionQuery, statusQuery } from '../workflows/messages.js';
 
@@ -176,7 +176,7 @@ export async function stateKeepCheck(
       if (result.conflict) conflicts.push(`${resource.cluster}: ${result.conflict}`);
     }
     for (const [cluster, targets] of Object.entries(step.health)) {
-      for (const target of targets as HealthTarget[]) {
+      for (const target of targets) {
         health.push(
           await componentHealth(registry.client(cluster), target, { signal: ctx.cancellationSignal }),
         );
