@@ -3,6 +3,7 @@ import { setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
 import { application } from './application.js';
 import { catalog } from './catalog.js';
 import { revision } from './revision.js';
+import { rollback } from './rollback.js';
 
 /**
  * Versioning behaviours, declared per workflow type (`setWorkflowOptions` beside each workflow).
@@ -17,7 +18,10 @@ function whenVersioned(options: WorkflowDefinitionOptions): () => WorkflowDefini
   return () => (workflowInfo().currentDeploymentVersion?.deploymentName ? options : {});
 }
 
-/** Revisions finish on the build that started them: a rollout never replays a run mid-way. */
+/**
+ * Revisions (and rollbacks) finish on the build that started them: a rollout never replays a run
+ * mid-way.
+ */
 export const pinnedWhenVersioned = whenVersioned({ versioningBehavior: 'PINNED' });
 
 /**
@@ -31,3 +35,5 @@ export const autoUpgradeWhenVersioned = whenVersioned({ versioningBehavior: 'AUT
 setWorkflowOptions(autoUpgradeWhenVersioned, application);
 setWorkflowOptions(autoUpgradeWhenVersioned, catalog);
 setWorkflowOptions(pinnedWhenVersioned, revision);
+// A rollback is one run that re-applies a snapshot and collects garbage, like a revision.
+setWorkflowOptions(pinnedWhenVersioned, rollback);

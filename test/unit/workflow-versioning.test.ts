@@ -8,8 +8,9 @@ function declared(fn: unknown): unknown {
 }
 
 describe('versioning behaviour per workflow type', () => {
-  it('pins revisions to the build that started them', () => {
+  it('pins revisions and rollbacks to the build that started them', () => {
     expect(declared(workflows.revision)).toBe(pinnedWhenVersioned);
+    expect(declared(workflows.rollback)).toBe(pinnedWhenVersioned);
   });
 
   it('lets the application and catalog entities auto-upgrade', () => {
