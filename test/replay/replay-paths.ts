@@ -24,14 +24,22 @@ export const REPLAY_PATHS: readonly ReplayPath[] = [
     path: 'acknowledgement timeout terminates a child',
     fixtures: ['application-ack-timeout-terminates-child'],
   },
-  { path: 'restart from a step', fixtures: ['application-restart-from-step', 'revision-restarted-from-step'] },
+  {
+    path: 'restart from a step',
+    fixtures: ['application-restart-from-step', 'revision-restarted-from-step'],
+  },
   { path: "the revision's side of a rollback (RolledBack)", fixtures: ['revision-rolled-back'] },
   { path: 'suspend, resume, approval', fixtures: ['revision-suspend-resume-approval'] },
   { path: 'a step timeout', fixtures: ['revision-step-timeout'] },
   { path: 'DAG mode, step groups and a failed step', fixtures: ['revision-dag-step-groups-failed'] },
   {
     path: 'garbage collection in a revision and in a rollback',
-    fixtures: ['revision-collects-garbage', 'application-rollback-collects-garbage'],
+    // Since 0.2.0 a rollback is its own workflow, started by the entity.
+    fixtures: [
+      'revision-collects-garbage',
+      'rollback-collects-garbage',
+      'application-rollback-collects-garbage',
+    ],
   },
   {
     path: 'a second entity run supersedes a child started by the previous run',
