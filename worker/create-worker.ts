@@ -127,7 +127,9 @@ function promoteOncePolling(
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
-  promotion.catch((err: unknown) => Runtime.instance().logger.error((err as Error).message));
+  promotion.catch((err: unknown) => {
+    Runtime.instance().logger.error((err as Error).message);
+  });
   return promotion;
 }
 

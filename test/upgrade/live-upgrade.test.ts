@@ -15,11 +15,14 @@ const V2 = 'stefanprodan/podinfo:6.0.2';
 
 /** The parts of 0.1.0's modules this test drives (their own types live in the old tree). */
 interface OldWorkerModule {
-  createRevelaWorker(options: {
-    config: unknown;
-    workflowBundle: { code: string };
-    identity: string;
-  }): Promise<{ worker: RevelaWorker['worker']; close(): Promise<void> }>;
+  createRevelaWorker(
+    this: void,
+    options: {
+      config: unknown;
+      workflowBundle: { code: string };
+      identity: string;
+    },
+  ): Promise<{ worker: RevelaWorker['worker']; close(): Promise<void> }>;
 }
 interface OldClient {
   publish(request: { app: unknown; publishVersion: string }): Promise<{ revision: string }>;
@@ -86,7 +89,7 @@ describe('live worker upgrade', () => {
 
     // 0.1.0: its worker (bundle and activities) and its client, on this stack's task queue.
     const { loadWorkerConfig: oldConfig } = await old.importModule<{
-      loadWorkerConfig(env: Record<string, string>): unknown;
+      loadWorkerConfig(this: void, env: Record<string, string>): unknown;
     }>('worker/config.ts');
     const { createRevelaWorker: createOldWorker } =
       await old.importModule<OldWorkerModule>('worker/create-worker.ts');
