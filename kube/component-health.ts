@@ -46,7 +46,11 @@ export async function componentHealth(
       apiVersion: 'core.oam.dev/v1beta1',
       kind: 'ComponentDefinition',
       metadata: { name: target.type },
-      spec: { status: { healthPolicy: target.healthPolicy, customStatus: target.customStatus } },
+      spec: {
+        // CUE status expressions go to the CUE engine (see model/health.ts).
+        ...(target.statusEngine === 'cue' ? { schematic: { cue: { template: '' } } } : {}),
+        status: { healthPolicy: target.healthPolicy, customStatus: target.customStatus },
+      },
     } as unknown as ComponentDefinition;
     const custom = await evaluateComponentStatus(definition, {
       output: workload,

@@ -3,6 +3,8 @@
  * WorkflowStepDefinition with a data-only schematic. Components and traits carry a JSONata
  * template and a JSON Schema for their parameters; policy and step types are built-in code, so
  * their definitions carry only the parameter schema and a version that snapshots record.
+ * Components, traits and policies may instead carry KubeVela's own `cue` schematic, evaluated by
+ * the CUE engine (`cue/`); their templates declare their own `parameter`.
  *
  * Workflow-safe.
  */
@@ -21,29 +23,60 @@ const ParameterOnlySchematicSchema = z.strictObject({
   }),
 });
 
-const TemplateSchematicSchema = z.strictObject({
-  jsonata: z.strictObject({
-    /** JSON Schema of the `properties`; defaults are applied before the template runs. */
-    parameter: JsonSchemaObjectSchema,
-    /**
-     * JSONata over `{parameter, context}`. A component template returns `{output, outputs?}`, a
-     * trait template `{patch?, outputs?}`.
-     */
-    template: z.string().min(1),
-  }),
+/** KubeVela's CUE schematic: the template declares `parameter` and reads `context`. */
+const CueSchematicSchema = z.strictObject({
+  /**
+   * CUE. A component yields `output` and `outputs`, a trait `patch`, `patchOutputs` and `outputs`
+   * (with `// +patchKey=` / `// +patchStrategy=` comments), a policy `output` and `outputs`; a
+   * non-empty `errs` list refuses the properties.
+   */
+  template: z.string().min(1),
 });
+
+const oneSchematic = (s: { jsonata?: unknown; cue?: unknown }) =>
+  (s.jsonata === undefined) !== (s.cue === undefined);
+const ONE_SCHEMATIC = { message: 'must have exactly one of jsonata or cue' };
+
+const TemplateSchematicSchema = z
+  .strictObject({
+    jsonata: z
+      .strictObject({
+        /** JSON Schema of the `properties`; defaults are applied before the template runs. */
+        parameter: JsonSchemaObjectSchema,
+        /**
+         * JSONata over `{parameter, context}`. A component template returns `{output, outputs?}`, a
+         * trait template `{patch?, outputs?}`.
+         */
+        template: z.string().min(1),
+      })
+      .optional(),
+    cue: CueSchematicSchema.optional(),
+  })
+  .refine(oneSchematic, ONE_SCHEMATIC);
+
+/** Policies: built-in types carry a parameter schema; KubeVela's CUE policies a template. */
+const PolicySchematicSchema = z
+  .strictObject({
+    jsonata: ParameterOnlySchematicSchema.shape.jsonata.optional(),
+    cue: CueSchematicSchema.optional(),
+  })
+  .refine(oneSchematic, ONE_SCHEMATIC);
 
 export const DefinitionStatusSchema = z.strictObject({
   /** JSONata over `{output, outputs, parameter}` returning a boolean. */
   healthPolicy: z.string().min(1).optional(),
   /** JSONata over `{output, outputs, parameter}` returning a string, e.g. `Ready:1/3`. */
   customStatus: z.string().min(1).optional(),
+  /** KubeVela's status details (CUE); accepted, not evaluated. */
+  details: z.string().optional(),
 });
 export type DefinitionStatus = z.infer<typeof DefinitionStatusSchema>;
 
 /** The kind of object a component's `output` is, which trait `appliesToWorkloads` matches. */
 export const WorkloadTypeSchema = z.strictObject({
-  definition: z.strictObject({ apiVersion: z.string(), kind: z.string() }),
+  definition: z.strictObject({ apiVersion: z.string(), kind: z.string() }).optional(),
+  /** KubeVela's `autodetects.core.oam.dev` and other named workload types: the output decides. */
+  type: z.string().optional(),
 });
 export type WorkloadType = z.infer<typeof WorkloadTypeSchema>;
 
@@ -61,6 +94,11 @@ export const ComponentDefinitionSchema = z.strictObject({
     workload: WorkloadTypeSchema.optional(),
     schematic: TemplateSchematicSchema,
     status: DefinitionStatusSchema.optional(),
+    // KubeVela fields that CUE definitions written for it carry; accepted, not used.
+    childResourceKinds: z.array(z.unknown()).optional(),
+    revisionLabel: z.string().optional(),
+    podSpecPath: z.string().optional(),
+    extension: z.record(z.string(), z.unknown()).optional(),
   }),
 });
 export type ComponentDefinition = z.infer<typeof ComponentDefinitionSchema>;
@@ -79,6 +117,16 @@ export const TraitDefinitionSchema = z.strictObject({
     appliesToWorkloads: z.array(z.string()).optional(),
     schematic: TemplateSchematicSchema,
     status: DefinitionStatusSchema.optional(),
+    // KubeVela fields that CUE definitions written for it carry; accepted, not used.
+    podDisruptive: z.boolean().optional(),
+    conflictsWith: z.array(z.string()).optional(),
+    workloadRefPath: z.string().optional(),
+    revisionEnabled: z.boolean().optional(),
+    manageWorkload: z.boolean().optional(),
+    controlPlaneOnly: z.boolean().optional(),
+    stage: z.string().optional(),
+    definitionRef: z.record(z.string(), z.unknown()).optional(),
+    extension: z.record(z.string(), z.unknown()).optional(),
   }),
 });
 export type TraitDefinition = z.infer<typeof TraitDefinitionSchema>;
@@ -87,11 +135,19 @@ export const PolicyDefinitionSchema = z.strictObject({
   apiVersion: z.literal(DEFINITION_API_VERSION),
   kind: z.literal('PolicyDefinition'),
   metadata: DefinitionMetaSchema,
-  spec: z.strictObject({
-    version: VersionSchema,
-    description: DescriptionSchema,
-    schematic: ParameterOnlySchematicSchema,
-  }),
+  spec: z
+    .strictObject({
+      /** Required of built-in (JSONata) policy types; KubeVela's CUE policies have none. */
+      version: VersionSchema.optional(),
+      description: DescriptionSchema,
+      schematic: PolicySchematicSchema,
+      definitionRef: z.record(z.string(), z.unknown()).optional(),
+      manageHealthCheck: z.boolean().optional(),
+    })
+    .refine((spec) => spec.version !== undefined || spec.schematic.cue !== undefined, {
+      message: 'version is required',
+      path: ['version'],
+    }),
 });
 export type PolicyDefinition = z.infer<typeof PolicyDefinitionSchema>;
 
@@ -153,7 +209,11 @@ export function traitAppliesTo(
 ): boolean {
   if (appliesToWorkloads === undefined || appliesToWorkloads.length === 0) return true;
   if (appliesToWorkloads.includes('*')) return true;
-  if (definition !== undefined && definition.spec.workload === undefined && rendered === undefined)
+  if (
+    definition !== undefined &&
+    definition.spec.workload?.definition === undefined &&
+    rendered === undefined
+  )
     return true;
   const names = workloadNames(componentType, definition, rendered);
   return appliesToWorkloads.some((entry) => names.includes(entry));

@@ -1,6 +1,8 @@
 /**
  * Component health from the live workload: the definition's `healthPolicy` (JSONata → boolean)
- * decides, its `customStatus` (JSONata → string, e.g. `Ready:1/3`) explains.
+ * decides, its `customStatus` (JSONata → string, e.g. `Ready:1/3`) explains. A CUE definition's
+ * status is CUE, as KubeVela's: `isHealth` and `message` over `context.output` and
+ * `context.outputs` (the live objects, outputs by name) and `parameter`.
  *
  * Not workflow-safe (JSONata): the health-check activity calls it.
  */
@@ -8,6 +10,7 @@ import { definitionLabel, type ComponentDefinition } from './definition.js';
 import { TemplateError } from './errors.js';
 import { evaluateExpression } from './jsonata-eval.js';
 import type { KubeObject } from './kube-object.js';
+import { LABEL_TRAIT_RESOURCE } from './labels.js';
 
 export interface ComponentStatusInput {
   /** The live workload, undefined when it does not exist (yet). */
@@ -38,6 +41,9 @@ export async function evaluateComponentStatus(
   const name = definition.metadata.name;
   const object = definitionLabel(definition);
   const status = definition.spec.status;
+  if ((definition.spec.schematic as { cue?: unknown } | undefined)?.cue !== undefined) {
+    return cueStatus({ name, label: object, ...status }, input);
+  }
   const data = { output: input.output, outputs: input.outputs, parameter: input.parameter };
   let healthy = true;
   if (status?.healthPolicy !== undefined) {
@@ -61,4 +67,22 @@ export async function evaluateComponentStatus(
     else if (result !== undefined && result !== null) message = JSON.stringify(result);
   }
   return { healthy, message };
+}
+
+/** The CUE status of a component; outputs are named as their template named them. */
+async function cueStatus(
+  definition: { name: string; label: string; healthPolicy?: string; customStatus?: string },
+  input: ComponentStatusInput,
+): Promise<ComponentStatus> {
+  const outputs: Record<string, KubeObject> = {};
+  for (const [key, live] of Object.entries(input.outputs)) {
+    if (live !== undefined) outputs[live.metadata.labels?.[LABEL_TRAIT_RESOURCE] ?? key] = live;
+  }
+  const { evaluateCueStatus } = await import('../cue/definitions.js');
+  const result = await evaluateCueStatus(definition, {
+    output: input.output,
+    outputs,
+    parameter: input.parameter,
+  });
+  return { healthy: result.isHealth ?? true, message: result.message ?? '' };
 }

@@ -38,9 +38,14 @@ import {
 import { renderedResourceKey, type RenderedResource } from './rendered-resource.js';
 import { definitionParameters, evaluateTemplate, templateLocation } from './schematic.js';
 import type { RevisionSnapshot } from './snapshot.js';
-import { strategicMerge } from './strategic-merge.js';
+import { strategicMerge, type PatchAnnotation } from './strategic-merge.js';
 
 export { CLUSTER_SCOPED_KINDS, type RenderContext } from './render-object.js';
+
+/** The merge annotations a CUE trait returned with a patch (none from JSONata templates). */
+function annotationsOf(value: unknown): PatchAnnotation[] {
+  return Array.isArray(value) ? (value as PatchAnnotation[]) : [];
+}
 
 function componentPath(snapshot: RevisionSnapshot, component: string): string {
   const index = snapshot.application.spec.components.findIndex((c) => c.name === component);
@@ -156,7 +161,11 @@ export async function renderComponent(
     context.referencedObjects = referencedObjectsFor(snapshot, component);
   }
   const at = { ...templateLocation(definition), definition: component.type };
-  const result = await evaluateTemplate(definition, { parameter, context });
+  const result = await evaluateTemplate(
+    definition,
+    { parameter, context },
+    { object: appLabel, path: `${path}.properties` },
+  );
   if (!isRecord(result)) {
     throw new TemplateError(
       component.type,
@@ -191,10 +200,11 @@ export async function renderComponent(
     });
     const traitAt = { ...templateLocation(traitDefinition), definition: trait.type };
     const outputsSoFar = Object.fromEntries([...outputs].map(([name, o]) => [name, o.object]));
-    const traitResult = await evaluateTemplate(traitDefinition, {
-      parameter: traitParameter,
-      context: { ...context, output, outputs: outputsSoFar },
-    });
+    const traitResult = await evaluateTemplate(
+      traitDefinition,
+      { parameter: traitParameter, context: { ...context, output, outputs: outputsSoFar } },
+      { object: appLabel, path: `${traitPath}.properties` },
+    );
     if (traitResult === undefined) continue;
     if (!isRecord(traitResult)) {
       throw new TemplateError(
@@ -216,7 +226,22 @@ export async function renderComponent(
           traitAt,
         );
       }
-      output = asKubeObject(strategicMerge(output, traitResult.patch), 'the patched output', traitAt);
+      output = asKubeObject(
+        strategicMerge(output, traitResult.patch, annotationsOf(traitResult.patchAnnotations)),
+        'the patched output',
+        traitAt,
+      );
+    }
+    // CUE traits patch outputs by name (`patchOutputs`); one the component has not rendered is
+    // skipped, as KubeVela skips it (templates patch outputs that only some properties create).
+    if (isRecord(traitResult.patchOutputs)) {
+      const notes = isRecord(traitResult.patchOutputsAnnotations) ? traitResult.patchOutputsAnnotations : {};
+      for (const [name, patch] of Object.entries(traitResult.patchOutputs)) {
+        const entry = outputs.get(name);
+        if (entry === undefined || !isRecord(patch)) continue;
+        const merged = strategicMerge(entry.object, patch, annotationsOf(notes[name]));
+        outputs.set(name, { ...entry, object: asKubeObject(merged, `the patched outputs.${name}`, traitAt) });
+      }
     }
     for (const [name, value] of asOutputs(traitResult.outputs, 'outputs', traitAt)) {
       outputs.set(name, {

@@ -1,11 +1,14 @@
 /**
  * The seam between definitions and the engines that run their templates. A definition's
  * `spec.schematic` names its kind; everything that validates parameters, checks that a template
- * compiles or evaluates it goes through here, so a second kind (KubeVela's `cue`) is one more
- * case in these functions and nothing in rendering or the snapshot builder changes.
+ * compiles or evaluates it goes through here, so nothing in rendering or the snapshot builder
+ * knows which engine runs.
  *
- * Today every component and trait definition is `jsonata`: JSON Schema parameters (ajv) and a
- * JSONata template, compiled once per definition (see `compiledTemplate`).
+ * - `jsonata`: JSON Schema parameters (ajv) and a JSONata template, compiled once per definition
+ *   (see `compiledTemplate`);
+ * - `cue`: KubeVela's CUE template, which declares and checks its own `parameter`, run by the CUE
+ *   engine (`cue/`, WebAssembly) that is loaded on the first CUE definition (an async import, so
+ *   processes that never see one never load it).
  *
  * Not workflow-safe (JSONata, ajv): call from activities and the CLI.
  */
@@ -19,12 +22,12 @@ import { compileParameterSchema, validateParameters, type ParameterLocation } fr
 export type TemplatedDefinition = ComponentDefinition | TraitDefinition;
 
 /** The schematic kinds Revela evaluates. */
-export type SchematicKind = 'jsonata';
+export type SchematicKind = 'jsonata' | 'cue';
 
 /** Which engine runs the definition's template. */
 export function schematicKind(definition: TemplatedDefinition): SchematicKind {
-  // The schema admits only `jsonata` today; a `cue` schematic adds its case here.
   if (definition.spec.schematic.jsonata !== undefined) return 'jsonata';
+  if (definition.spec.schematic.cue !== undefined) return 'cue';
   throw new TemplateError(definition.metadata.name, 'has no schematic Revela can evaluate', {
     object: definitionLabel(definition),
     path: 'spec.schematic',
@@ -36,7 +39,24 @@ export function templatePath(definition: TemplatedDefinition): string {
   switch (schematicKind(definition)) {
     case 'jsonata':
       return 'spec.schematic.jsonata.template';
+    case 'cue':
+      return 'spec.schematic.cue.template';
   }
+}
+
+/** The JSONata schematic of a definition. */
+function jsonataOf(definition: TemplatedDefinition): {
+  parameter: Record<string, unknown>;
+  template: string;
+} {
+  const jsonata = definition.spec.schematic.jsonata;
+  if (jsonata === undefined) {
+    throw new TemplateError(definition.metadata.name, 'has no JSONata template', {
+      object: definitionLabel(definition),
+      path: 'spec.schematic.jsonata',
+    });
+  }
+  return jsonata;
 }
 
 /** Where the template of `definition` sits, as errors name it. */
@@ -62,16 +82,15 @@ const compiledByDefinition = new WeakMap<TemplatedDefinition, jsonata.Expression
 export function compiledTemplate(definition: TemplatedDefinition): jsonata.Expression {
   const known = compiledByDefinition.get(definition);
   if (known) return known;
-  const compiled = compileExpression(
-    definition.spec.schematic.jsonata.template,
-    templateLocation(definition),
-  );
+  const compiled = compileExpression(jsonataOf(definition).template, templateLocation(definition));
   compiledByDefinition.set(definition, compiled);
   return compiled;
 }
 
 /**
- * Validates properties against the definition's parameters and returns them with defaults.
+ * Validates properties against the definition's parameters and returns them with defaults. A CUE
+ * template declares its own `parameter`: its properties are taken as given and checked (defaults
+ * too) when the template runs.
  *
  * @throws InvalidParametersError naming the property.
  */
@@ -80,7 +99,12 @@ export function definitionParameters(
   properties: unknown,
   at: ParameterLocation,
 ): Record<string, unknown> {
-  return validateParameters(definition.spec.schematic.jsonata.parameter, properties, at);
+  if (schematicKind(definition) === 'cue') {
+    return typeof properties === 'object' && properties !== null && !Array.isArray(properties)
+      ? { ...(properties as Record<string, unknown>) }
+      : {};
+  }
+  return validateParameters(jsonataOf(definition).parameter, properties, at);
 }
 
 /**
@@ -90,9 +114,11 @@ export function definitionParameters(
  * @throws InvalidDocumentError for a bad schema, TemplateError for an expression that does not parse.
  */
 export function checkDefinitionCompiles(definition: TemplatedDefinition): void {
+  // CUE compiles in the (async) engine: see `checkDefinitionReady`; rendering compiles it too.
+  if (schematicKind(definition) === 'cue') return;
   const object = definitionLabel(definition);
   const name = definition.metadata.name;
-  compileParameterSchema(definition.spec.schematic.jsonata.parameter, {
+  compileParameterSchema(jsonataOf(definition).parameter, {
     object,
     path: 'spec.schematic.jsonata.parameter',
   });
@@ -107,14 +133,37 @@ export function checkDefinitionCompiles(definition: TemplatedDefinition): void {
 }
 
 /**
- * Runs a definition's template over `{parameter, context}` and returns plain JSON: a component's
- * `{output, outputs}`, a trait's `{patch, outputs}`, or undefined.
+ * `checkDefinitionCompiles`, and for a CUE definition its template and status compiled by the
+ * CUE engine: what storing a definition (`revela def apply`) checks.
  *
- * @throws TemplateError naming the definition and the position of the failure.
+ * @throws as `checkDefinitionCompiles`; CueEvaluationError with the line and column.
+ */
+export async function checkDefinitionReady(definition: TemplatedDefinition): Promise<void> {
+  checkDefinitionCompiles(definition);
+  if (schematicKind(definition) === 'cue') {
+    const { checkCueDefinition } = await import('../cue/definitions.js');
+    await checkCueDefinition(definition);
+  }
+}
+
+/**
+ * Runs a definition's template over `{parameter, context}` and returns plain JSON: a component's
+ * `{output, outputs}`, a trait's `{patch, outputs}`, or undefined. A CUE trait also returns
+ * `patchOutputs` and the merge annotations of its patches (`patchAnnotations`,
+ * `patchOutputsAnnotations`); `properties` (where the properties are written) lets CUE errors
+ * about a property point at it.
+ *
+ * @throws TemplateError naming the definition and the position of the failure; for CUE
+ * InvalidParametersError or CueEvaluationError.
  */
 export async function evaluateTemplate(
   definition: TemplatedDefinition,
   input: { parameter: Record<string, unknown>; context: Record<string, unknown> },
+  properties?: { object: string; path: string },
 ): Promise<unknown> {
+  if (schematicKind(definition) === 'cue') {
+    const { evaluateCueTemplate } = await import('../cue/definitions.js');
+    return evaluateCueTemplate(definition, input, properties);
+  }
   return evaluateCompiled(compiledTemplate(definition), input, templateLocation(definition));
 }

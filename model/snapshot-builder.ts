@@ -212,10 +212,14 @@ class SnapshotResolver {
       });
     }
     if (!this.policyDefinitions.has(type)) {
-      compileParameterSchema(definition.spec.schematic.jsonata.parameter, {
-        object: definitionLabel(definition),
-        path: 'spec.schematic.jsonata.parameter',
-      });
+      // A CUE policy checks its own parameter when it is rendered.
+      const jsonata = definition.spec.schematic.jsonata;
+      if (jsonata !== undefined) {
+        compileParameterSchema(jsonata.parameter, {
+          object: definitionLabel(definition),
+          path: 'spec.schematic.jsonata.parameter',
+        });
+      }
       this.policyDefinitions.set(type, definition);
     }
     return definition;
@@ -404,11 +408,14 @@ class SnapshotResolver {
         throw new DuplicateNameError('policy', policy.name, { object: this.appLabel, path: `${path}.name` });
       names.add(policy.name);
       const definition = this.policyDefinition(policy.type, { object: this.appLabel, path: `${path}.type` });
-      validateParameters(definition.spec.schematic.jsonata.parameter, policy.properties, {
-        definition: policy.type,
-        object: this.appLabel,
-        path: `${path}.properties`,
-      });
+      const jsonata = definition.spec.schematic.jsonata;
+      if (jsonata !== undefined) {
+        validateParameters(jsonata.parameter, policy.properties, {
+          definition: policy.type,
+          object: this.appLabel,
+          path: `${path}.properties`,
+        });
+      }
       this.checkOverrideTraits(policy.type, policy.properties, this.appLabel, `${path}.properties`);
     });
   }
@@ -448,11 +455,14 @@ class SnapshotResolver {
     }
     const label = `Policy ${policy.metadata.namespace ?? this.app.metadata.namespace}/${name}`;
     const definition = this.policyDefinition(policy.type, { object: label, path: 'type' });
-    validateParameters(definition.spec.schematic.jsonata.parameter, policy.properties, {
-      definition: policy.type,
-      object: label,
-      path: 'properties',
-    });
+    const jsonata = definition.spec.schematic.jsonata;
+    if (jsonata !== undefined) {
+      validateParameters(jsonata.parameter, policy.properties, {
+        definition: policy.type,
+        object: label,
+        path: 'properties',
+      });
+    }
     this.checkOverrideTraits(policy.type, policy.properties, label, 'properties');
     this.externalPolicies.set(name, policy);
   }

@@ -23,6 +23,8 @@ export interface HealthTarget {
   outputs: ObjectRef[];
   healthPolicy?: string;
   customStatus?: string;
+  /** `cue` when `healthPolicy` and `customStatus` are CUE; absent for JSONata. */
+  statusEngine?: 'cue';
   parameter: Record<string, unknown>;
 }
 
@@ -105,7 +107,8 @@ export async function renderStep(
         (r) => r.cluster === target.cluster && r.component === component.name,
       );
       if (!workload) continue;
-      const status = request.snapshot.componentDefinitions[component.type]?.spec.status;
+      const definitionSpec = request.snapshot.componentDefinitions[component.type]?.spec;
+      const status = definitionSpec?.status;
       (health[target.cluster] ??= []).push({
         component: component.name,
         type: component.type,
@@ -115,6 +118,9 @@ export async function renderStep(
         outputs: outputs.map((o) => refOf(o.object)),
         ...(status?.healthPolicy ? { healthPolicy: status.healthPolicy } : {}),
         ...(status?.customStatus ? { customStatus: status.customStatus } : {}),
+        ...(definitionSpec?.schematic.cue !== undefined && status !== undefined
+          ? { statusEngine: 'cue' as const }
+          : {}),
         parameter: component.properties,
       });
     }

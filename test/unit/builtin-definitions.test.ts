@@ -329,6 +329,7 @@ describe('the built-in definitions', () => {
     if (!webservice) throw new Error('no webservice');
     const clock = structuredClone(webservice);
     clock.metadata.name = 'clock';
+    if (!clock.spec.schematic.jsonata) throw new Error('webservice is not JSONata');
     clock.spec.schematic.jsonata.template =
       '{ "output": { "apiVersion": "v1", "kind": "ConfigMap", "data": { "at": $now() } } }';
     const snapshot = buildSnapshot({

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import type { CueEngine} from '../../cue/engine.js';
+import type { CueEngine } from '../../cue/engine.js';
 import { cueEngine } from '../../cue/engine.js';
 import { CueEvaluationError, InvalidParametersError } from '../../model/errors.js';
 
@@ -62,7 +62,7 @@ beforeAll(async () => {
   engine = await cueEngine();
 }, 600_000);
 
-describe('the CUE engine renders KubeVela-style components', () => {
+describe('the CUE engine renders KubeVela-style components', { timeout: 60_000 }, () => {
   it('fills defaults, context and the standard library into the Deployment', () => {
     const { output, outputs } = engine.renderComponent(
       component({ image: 'nginx:1.27', tier: 'Frontend', config: 'debug=1', args: ['-v'] }),
@@ -127,7 +127,7 @@ describe('the CUE engine renders KubeVela-style components', () => {
   });
 });
 
-describe('CUE errors name the definition, the property or the position', () => {
+describe('CUE errors name the definition, the property or the position', { timeout: 60_000 }, () => {
   it('a property of the wrong type is an InvalidParametersError at that property', () => {
     let error: unknown;
     try {
@@ -193,7 +193,7 @@ describe('CUE errors name the definition, the property or the position', () => {
   });
 });
 
-describe('CUE trait patches carry their patchKey and patchStrategy', () => {
+describe('CUE trait patches carry their patchKey and patchStrategy', { timeout: 60_000 }, () => {
   it('a sidecar patch is keyed by container name', () => {
     const result = engine.renderTrait(trait('cue-sidecar', { name: 'log', image: 'busybox', cmd: ['tail'] }));
     expect(result.patch).toEqual({
@@ -269,7 +269,7 @@ describe('CUE trait patches carry their patchKey and patchStrategy', () => {
   });
 });
 
-describe('CUE status expressions read the live objects', () => {
+describe('CUE status expressions read the live objects', { timeout: 60_000 }, () => {
   const status = webservice.spec.status ?? {};
   const live = (ready: number | undefined) => ({
     ...context,

@@ -62,7 +62,7 @@ function patched(output: Json, trait: string, parameter: Json): Json {
 const containers = (d: Json) =>
   (d as { spec: { template: { spec: { containers: Json[] } } } }).spec.template.spec.containers;
 
-describe('CUE trait patches merge into the workload as KubeVela merges them', () => {
+describe('CUE trait patches merge into the workload as KubeVela merges them', { timeout: 60_000 }, () => {
   it('a sidecar is appended next to the main container (patchKey=name)', () => {
     const out = patched(workload({ image: 'nginx' }), 'cue-sidecar', { name: 'log', image: 'busybox' });
     expect(containers(out).map((c) => [c.name, c.image])).toEqual([
@@ -120,7 +120,7 @@ describe('CUE trait patches merge into the workload as KubeVela merges them', ()
   });
 });
 
-describe('strategicMerge with annotations', () => {
+describe('strategicMerge with annotations', { timeout: 60_000 }, () => {
   const base = {
     spec: {
       items: [
