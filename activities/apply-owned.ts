@@ -17,6 +17,11 @@ export interface OwnedApplyOptions {
   /** @default 'deploy' */
   readonly phase?: ApplyPhase;
   readonly signal?: AbortSignal;
+  /**
+   * Checked against every read of the live object before the write that is pinned to it; throws
+   * to refuse the write (the write fence, `fenced-write.ts`).
+   */
+  readonly guard?: (live: KubeObject | undefined) => void;
 }
 
 export interface OwnedApplyResult {
@@ -80,6 +85,7 @@ export async function applyOwned(
   const ref = refOf(desired);
   for (let attempt = 1; ; attempt++) {
     const live = await client.read(ref, signal);
+    options.guard?.(live);
     const decision = decideApply({
       desired,
       live,

@@ -7,6 +7,7 @@ import { secretReferenceSource } from '../model/ref-objects.js';
 import { secretDataSha256 } from '../model/snapshot-builder.js';
 import type { InventoryEntry } from '../model/inventory.js';
 import { applyOwned } from './apply-owned.js';
+import { fenceFor, heartbeatingThroughout } from './fenced-write.js';
 import { ActivityFailureType, type ApplyResourceInput } from './types.js';
 
 /**
@@ -24,6 +25,11 @@ export async function applyResource(
   registry: ClusterRegistry,
   input: ApplyResourceInput,
 ): Promise<InventoryEntry> {
+  return heartbeatingThroughout(() => applyOnce(registry, input));
+}
+
+/** One apply, fenced (`fenced-write.ts`): a late write of a superseded run is refused. */
+async function applyOnce(registry: ClusterRegistry, input: ApplyResourceInput): Promise<InventoryEntry> {
   const ctx = Context.current();
   const client = registry.client(input.cluster);
   const { object } = input;
@@ -32,7 +38,6 @@ export async function applyResource(
     await client.ensureNamespace(namespace);
     ensuredNamespaces.add(`${input.cluster}/${namespace}`);
   }
-  ctx.heartbeat();
   const withData = await withSecretData(registry, object, input.revision, ctx.cancellationSignal);
   const stamped = {
     ...withData,
@@ -44,7 +49,9 @@ export async function applyResource(
       },
     },
   };
-  const outcome = await applyOwned(client, stamped, {
+  const fenced = fenceFor(stamped, input);
+  const outcome = await applyOwned(client, fenced.object, {
+    ...(fenced.guard ? { guard: fenced.guard } : {}),
     ...(input.ownership ? { ownership: input.ownership } : {}),
     ...(input.phase ? { phase: input.phase } : {}),
     signal: ctx.cancellationSignal,

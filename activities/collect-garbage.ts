@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { ClusterRegistry } from '../kube/cluster-registry.js';
 import type { InventoryEntry } from '../model/inventory.js';
+import { fenceOf } from '../model/fence.js';
 import { collectOwned } from './collect-owned.js';
 import type { CollectGarbageInput } from './types.js';
 
@@ -17,8 +18,17 @@ export async function collectGarbage(
   const deleted: InventoryEntry[] = [];
   for (const entry of input.entries) {
     ctx.heartbeat({ done: deleted.length, of: input.entries.length });
-    if (ctx.cancellationSignal.aborted) break;
+    // Cancelled part way: the run is stopping, and a partial cleanup is not a success.
+    if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
     const client = registry.client(entry.cluster);
+    if (input.fence !== undefined) {
+      const live = await client.read(entry, { signal: ctx.cancellationSignal });
+      if (fenceOf(live) > input.fence) {
+        // A later run or a rollback wrote it since: it is theirs now, and stays in the inventory.
+        ctx.log.info(`${entry.kind}/${entry.name} on ${entry.cluster}: written by a later run, not deleted`);
+        continue;
+      }
+    }
     if (input.scope) {
       const outcome = await collectOwned(client, entry, input.scope, ctx.cancellationSignal);
       if (outcome !== 'deleted' && outcome !== 'gone')

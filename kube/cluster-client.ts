@@ -11,7 +11,7 @@ import { classifyKubeError, KubeApiError } from './errors.js';
 import { RawObjectApi } from './object-api.js';
 
 export interface ClusterClientOptions {
-  /** Upper bound of one request (watches excepted); a request that takes longer fails as retryable `ETIMEDOUT`. @default 30000 */
+  /** Upper bound of one request (watches excepted); a request that takes longer fails as retryable `ETIMEDOUT`. Shorter than the engine's heartbeat timeout (docs/fencing.md). @default 15000 */
   readonly requestTimeoutMs?: number;
 }
 
@@ -78,7 +78,11 @@ export interface KubeWatch {
   readonly done: Promise<void>;
 }
 
-const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Shorter than the engine's heartbeat timeout (20 s), itself shorter than the supersede wait
+ * (30 s): a request of a lost attempt ends before its retry starts (docs/fencing.md).
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 /** Page size for lists, so a large namespace does not arrive as one huge response. */
 const LIST_PAGE_SIZE = 500;
 

@@ -40,6 +40,27 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   heartbeatTimeoutMs: 20_000,
 };
 
+/**
+ * Why `settings` do not fence, or an empty list: the heartbeat timeout must exceed the Kubernetes
+ * request timeout (so a request of a lost attempt has ended when the server retries it), and the
+ * supersede wait must exceed the heartbeat timeout (so a stopped run's attempts are over, or
+ * known lost, when the next writer starts).
+ */
+export function timeoutOrderProblems(settings: EngineSettings, kubeRequestTimeoutMs: number): string[] {
+  const problems: string[] = [];
+  if (settings.heartbeatTimeoutMs <= kubeRequestTimeoutMs) {
+    problems.push(
+      `heartbeatTimeoutMs (${settings.heartbeatTimeoutMs}) must be longer than the Kubernetes request timeout (${kubeRequestTimeoutMs})`,
+    );
+  }
+  if (settings.supersedeTimeoutMs <= settings.heartbeatTimeoutMs) {
+    problems.push(
+      `supersedeTimeoutMs (${settings.supersedeTimeoutMs}) must be longer than heartbeatTimeoutMs (${settings.heartbeatTimeoutMs})`,
+    );
+  }
+  return problems;
+}
+
 /** Settings of an entity or revision created before a setting existed get its default. */
 export function withDefaultSettings(settings: Partial<EngineSettings> | undefined): EngineSettings {
   return { ...DEFAULT_ENGINE_SETTINGS, ...(settings ?? {}) };
