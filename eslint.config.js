@@ -70,6 +70,8 @@ export default tseslint.config(
             {
               group: [
                 '**/model/render*',
+                '**/model/schematic*',
+                '**/cue/**',
                 '**/model/jsonata*',
                 '**/model/parameters*',
                 '**/model/health*',

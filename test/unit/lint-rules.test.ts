@@ -22,6 +22,7 @@ describe('the lint rules for workflow code', () => {
     ["import jsonata from 'jsonata';", 'jsonata'],
     ["import Ajv from 'ajv';", 'ajv'],
     ["import { renderTargets } from '../model/render.js';", 'model/render'],
+    ["import { cueEngine } from '../cue/engine.js';", 'cue/engine'],
   ])('reject %s in workflows/', async (line, what) => {
     const messages = await lint(`${line}\nexport const x = 1;\n`, 'workflows/probe.ts');
     expect(messages.some((m) => m.startsWith('no-restricted-imports'))).toBe(true);
