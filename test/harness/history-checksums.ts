@@ -49,7 +49,10 @@ export interface ChecksumProblem {
  * Compares a release folder with its manifest: every listed history is present and unchanged,
  * and no history was added to the folder without being listed.
  */
-export async function checkReleaseChecksums(release: string, dir = HISTORIES_DIR): Promise<ChecksumProblem[]> {
+export async function checkReleaseChecksums(
+  release: string,
+  dir = HISTORIES_DIR,
+): Promise<ChecksumProblem[]> {
   const folder = join(dir, release);
   const sums = parseChecksums(await readFile(join(folder, CHECKSUMS_FILE), 'utf8'));
   const problems: ChecksumProblem[] = [];
@@ -82,7 +85,9 @@ export async function sealRelease(release: string, dir = HISTORIES_DIR): Promise
       sums.set(file, hex);
       added.push(file);
     } else if (listed !== hex) {
-      throw new Error(`${release}/${file} differs from the history its manifest lists: never re-record a history`);
+      throw new Error(
+        `${release}/${file} differs from the history its manifest lists: never re-record a history`,
+      );
     }
   }
   await writeFile(path, formatChecksums(sums));
@@ -96,7 +101,10 @@ export async function sealRelease(release: string, dir = HISTORIES_DIR): Promise
  *
  * @returns undefined when git or the history is not available (an exported tarball)
  */
-export async function committedManifests(release: string, dir = HISTORIES_DIR): Promise<Checksums[] | undefined> {
+export async function committedManifests(
+  release: string,
+  dir = HISTORIES_DIR,
+): Promise<Checksums[] | undefined> {
   const path = join(dir, release, CHECKSUMS_FILE);
   try {
     const { stdout: top } = await execFileAsync('git', ['rev-parse', '--show-toplevel'], { cwd: dir });
