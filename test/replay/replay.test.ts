@@ -13,7 +13,9 @@ describe('replay of committed histories', () => {
   it('keeps the five histories of 0.1.0', async () => {
     const fixtures = await loadReleaseFixtures('0.1.0');
     expect(fixtures.map((f) => f.name)).toEqual(RELEASE_0_1_0_HISTORIES.map((n) => `0.1.0/${n}`));
-    expect(new Set(fixtures.map((f) => f.workflowType))).toEqual(new Set(['application', 'revision', 'catalog']));
+    expect(new Set(fixtures.map((f) => f.workflowType))).toEqual(
+      new Set(['application', 'revision', 'catalog']),
+    );
   });
 
   it('holds a history for every path that matters', async () => {
