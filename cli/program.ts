@@ -9,7 +9,6 @@ import { dryRunCommand } from './commands/dry-run.js';
 import { liveDiffCommand } from './commands/live-diff.js';
 import { revisionCommand } from './commands/revision.js';
 import { rollbackCommand } from './commands/rollback.js';
-import { simCommand } from './commands/sim.js';
 import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
 import { workerCommand } from './commands/worker.js';
@@ -107,7 +106,6 @@ export function buildProgram(ctx: CliContext): Command {
     .addCommand(defCommand(ctx))
     .addCommand(clusterCommand(ctx))
     .addCommand(workerCommand(ctx))
-    .addCommand(simCommand(ctx))
     .addCommand(devCommand(ctx))
     .addCommand(codecServerCommand(ctx))
     .addHelpText(

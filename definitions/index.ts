@@ -10,7 +10,15 @@ import { catalogFromDocuments, type CatalogView } from '../model/catalog-view.js
 import { parseYamlDocuments } from '../model/loader.js';
 
 /** The files holding the built-ins, one per kind group. */
-export const BUILTIN_DEFINITION_FILES = ['components.yaml', 'traits.yaml', 'policies.yaml', 'workflow-steps.yaml'] as const;
+export const BUILTIN_DEFINITION_FILES = [
+  'components.yaml',
+  'components-kubevela.yaml',
+  'traits.yaml',
+  'traits-kubevela.yaml',
+  'policies.yaml',
+  'policies-kubevela.yaml',
+  'workflow-steps.yaml',
+] as const;
 
 let cached: CatalogView | undefined;
 

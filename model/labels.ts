@@ -21,6 +21,9 @@ export const LABEL_TRAIT_TYPE = 'trait.oam.dev/type';
 /** On an output: its name in `outputs` (`webserviceExpose`). */
 export const LABEL_TRAIT_RESOURCE = 'trait.oam.dev/resource';
 
+/** On objects of a component a `replication` policy copied: the copy's key. */
+export const LABEL_REPLICA_KEY = 'app.oam.dev/replicaKey';
+
 /** The annotation that names the version a publish is made under. */
 export const ANNOTATION_PUBLISH_VERSION = 'app.oam.dev/publishVersion';
 

@@ -14,7 +14,9 @@ import { MissingReferenceError, NoClusterMatchesError, UnknownClusterError } fro
 import {
   OverridePropertiesSchema,
   POLICY_TYPE_OVERRIDE,
+  POLICY_TYPE_REPLICATION,
   POLICY_TYPE_TOPOLOGY,
+  ReplicationPropertiesSchema,
   TopologyPropertiesSchema,
   type OverrideProperties,
 } from './policy.js';
@@ -32,6 +34,8 @@ export interface ResolvedComponent {
   properties: Record<string, unknown>;
   traits: ResolvedTrait[];
   dependsOn: string[];
+  /** Set on the copies a `replication` policy makes; templates see it as `context.replicaKey`. */
+  replicaKey?: string;
 }
 
 /** What one deploy step puts into one namespace of one cluster. */
@@ -257,6 +261,32 @@ export function overriddenComponents(
 }
 
 /**
+ * KubeVela's replication: each selected component once per key, in key order, the copies keeping
+ * the component's name (the template tells them apart by `context.replicaKey`).
+ */
+function replicate(
+  components: readonly ResolvedComponent[],
+  policies: readonly NamedPolicy[],
+): ResolvedComponent[] {
+  let out = [...components];
+  for (const policy of policies) {
+    if (policy.type !== POLICY_TYPE_REPLICATION) continue;
+    const props = parseWith(ReplicationPropertiesSchema, policy.properties, {
+      object: policy.object,
+      basePath: policy.propertiesPath,
+    });
+    const selected = (c: ResolvedComponent) =>
+      props.selector === undefined || props.selector.includes(c.name);
+    out = out.flatMap((c) =>
+      selected(c) && c.replicaKey === undefined
+        ? props.keys.map((replicaKey) => ({ ...clone(c), replicaKey }))
+        : [c],
+    );
+  }
+  return out;
+}
+
+/**
  * Where and what a deploy step with these policies deploys. Targets come in topology order, then
  * by cluster name; a (cluster, namespace) pair appears once. Without a topology policy the
  * target is the local cluster in the application's namespace.
@@ -273,7 +303,7 @@ export function resolvePlacement(
 ): PlacementTarget[] {
   const app = snapshot.application;
   const policies = lookupPolicies(snapshot, policyNames, options);
-  const components = overriddenComponents(snapshot, policyNames, options);
+  const components = replicate(overriddenComponents(snapshot, policyNames, options), policies);
   const topologies = policies.filter((p) => p.type === POLICY_TYPE_TOPOLOGY);
   const places =
     topologies.length === 0

@@ -23,6 +23,7 @@ export type Policy = z.infer<typeof PolicySchema>;
 export const POLICY_TYPE_TOPOLOGY = 'topology';
 export const POLICY_TYPE_OVERRIDE = 'override';
 export const POLICY_TYPE_GARBAGE_COLLECT = 'garbage-collect';
+export const POLICY_TYPE_REPLICATION = 'replication';
 
 // The zod twins of the JSON Schemas in `definitions/policies.yaml`, for deterministic code.
 
@@ -70,3 +71,11 @@ export const GarbageCollectPropertiesSchema = z.object({
   keepLegacyResource: z.boolean().optional(),
 });
 export type GarbageCollectProperties = z.infer<typeof GarbageCollectPropertiesSchema>;
+
+export const ReplicationPropertiesSchema = z.object({
+  /** One copy of each selected component per key, rendered with `context.replicaKey`. */
+  keys: z.array(z.string()).min(1),
+  /** The components to replicate; all when absent. */
+  selector: z.array(z.string()).optional(),
+});
+export type ReplicationProperties = z.infer<typeof ReplicationPropertiesSchema>;

@@ -13,6 +13,7 @@ import {
   LABEL_APP_NAMESPACE,
   LABEL_APP_REVISION,
   LABEL_COMPONENT,
+  LABEL_REPLICA_KEY,
   LABEL_RESOURCE_TYPE,
   LABEL_REVISION,
   LABEL_TRAIT_RESOURCE,
@@ -139,6 +140,7 @@ export function finishObject(
   ctx: RenderContext,
   component: string,
   role: RenderedRole,
+  replicaKey?: string,
 ): KubeObject {
   const metadata: KubeObject['metadata'] = { ...object.metadata };
   if (CLUSTER_SCOPED_KINDS.has(object.kind)) delete metadata.namespace;
@@ -151,6 +153,7 @@ export function finishObject(
     [LABEL_APP_NAMESPACE]: ctx.appNamespace,
     [LABEL_COMPONENT]: component,
     [LABEL_REVISION]: ctx.revision,
+    ...(replicaKey === undefined ? {} : { [LABEL_REPLICA_KEY]: replicaKey }),
   };
   return sortKeysDeep({ ...object, metadata });
 }

@@ -157,6 +157,7 @@ export async function renderComponent(
     appRevision: ctx.revision,
     cluster: ctx.cluster,
   };
+  if (component.replicaKey !== undefined) context.replicaKey = component.replicaKey;
   if (component.type === 'ref-objects' || definition.metadata.name === 'ref-objects') {
     context.referencedObjects = referencedObjectsFor(snapshot, component);
   }
@@ -251,13 +252,16 @@ export async function renderComponent(
     }
   }
 
-  const workload = finishObject(output, ctx, component.name, {
-    role: 'workload',
-    componentType: component.type,
-  });
+  const workload = finishObject(
+    output,
+    ctx,
+    component.name,
+    { role: 'workload', componentType: component.type },
+    component.replicaKey,
+  );
   const ordered = [...outputs.keys()].sort().map((name) => {
     const entry = outputs.get(name) as { object: KubeObject; role: RenderedRole };
-    return finishObject(entry.object, ctx, component.name, entry.role);
+    return finishObject(entry.object, ctx, component.name, entry.role, component.replicaKey);
   });
   const finished = [workload, ...ordered];
   for (const object of finished) checkKubernetesMetadata(object, component, { object: appLabel, path });

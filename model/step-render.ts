@@ -5,6 +5,7 @@ import type { ClusterInfo } from './cluster-info.js';
 import { LOCAL_CLUSTER } from './cluster-info.js';
 import { UnknownClusterError } from './errors.js';
 import { objectKey, refOf, type ObjectRef } from './kube-object.js';
+import { LABEL_REPLICA_KEY } from './labels.js';
 import { withOwnership } from './ownership-scope.js';
 import { resolvePlacement, selectComponents, type PlacementTarget } from './placement.js';
 import { renderTargets } from './render.js';
@@ -103,8 +104,12 @@ export async function renderStep(
   const health: Record<string, HealthTarget[]> = {};
   for (const target of targets) {
     for (const component of target.components) {
+      // Copies of a replicated component share its name; their objects carry the replica key.
       const [workload, ...outputs] = resources.filter(
-        (r) => r.cluster === target.cluster && r.component === component.name,
+        (r) =>
+          r.cluster === target.cluster &&
+          r.component === component.name &&
+          r.object.metadata.labels?.[LABEL_REPLICA_KEY] === component.replicaKey,
       );
       if (!workload) continue;
       const definitionSpec = request.snapshot.componentDefinitions[component.type]?.spec;

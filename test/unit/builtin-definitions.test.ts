@@ -90,28 +90,55 @@ const KITCHEN_SINK = [
 ];
 
 describe('the built-in definitions', () => {
-  it('are five components, six traits, eight policies and four step types, each with a version', () => {
+  it("are KubeVela's components, traits and policies and four step types, each with a version", () => {
     const builtins = loadBuiltinDefinitions();
     expect(Object.keys(builtins.componentDefinitions).sort()).toEqual([
+      'cron-task',
+      'daemon',
       'k8s-objects',
       'ref-objects',
+      'statefulset',
       'task',
       'webservice',
       'worker',
     ]);
     expect(Object.keys(builtins.traitDefinitions).sort()).toEqual([
+      'affinity',
       'annotations',
+      'command',
+      'container-image',
+      'container-ports',
+      'cpuscaler',
       'env',
       'expose',
+      'gateway',
+      'hostalias',
+      'hpa',
+      'init-container',
+      'json-merge-patch',
+      'json-patch',
+      'k8s-update-strategy',
       'labels',
+      'lifecycle',
+      'podsecuritycontext',
+      'pure-ingress',
       'resource',
       'scaler',
+      'securitycontext',
+      'service-account',
+      'service-binding',
+      'sidecar',
+      'startup-probe',
+      'storage',
+      'topologyspreadconstraints',
     ]);
     expect(Object.keys(builtins.policyDefinitions).sort()).toEqual([
       'apply-once',
       'garbage-collect',
       'override',
       'read-only',
+      'replication',
+      'resource-update',
       'shared-resource',
       'state-keep',
       'take-over',

@@ -121,7 +121,7 @@ describe('every model error', () => {
     expect(e.type).toBe('UnknownDefinition');
     expect(e.path).toBe('spec.components[0].type');
     expect(e.message).toBe(
-      'Application examples/shop: spec.components[0].type: unknown component type "webservise": no ComponentDefinition named "webservise" in the catalog; known: k8s-objects, ref-objects, task, webservice, worker',
+      'Application examples/shop: spec.components[0].type: unknown component type "webservise": no ComponentDefinition named "webservise" in the catalog; known: cron-task, daemon, k8s-objects, ref-objects, statefulset, task, webservice, worker',
     );
   });
 
@@ -276,7 +276,7 @@ describe('every model error', () => {
     );
     expect(unknown.path).toBe('spec.components[0].properties.replica');
     expect(unknown.reason).toBe(
-      'is not a parameter of worker; known: args, cmd, cpu, env, image, imagePullPolicy, memory, replicas',
+      'is not a parameter of worker; known: annotations, args, cmd, cpu, env, hostAliases, image, imagePullPolicy, imagePullSecrets, labels, limit, livenessProbe, memory, readinessProbe, replicas, volumeMounts, volumes',
     );
   });
 

@@ -52,7 +52,6 @@ describe('the revela program', () => {
       'revela def delete',
       'revela cluster list',
       'revela worker',
-      'revela sim',
       'revela dev',
       'revela codec-server',
     ]) {
