@@ -8,6 +8,7 @@ import { secretDataSha256 } from '../model/snapshot-builder.js';
 import type { InventoryEntry } from '../model/inventory.js';
 import { applyOwned } from './apply-owned.js';
 import { fenceFor, heartbeatingThroughout } from './fenced-write.js';
+import { placedClient } from './placed-cluster.js';
 import { ActivityFailureType, type ApplyResourceInput } from './types.js';
 
 /**
@@ -31,7 +32,7 @@ export async function applyResource(
 /** One apply, fenced (`fenced-write.ts`): a late write of a superseded run is refused. */
 async function applyOnce(registry: ClusterRegistry, input: ApplyResourceInput): Promise<InventoryEntry> {
   const ctx = Context.current();
-  const client = registry.client(input.cluster);
+  const client = placedClient(registry, input.cluster, input.revision);
   const { object } = input;
   const namespace = object.metadata.namespace;
   if (namespace !== undefined && !ensuredNamespaces.has(`${input.cluster}/${namespace}`)) {

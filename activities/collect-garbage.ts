@@ -3,6 +3,7 @@ import type { ClusterRegistry } from '../kube/cluster-registry.js';
 import type { InventoryEntry } from '../model/inventory.js';
 import { fenceOf } from '../model/fence.js';
 import { collectOwned } from './collect-owned.js';
+import { placedClient } from './placed-cluster.js';
 import type { CollectGarbageInput } from './types.js';
 
 /**
@@ -20,7 +21,7 @@ export async function collectGarbage(
     ctx.heartbeat({ done: deleted.length, of: input.entries.length });
     // Cancelled part way: the run is stopping, and a partial cleanup is not a success.
     if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
-    const client = registry.client(entry.cluster);
+    const client = placedClient(registry, entry.cluster, entry.revision);
     if (input.fence !== undefined) {
       const live = await client.read(entry, { signal: ctx.cancellationSignal });
       if (fenceOf(live) > input.fence) {

@@ -8,6 +8,7 @@ import { translated } from './failures.js';
 import { renderRevision, renderStep } from '../model/step-render.js';
 import { resolveSnapshot } from './resolve-snapshot.js';
 import { stateKeepCheck, type StateKeepCheckInput } from './state-keep-check.js';
+import { placementClusters } from './placed-cluster.js';
 import { terminateWorkflow } from './terminate-workflow.js';
 import { waitingReasons } from './waiting-reasons.js';
 import type {
@@ -31,9 +32,11 @@ export function createActivities(deps: ActivityDeps) {
   const { registry, temporal } = deps;
   return {
     resolveSnapshot: translated((input: ResolveSnapshotInput) => resolveSnapshot(deps, input)),
-    renderStep: translated((input: RenderStepInput) => renderStep(input, registry.list())),
+    renderStep: translated((input: RenderStepInput) =>
+      renderStep(input, placementClusters(input.snapshot, registry)),
+    ),
     renderRevision: translated((input: RenderRevisionInput) =>
-      renderRevision(input.snapshot, input.revision, registry.list()),
+      renderRevision(input.snapshot, input.revision, placementClusters(input.snapshot, registry)),
     ),
     applyResource: translated((input: ApplyResourceInput) => applyResource(registry, input)),
     checkHealth: translated((input: CheckHealthInput) => checkHealth(registry, input)),

@@ -26,7 +26,10 @@ export async function resolveSnapshot(
     read: (cluster, ref) => deps.registry.client(cluster).read(ref),
     list: (cluster, query) => deps.registry.client(cluster).list(query),
   });
-  const snapshot = buildSnapshot({ application, catalog, referencedObjects });
-  await renderRevisionSteps(snapshot, 'dry-run', deps.registry.list());
+  const built = buildSnapshot({ application, catalog, referencedObjects });
+  // Placement is decided now: the revision renders against the clusters registered at publish.
+  const clusters = deps.registry.list().map((c) => ({ name: c.name, labels: { ...c.labels } }));
+  const snapshot = { ...built, clusters };
+  await renderRevisionSteps(snapshot, 'dry-run', clusters);
   return snapshot;
 }

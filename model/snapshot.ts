@@ -59,8 +59,15 @@ export const RevisionSnapshotSchema = z.object({
   hash: z.string().regex(/^[0-9a-f]{16}$/),
   /** Bytes of the canonical JSON of the content. */
   size: z.number().int().nonnegative(),
+  /**
+   * The clusters placement chose from, as the registry listed them at publish: a revision and a
+   * rollback to it render against these, so a registry change never moves them (a cluster that
+   * disappeared fails its step). Not part of the hash, which is the application's content.
+   * Absent in snapshots published before placement was frozen: they render against the registry.
+   */
+  clusters: z.array(z.object({ name: z.string(), labels: z.record(z.string(), z.string()) })).optional(),
 });
 export type RevisionSnapshot = z.infer<typeof RevisionSnapshotSchema>;
 
-/** The parts of a snapshot that are content (everything but `hash` and `size`). */
-export type SnapshotContent = Omit<RevisionSnapshot, 'hash' | 'size'>;
+/** The parts of a snapshot that are content (everything but `hash`, `size` and the frozen clusters). */
+export type SnapshotContent = Omit<RevisionSnapshot, 'hash' | 'size' | 'clusters'>;
