@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findOnPath, isExecutable } from './executables.js';
+import { goVersion } from './go-toolchain.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -58,21 +59,6 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 /** Path of the cached build of one CLI version. */
 export function cachedCliPath(cacheDir: string, version: string): string {
   return join(cacheDir, 'temporal-cli', version, 'temporal');
-}
-
-/** `go1.26.8` → {major: 1, minor: 26}; undefined when Go is missing. */
-async function goVersion(
-  env: NodeJS.ProcessEnv,
-): Promise<{ major: number; minor: number; text: string } | undefined> {
-  try {
-    const { stdout } = await execFileAsync('go', ['env', 'GOVERSION'], { env });
-    const text = stdout.trim();
-    const m = /^go(\d+)\.(\d+)/.exec(text);
-    if (!m) return undefined;
-    return { major: Number(m[1]), minor: Number(m[2]), text };
-  } catch {
-    return undefined;
-  }
 }
 
 async function internetReachable(): Promise<boolean> {
