@@ -49,6 +49,7 @@ export class HeldRequests {
   private readonly pending: Pending[] = [];
   private readonly waiters = new Set<Waiter>();
   private ending: 'released' | 'dropped' | 'stopped' | undefined;
+  private catchingStopped = false;
 
   /** @internal Created by {@link FaultProxy.hold}. */
   constructor(
@@ -66,9 +67,18 @@ export class HeldRequests {
     return [...this.caught];
   }
 
-  /** Whether the hold still catches matching requests (false after release, drop or stop). */
+  /** Whether the hold still catches matching requests (false after release, drop, stop or {@link stopCatching}). */
   get active(): boolean {
-    return this.ending === undefined;
+    return this.ending === undefined && !this.catchingStopped;
+  }
+
+  /**
+   * Stops catching: later matching requests pass straight through, while those already held stay
+   * held until {@link release} or {@link drop} — so a test can hold an old write, let a newer
+   * writer's request through, and then let the old one land late.
+   */
+  stopCatching(): void {
+    this.catchingStopped = true;
   }
 
   /**
