@@ -34,7 +34,9 @@ export async function collectGarbage(
       const outcome = await collectOwned(client, entry, input.scope, ctx.cancellationSignal);
       if (outcome !== 'deleted' && outcome !== 'gone')
         ctx.log.info(`${entry.kind}/${entry.name} on ${entry.cluster}: ${outcome}, not deleted`);
-      if (outcome !== 'kept') deleted.push(entry);
+      // Every outcome leaves the inventory: Revela has no application delete yet, so an object
+      // kept `onAppDelete` is left in place like one kept `never`.
+      deleted.push(entry);
       continue;
     }
     await client.delete(entry, { propagationPolicy: 'Background' });

@@ -7,7 +7,7 @@ import { fieldManagerFor } from '../model/ownership-metadata.js';
 import type { GarbageScope } from '../model/ownership-scope.js';
 import { factsOf } from '../model/resource-selector.js';
 
-/** What collecting one object did. `kept` objects stay in the inventory; the rest leave it. */
+/** What collecting one object did. */
 export type CollectOutcome = 'deleted' | 'gone' | 'replaced' | 'released' | 'forgotten' | 'kept';
 
 function refOfEntry(entry: InventoryEntry): ObjectRef {

@@ -18,8 +18,6 @@ import { revisionQuery, statusQuery } from '../workflows/messages.js';
 
 export interface StateKeepCheckInput {
   applicationWorkflowId: string;
-  /** The succeeded revision to keep. */
-  revision: string;
   /** Between checks when no `state-keep` policy says otherwise. */
   defaultIntervalMs: number;
 }
@@ -35,7 +33,10 @@ export interface DriftedObject {
 }
 
 export interface StateKeepCheckResult {
+  /** The revision kept: the entity's current one (empty when it has none). */
   revision: string;
+  /** The application's latest write fence: restores carry it, so a newer run's objects refuse them. */
+  fence?: number;
   checkedAt: string;
   /** Until the next check (the `state-keep` policy's interval, or the default). */
   intervalMs: number;
@@ -150,21 +151,30 @@ export async function stateKeepCheck(
 ): Promise<StateKeepCheckResult> {
   const ctx = Context.current();
   const checkedAt = new Date().toISOString();
-  const base = { revision: input.revision, checkedAt, drifted: [], conflicts: [], health: [] };
   const handle = temporal.workflow.getHandle(input.applicationWorkflowId);
   const status = await handle.query(statusQuery);
   const current = status.currentRevision;
-  if (current?.name !== input.revision || current.status !== 'Succeeded') {
+  const revision = current?.name ?? '';
+  const base = {
+    revision,
+    checkedAt,
+    drifted: [],
+    conflicts: [],
+    health: [],
+    ...(status.fence !== undefined ? { fence: status.fence } : {}),
+  };
+  if (current?.status !== 'Succeeded') {
+    // A running revision is the one writing; a failed one is not what the user wants kept.
     return {
       ...base,
       intervalMs: input.defaultIntervalMs,
       repair: false,
-      skipped: `${input.revision} is not the current succeeded revision (${current ? `${current.name} is ${current.status}` : 'none is'})`,
+      skipped: current ? `${current.name} is ${current.status}` : 'nothing is deployed yet',
     };
   }
-  const snapshot = await snapshotOf(temporal, input.applicationWorkflowId, input.revision);
+  const snapshot = await snapshotOf(temporal, input.applicationWorkflowId, revision);
   const { intervalMs, repair } = intervalOf(snapshot, input.defaultIntervalMs);
-  const steps = await renderRevisionSteps(snapshot, input.revision, registry.list());
+  const steps = await renderRevisionSteps(snapshot, revision, registry.list());
   const drifted: DriftedObject[] = [];
   const conflicts: string[] = [];
   const health: ComponentHealth[] = [];

@@ -27,6 +27,8 @@ export interface EngineSettings {
   activityTimeoutMs: number;
   /** Heartbeat timeout of cluster writes: how soon a crashed worker's apply is retried elsewhere. @default 20000 */
   heartbeatTimeoutMs: number;
+  /** Between state-keep checks of the current revision when no `state-keep` policy sets an interval. @default 300000 (5 minutes, KubeVela's) */
+  stateKeepIntervalMs: number;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -38,6 +40,7 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   stateBudgetBytes: 1.5 * 1024 * 1024,
   activityTimeoutMs: 30_000,
   heartbeatTimeoutMs: 20_000,
+  stateKeepIntervalMs: 300_000,
 };
 
 /**

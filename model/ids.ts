@@ -26,6 +26,11 @@ export function rollbackWorkflowId(namespace: string, app: string, number: numbe
   return `rollback/${namespace}/${app}/${number}`;
 }
 
+/** `keep/<ns>/<app>`: the state-keep workflow of one application (one per application, forever). */
+export function stateKeepWorkflowId(namespace: string, app: string): string {
+  return `keep/${namespace}/${app}`;
+}
+
 /** `catalog/<ns>`: the namespace catalog of definitions, external policies and workflows. */
 export function catalogWorkflowId(namespace: string): string {
   return `catalog/${namespace}`;

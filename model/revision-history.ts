@@ -49,7 +49,8 @@ export interface AuditEntry {
     | 'supersede'
     | 'finish'
     | 'prune'
-    | 'start-failed';
+    | 'start-failed'
+    | 'state-keep';
   revision?: string;
   message: string;
 }

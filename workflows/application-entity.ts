@@ -1,6 +1,7 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  log,
   upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
@@ -38,6 +39,8 @@ import { applyAction, publishAction } from './publish-action.js';
 import { RequestLog } from './request-log.js';
 import { restartAction, validateRestart } from './restart-action.js';
 import { rollbackAction } from './rollback-action.js';
+import type { StateKeepReport } from './state-keep-messages.js';
+import { keepState, stateKeepAudit } from './state-keep-wiring.js';
 import {
   RevelaApp,
   RevelaHash,
@@ -95,6 +98,7 @@ export class ApplicationEntity implements EntityContext {
       revisions: this.state.revisions,
       inventory: this.state.inventory,
       audit: this.state.audit,
+      ...(this.state.fence !== undefined ? { fence: this.state.fence } : {}),
     };
   }
 
@@ -190,8 +194,18 @@ export class ApplicationEntity implements EntityContext {
         meta.name,
         `${meta.name} ${report.status}${report.message ? `: ${report.message}` : ''}`,
       );
+      if (meta.status === 'Succeeded' && currentRevision(this.state)?.name === meta.name)
+        void keepState(this).catch((err: unknown) =>
+          log.warn('state keep not started', { error: String(err) }),
+        );
     }
     this.publishVisibility();
+  }
+
+  /** The state-keep workflow restored drifted objects: the audit log says what. */
+  onStateKeep(report: StateKeepReport): void {
+    const { action, message } = stateKeepAudit(report);
+    this.audit(action, report.revision, message);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { ApplicationEntity, type ApplicationState } from './application-entity.js';
+import { stateKeepReportSignal } from './state-keep-messages.js';
 import {
   applyUpdate,
   DEFAULT_ENGINE_SETTINGS,
@@ -58,6 +59,7 @@ export async function application(input: ApplicationWorkflowInput): Promise<void
   setHandler(revisionQuery, (name) => entity.revision(name));
   setHandler(revisionsQuery, () => entity.state.revisions);
   setHandler(revisionReportSignal, (report) => entity.onReport(report));
+  setHandler(stateKeepReportSignal, (report) => entity.onStateKeep(report));
   setHandler(applyUpdate, (req) => entity.apply(req), {
     validator: (req: ApplyRequest) => entity.validateApply(req),
   });

@@ -16,6 +16,8 @@ export interface ApplicationState extends RevisionHistory {
    * entities created before fencing: they start at 0.
    */
   fence?: number;
+  /** The state-keep workflow (`keep/<ns>/<app>`) was started; absent until a first success. */
+  stateKeepStarted?: boolean;
 }
 
 /** What the entity's actions share: its state, its activities and its bookkeeping. */

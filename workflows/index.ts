@@ -4,3 +4,4 @@ export { application } from './application.js';
 export { catalog } from './catalog.js';
 export { revision } from './revision.js';
 export { rollback } from './rollback.js';
+export { stateKeep } from './state-keep.js';

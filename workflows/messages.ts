@@ -100,6 +100,8 @@ export interface ApplicationStatus {
   inventory: InventoryEntry[];
   /** Newest first, bounded. */
   audit: AuditEntry[];
+  /** The last write fence handed out (docs/fencing.md): state-keep repairs write with it. */
+  fence?: number;
 }
 
 export interface RevisionDetail {

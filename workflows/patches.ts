@@ -16,4 +16,6 @@ export const Patch = {
   finalReport: 'revela-0.2-final-report',
   /** Every lane of a deploy (and every DAG step) settles before the run reports (finding 1). */
   settleLanes: 'revela-0.2-settle-lanes',
+  /** After a revision or rollback succeeds, a state-keep child re-checks and repairs drift (issue 15). */
+  stateKeep: 'revela-0.2-state-keep',
 } as const;

@@ -6,6 +6,7 @@ import { stepRenderRequest } from '../model/step-request.js';
 import type { PlannedStep } from '../model/workflow-plan.js';
 import { firstFailureAll, settleAll } from './lanes.js';
 import type { RevisionRun } from './revision-run.js';
+import { garbageScope } from '../model/ownership-scope.js';
 
 /*
  * What a revision run writes to clusters: the objects of a deploy step, the health wait, and
@@ -48,10 +49,18 @@ export async function deploy(run: RevisionRun, step: PlannedStep, status: StepSt
   const lanes = run.settle ? settleAll : firstFailureAll;
   const fence = run.input.fence;
   await lanes(clusters, parallelism, async (cluster) => {
-    for (const { object } of byCluster.get(cluster) ?? []) {
+    for (const { object, ownership } of byCluster.get(cluster) ?? []) {
       await run.cluster.applyResource.executeWithOptions(
         { summary: `apply ${objectLabel({ kind: object.kind, name: object.metadata.name })} → ${cluster}` },
-        [{ cluster, object, revision: run.revision, ...(fence !== undefined ? { fence } : {}) }],
+        [
+          {
+            cluster,
+            object,
+            revision: run.revision,
+            ...(fence !== undefined ? { fence } : {}),
+            ...(ownership ? { ownership } : {}),
+          },
+        ],
       );
       run.recordApplied(cluster, object);
     }
@@ -86,7 +95,13 @@ export async function collectGarbage(run: RevisionRun): Promise<void> {
   if (keepLegacy || stale.length === 0) return;
   const deleted = await run.cluster.collectGarbage.executeWithOptions(
     { summary: `collect ${stale.length} object(s) ${run.revision} no longer renders` },
-    [{ entries: stale, ...(run.input.fence !== undefined ? { fence: run.input.fence } : {}) }],
+    [
+      {
+        entries: stale,
+        ...(run.input.fence !== undefined ? { fence: run.input.fence } : {}),
+        scope: garbageScope(run.input.snapshot.application),
+      },
+    ],
   );
   run.deleted.push(...deleted);
   void run.report({ deleted });

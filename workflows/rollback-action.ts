@@ -18,6 +18,8 @@ import { Patch } from './patches.js';
 import { rollback as rollbackWorkflow } from './rollback.js';
 import { RevelaApp, RevelaRevision } from './search-attributes.js';
 import { supersede } from './supersede.js';
+import { keepState } from './state-keep-wiring.js';
+import { garbageScope } from '../model/ownership-scope.js';
 
 /**
  * Returns the clusters to a succeeded revision without running any step. Allowed while a revision
@@ -92,6 +94,7 @@ export async function rollbackAction(ctx: EntityContext, req: RollbackRequest): 
   });
   ctx.audit('rollback', target.name, `rolled back from ${from.name} to ${target.name}`);
   ctx.publishVisibility();
+  await keepState(ctx);
   return {
     from: from.name,
     to: target.name,
@@ -120,10 +123,10 @@ async function inlineRollback(
     ctx.compute.renderRevision({ snapshot, revision: target.name }),
   );
   const keep = new Set<string>();
-  for (const { cluster, object } of resources) {
+  for (const { cluster, object, ownership } of resources) {
     const entry = await ctx.cluster.applyResource.executeWithOptions(
       { summary: `rollback: apply ${object.kind}/${object.metadata.name} → ${cluster}` },
-      [{ cluster, object, revision: target.name }],
+      [{ cluster, object, revision: target.name, ...(ownership ? { ownership } : {}) }],
     );
     keep.add(inventoryKey(entry));
     addInventory(state, [entry]);
@@ -134,7 +137,7 @@ async function inlineRollback(
       ? []
       : await ctx.cluster.collectGarbage.executeWithOptions(
           { summary: `rollback: collect ${stale.length} object(s) newer than ${target.name}` },
-          [{ entries: stale }],
+          [{ entries: stale, scope: garbageScope(snapshot.application) }],
         );
   removeInventory(state, deleted);
   state.current = target.name;

@@ -5,6 +5,7 @@ import { objectLabel } from '../model/kube-object.js';
 import type { RevisionSnapshot } from '../model/snapshot.js';
 import * as acts from './activities.js';
 import { settleAll } from './lanes.js';
+import { garbageScope } from '../model/ownership-scope.js';
 
 export interface RollbackWorkflowInput {
   app: { namespace: string; name: string };
@@ -65,13 +66,21 @@ export async function rollback(input: RollbackWorkflowInput): Promise<RollbackRu
   for (const r of resources) byCluster.set(r.cluster, [...(byCluster.get(r.cluster) ?? []), r]);
   try {
     await settleAll([...byCluster.keys()], CLUSTER_PARALLELISM, async (name) => {
-      for (const { object } of byCluster.get(name) ?? []) {
+      for (const { object, ownership } of byCluster.get(name) ?? []) {
         applied.push(
           await cluster.applyResource.executeWithOptions(
             {
               summary: `rollback: apply ${objectLabel({ kind: object.kind, name: object.metadata.name })} → ${name}`,
             },
-            [{ cluster: name, object, revision: input.to, fence: input.fence }],
+            [
+              {
+                cluster: name,
+                object,
+                revision: input.to,
+                fence: input.fence,
+                ...(ownership ? { ownership } : {}),
+              },
+            ],
           ),
         );
       }
@@ -85,7 +94,7 @@ export async function rollback(input: RollbackWorkflowInput): Promise<RollbackRu
       deleted.push(
         ...(await cluster.collectGarbage.executeWithOptions(
           { summary: `rollback: collect ${stale.length} object(s) newer than ${input.to}` },
-          [{ entries: stale, fence: input.fence }],
+          [{ entries: stale, fence: input.fence, scope: garbageScope(input.snapshot.application) }],
         )),
       );
     } catch (err) {

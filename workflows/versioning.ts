@@ -3,6 +3,7 @@ import { setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
 import { application } from './application.js';
 import { catalog } from './catalog.js';
 import { revision } from './revision.js';
+import { stateKeep } from './state-keep.js';
 import { rollback } from './rollback.js';
 
 /**
@@ -35,5 +36,7 @@ export const autoUpgradeWhenVersioned = whenVersioned({ versioningBehavior: 'AUT
 setWorkflowOptions(autoUpgradeWhenVersioned, application);
 setWorkflowOptions(autoUpgradeWhenVersioned, catalog);
 setWorkflowOptions(pinnedWhenVersioned, revision);
+// State keep lives forever, like the entities, and follows the current build.
+setWorkflowOptions(autoUpgradeWhenVersioned, stateKeep);
 // A rollback is one run that re-applies a snapshot and collects garbage, like a revision.
 setWorkflowOptions(pinnedWhenVersioned, rollback);
