@@ -1,12 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three kinds of tests, one command (`npm test`):
+ * Two kinds of tests, one command (`npm test`):
  * - unit: pure `model/` code and golden files, no services;
- * - kube: `kube/` and the simulator (each file starts its own simulator), plus real kubectl;
- * - integration: real Temporal dev server started once by the global setup, the simulator, workers
- *   in-process, replay of committed histories, and the CLI end to end; also the Temporal UI test
- *   (test/ui), which starts a dev server of its own with the UI and drives Debian's Chromium.
+ * - integration: everything that crosses a real component. The global setup starts one real
+ *   Temporal dev server and a pool of real Kubernetes cluster sets (kube-apiserver,
+ *   controller-manager, scheduler, etcd and kwok nodes; see test/harness/cluster-pool.ts) once per
+ *   run; each test file leases a cluster set, reaches it through fault-injecting proxies, and runs
+ *   its own worker. Covers `kube/` against a real apiserver and kubectl, the engine, replay of
+ *   committed histories, the CLI end to end, and the Temporal UI (test/ui, Debian's Chromium).
  */
 export default defineConfig({
   test: {
@@ -21,27 +23,22 @@ export default defineConfig({
       },
       {
         test: {
-          name: 'kube',
-          include: ['test/kube/**/*.test.ts'],
-          sequence: { groupOrder: 1 },
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
-        },
-      },
-      {
-        test: {
           name: 'integration',
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 1 },
           include: [
+            'test/kube/**/*.test.ts',
             'test/integration/**/*.test.ts',
             'test/replay/**/*.test.ts',
+            'test/upgrade/**/*.test.ts',
+            'test/record/**/*.test.ts',
             'test/e2e/**/*.test.ts',
             'test/ui/**/*.test.ts',
           ],
           globalSetup: ['test/harness/global-setup.ts'],
           testTimeout: 180_000,
-          hookTimeout: 600_000,
-          // Each file runs its own worker; two at a time keep a 2-core machine responsive.
+          hookTimeout: 900_000,
+          // Each file runs its own worker and leases one of the two fast cluster sets (or the slow
+          // one): two files at a time keep a 2-core machine responsive.
           maxWorkers: 2,
         },
       },

@@ -2,7 +2,6 @@ import { RevelaClientError } from '../client/errors.js';
 import { ClusterConfigError, KubeApiError, UnknownClusterError } from '../kube/errors.js';
 import { RevelaError } from '../model/errors.js';
 import { WorkerConfigError } from '../worker/config.js';
-import { SimulatorUsageError } from '../cluster-sim/main.js';
 
 /** Exit codes of every `revela` command. */
 export const EXIT_OK = 0;
@@ -58,7 +57,7 @@ function fileError(err: NodeJS.ErrnoException): string | undefined {
  */
 export function describeFailure(err: unknown, debug = false): FailureReport {
   const withStack = (lines: string[]) => (debug ? [...lines, chain(err)] : lines);
-  if (err instanceof CliUsageError || err instanceof SimulatorUsageError) {
+  if (err instanceof CliUsageError) {
     return { lines: withStack([`error: ${err.message}`]), exitCode: EXIT_USAGE };
   }
   if (err instanceof CommandFailedError)

@@ -1,16 +1,17 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Server } from 'node:http';
-import { startSimulator, type Simulator } from '../cluster-sim/simulator.js';
 import { startCodecServer } from '../client/codec-server.js';
 import { RevelaPayloadCodec } from '../client/payload-codec.js';
 import { loadWorkerConfig } from '../worker/config.js';
 import { runWorker } from '../worker/run-worker.js';
 import { startDevServer, type DevServer } from './dev-server.js';
+import { provisionKubeBinaries } from './kube-binaries.js';
+import { startLocalClusters, type LocalClusters } from './local-clusters.js';
 import { provisionTemporalCli } from './temporal-cli.js';
 
 export interface DevStackOptions {
-  /** Where the SQLite file, kubeconfig, clusters file and simulator data live. @default `.revela` */
+  /** Where the SQLite file, kubeconfig, clusters file and the clusters' etcd data live. @default `.revela` */
   readonly stateDir?: string;
   /** @default 7233 (`REVELA_DEV_PORT`) */
   readonly port?: number;
@@ -18,10 +19,10 @@ export interface DevStackOptions {
   readonly uiPort?: number;
   /** @default 8081 (`REVELA_CODEC_PORT`) */
   readonly codecPort?: number;
-  /** First simulator port; clusters take consecutive ports. @default 6443 */
-  readonly simulatorPort?: number;
-  /** Simulated rollout duration per Deployment. @default 2000 */
-  readonly rolloutMs?: number;
+  /** How long a scheduled pod takes to become Ready on the local clusters. @default 1500 (`REVELA_POD_READY_DELAY_MS`) */
+  readonly podReadyDelayMs?: number;
+  /** On stop, keep the clusters' data for the next start (`false` removes them). @default true */
+  readonly keepClusters?: boolean;
   /** Run the worker in this process. @default true */
   readonly worker?: boolean;
   readonly env?: NodeJS.ProcessEnv;
@@ -36,24 +37,28 @@ export interface DevStack {
   readonly codecUrl: string;
   readonly kubeconfigPath: string;
   readonly clustersPath: string;
+  /** kubectl of the clusters' version and the server binaries. */
+  readonly kubeBinDir: string;
   /** Resolves when the worker stops (Ctrl-C); rejects if it crashes. */
   readonly done: Promise<void>;
   stop(): Promise<void>;
 }
 
-function envPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function envPort(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${name}=${raw} is not a port number`);
+  if (!Number.isInteger(n) || n < min || n > 65535)
+    throw new Error(`${name}=${raw} is not a number from ${min} to 65535`);
   return n;
 }
 
 /**
  * The embedded stack behind `npm start` / `revela dev`: the Temporal dev server with its UI and a
  * SQLite file under `.revela/` (a second start reuses it), the codec server the UI decodes
- * payloads with, the Kubernetes API simulator with clusters `local`, `hangzhou1` and `hangzhou2`,
- * and a worker pointed at all of them.
+ * payloads with, three real Kubernetes clusters `local`, `hangzhou1` and `hangzhou2` (kube-apiserver,
+ * controller-manager, scheduler, etcd and kwok nodes, built on first use; their data kept under
+ * `.revela/kwok`), and a worker pointed at all of them.
  */
 export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
   const env = options.env ?? process.env;
@@ -62,7 +67,6 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   const port = options.port ?? envPort(env, 'REVELA_DEV_PORT', 7233);
   const uiPort = options.uiPort ?? envPort(env, 'REVELA_DEV_UI_PORT', 8233);
   const codecPort = options.codecPort ?? envPort(env, 'REVELA_CODEC_PORT', 8081);
-  const simulatorPort = options.simulatorPort ?? envPort(env, 'REVELA_SIM_PORT', 6443);
   await mkdir(stateDir, { recursive: true });
 
   const stops: (() => Promise<void>)[] = [];
@@ -103,17 +107,19 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     stops.push(() => server.stop());
     log(`revela dev: Temporal dev server up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    const simulator: Simulator = await startSimulator({
-      clusters: [
-        { name: 'local', port: simulatorPort },
-        { name: 'hangzhou1', labels: { region: 'hangzhou' }, port: simulatorPort + 1 },
-        { name: 'hangzhou2', labels: { region: 'hangzhou' }, port: simulatorPort + 2 },
-      ],
-      rolloutDurationMs: options.rolloutMs ?? Number(env.REVELA_SIM_ROLLOUT_MS ?? 2000),
-      dataFile: resolve(stateDir, 'sim-data.json'),
+    const binaries = await provisionKubeBinaries({ env, log: (line) => log(`revela dev: ${line}`) });
+    const clustersStarted = Date.now();
+    const clusters: LocalClusters = await startLocalClusters({
+      binaries,
+      stateDir,
+      podReadyDelayMs: options.podReadyDelayMs ?? envPort(env, 'REVELA_POD_READY_DELAY_MS', 1500, 0),
+      log: (line) => log(`revela dev: ${line}`),
     });
-    stops.push(() => simulator.stop());
-    const { kubeconfigPath, clustersPath } = await simulator.writeFiles(stateDir);
+    stops.push(() => ((options.keepClusters ?? true) ? clusters.stop() : clusters.delete()));
+    log(
+      `revela dev: clusters ${clusters.clusters.map((c) => c.name).join(', ')} up in ${((Date.now() - clustersStarted) / 1000).toFixed(1)} s`,
+    );
+    const { kubeconfigPath, clustersPath } = clusters;
 
     let done: Promise<void> = Promise.resolve();
     if (options.worker ?? true) {
@@ -131,6 +137,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       codecUrl: codecServer.url,
       kubeconfigPath,
       clustersPath,
+      kubeBinDir: binaries.dir,
       done: done.finally(stopAll),
       stop: stopAll,
     };

@@ -97,47 +97,70 @@ export async function startLocalClusters(options: LocalClustersOptions): Promise
   const prefix = options.namePrefix ?? 'revela-';
   const workdir = join(options.stateDir, 'kwok');
   await mkdir(workdir, { recursive: true });
-  const env = kwokEnv(options.binaries, workdir);
+  // One kwok work dir per cluster: kwokctl keeps shared state (its CA among it) per work dir, and
+  // clusters created side by side in one would race on it.
+  const workdirOf = (spec: LocalClusterSpec) => join(workdir, spec.name);
+  const envOf = (spec: LocalClusterSpec) => kwokEnv(options.binaries, workdirOf(spec));
   const token = await ensureToken(join(workdir, 'tokens.csv'));
   const configPath = join(workdir, 'revela-kwok.yaml');
   await writeFile(configPath, kwokConfig(options, join(workdir, 'tokens.csv')));
 
   const kwokName = (spec: LocalClusterSpec) => `${prefix}${spec.name}`;
-  // Side by side: a restart mostly waits for the apiservers' readiness, not for CPU.
-  const results = await Promise.allSettled(
-    specs.map(async (spec) => {
-      const name = kwokName(spec);
-      const t0 = Date.now();
-      if (existsSync(join(workdir, 'clusters', name, 'kwok.yaml'))) {
-        await kwokctl(env, ['start', 'cluster', '--name', name, '--wait', '2m'], spec.name);
-        log(`kubernetes: cluster ${spec.name} restarted in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      } else {
-        await kwokctl(
-          env,
-          ['create', 'cluster', '--name', name, '--config', configPath, '--wait', '2m', '--quiet-pull'],
-          spec.name,
-        );
-        await kwokctl(
-          env,
-          ['scale', 'node', '--name', name, '--replicas', String(options.nodes ?? 2)],
-          spec.name,
-        );
-        log(`kubernetes: cluster ${spec.name} created in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      }
-    }),
+  // kwokctl picks each component's port by probing for a free one, so clusters are created one
+  // after another (side by side they pick the same ports); restarts reuse recorded ports and run
+  // side by side, since they mostly wait for the apiservers' readiness.
+  const create = specs.filter(
+    (spec) => !existsSync(join(workdirOf(spec), 'clusters', kwokName(spec), 'kwok.yaml')),
+  );
+  const results: PromiseSettledResult<void>[] = [];
+  for (const spec of create) {
+    const t0 = Date.now();
+    const env = envOf(spec);
+    const name = kwokName(spec);
+    const created = await kwokctl(
+      env,
+      ['create', 'cluster', '--name', name, '--config', configPath, '--wait', '2m', '--quiet-pull'],
+      spec.name,
+    )
+      .then(() =>
+        kwokctl(env, ['scale', 'node', '--name', name, '--replicas', String(options.nodes ?? 2)], spec.name),
+      )
+      .then(
+        () => ({ status: 'fulfilled', value: undefined }) as const,
+        (reason: unknown) => ({ status: 'rejected', reason }) as const,
+      );
+    results.push(created);
+    if (created.status === 'rejected') break;
+    log(`kubernetes: cluster ${spec.name} created in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  results.push(
+    ...(await Promise.allSettled(
+      specs
+        .filter((spec) => !create.includes(spec))
+        .map(async (spec) => {
+          const t0 = Date.now();
+          await kwokctl(
+            envOf(spec),
+            ['start', 'cluster', '--name', kwokName(spec), '--wait', '2m'],
+            spec.name,
+          );
+          log(`kubernetes: cluster ${spec.name} restarted in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        }),
+    )),
   );
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     await Promise.all(
       specs.map((spec) =>
-        kwokctl(env, ['stop', 'cluster', '--name', kwokName(spec)], spec.name).catch(() => undefined),
+        kwokctl(envOf(spec), ['stop', 'cluster', '--name', kwokName(spec)], spec.name).catch(() => undefined),
       ),
     );
     throw failed.reason;
   }
 
   const clusters: LocalCluster[] = [];
-  for (const spec of specs) clusters.push(await describeCluster(workdir, kwokName(spec), spec, token));
+  for (const spec of specs)
+    clusters.push(await describeCluster(workdirOf(spec), kwokName(spec), spec, token));
   const kubeconfigPath = join(options.stateDir, 'kubeconfig');
   const clustersPath = join(options.stateDir, 'clusters.yaml');
   await writeFile(kubeconfigPath, kubeconfigFor(clusters), { mode: 0o600 });
@@ -146,11 +169,13 @@ export async function startLocalClusters(options: LocalClustersOptions): Promise
     toYaml({ clusters: clusters.map((c) => ({ name: c.name, context: c.name, labels: { ...c.labels } })) }),
   );
   const each = async (verb: 'stop' | 'delete') => {
-    for (const spec of specs) {
-      await kwokctl(env, [verb, 'cluster', '--name', kwokName(spec)], spec.name).catch((err: Error) =>
-        log(`kubernetes: ${verb} ${spec.name}: ${err.message}`),
-      );
-    }
+    await Promise.all(
+      specs.map((spec) =>
+        kwokctl(envOf(spec), [verb, 'cluster', '--name', kwokName(spec)], spec.name).catch((err: Error) =>
+          log(`kubernetes: ${verb} ${spec.name}: ${err.message}`),
+        ),
+      ),
+    );
   };
   return {
     clusters,

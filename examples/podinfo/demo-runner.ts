@@ -39,7 +39,7 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** `count` consecutive free ports (the simulator takes one per cluster, consecutively). */
+/** `count` consecutive free ports. */
 async function freePorts(count: number, from = 20_000 + Math.floor(Math.random() * 20_000)): Promise<number> {
   for (let base = from; base < 65_000; base += count) {
     let ok = true;
@@ -51,8 +51,8 @@ async function freePorts(count: number, from = 20_000 + Math.floor(Math.random()
 
 /**
  * The running stack (TEMPORAL_ADDRESS or localhost:7233 with a worker) when it has no podinfo
- * in namespace examples yet; otherwise a throwaway embedded stack on free ports with 1.5 s
- * rollouts, so the `Ready:0/3` wait is visible.
+ * in namespace examples yet; otherwise a throwaway embedded stack on free ports (fresh real
+ * clusters whose pods take 1.5 s to become Ready, so the `Ready:0/3` wait is visible).
  */
 export async function chooseTarget(options: {
   embedded: boolean;
@@ -84,12 +84,7 @@ export async function chooseTarget(options: {
     }
   }
   const stateDir = await mkdtemp(join(tmpdir(), 'revela-demo-'));
-  const [port, uiPort, codecPort, simulatorPort] = [
-    await freePorts(1),
-    await freePorts(1),
-    await freePorts(1),
-    await freePorts(3),
-  ];
+  const [port, uiPort, codecPort] = [await freePorts(1), await freePorts(1), await freePorts(1)];
   const quietEnv: NodeJS.ProcessEnv = { ...process.env, REVELA_LOG_LEVEL: 'WARN' };
   delete quietEnv.TEMPORAL_ADDRESS;
   delete quietEnv.REVELA_TASK_QUEUE;
@@ -100,8 +95,9 @@ export async function chooseTarget(options: {
       port,
       uiPort,
       codecPort,
-      simulatorPort,
-      rolloutMs: 1500,
+      podReadyDelayMs: 1500,
+      // Throwaway clusters: removed with the stack.
+      keepClusters: false,
       env: quietEnv,
       log: () => undefined,
     });
@@ -121,7 +117,7 @@ export async function chooseTarget(options: {
     env,
     client,
     uiUrl: stack.uiUrl,
-    description: `a throwaway stack: Temporal ${stack.address}, UI ${stack.uiUrl}, simulator clusters, worker`,
+    description: `a throwaway stack: Temporal ${stack.address}, UI ${stack.uiUrl}, three real clusters, worker`,
     embedded: true,
     async stop() {
       await client.close();

@@ -57,7 +57,7 @@ async function scenario(target: DemoTarget, check: Checks, scratch: string): Pro
     'examples/podinfo/app.yaml',
   ]);
   check.contains(apply.stdout, 'published podinfo-v1 (alpha1', 'podinfo-v1 is published as alpha1');
-  // Show the wait while the replicas come up (the simulator takes ~1.5 s per rollout).
+  // Show the wait while the replicas come up (pods take ~1.5 s to become Ready on the local clusters).
   let waitingStatus: string | undefined;
   await until('podinfo-v1 to finish', async () => {
     const s = await revela(target, ['status', 'podinfo', ...NS], { quiet: true });

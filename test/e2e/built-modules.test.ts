@@ -17,7 +17,8 @@ const ENTRY_POINTS = [
   'dist/worker/create-worker.js',
   'dist/worker/run-worker.js',
   'dist/dev/dev-stack.js',
-  'dist/cluster-sim/main.js',
+  'dist/dev/kube-binaries.js',
+  'dist/dev/local-clusters.js',
 ];
 
 describe('the build under plain Node ESM', () => {

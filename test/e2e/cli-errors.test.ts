@@ -31,7 +31,6 @@ const COMMANDS = [
   'cluster',
   'cluster list',
   'worker',
-  'sim',
   'dev',
   'codec-server',
 ];

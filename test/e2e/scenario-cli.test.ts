@@ -19,7 +19,7 @@ describe('the podinfo scenario through the CLI', () => {
   beforeAll(async () => {
     // Rollouts take 4 s so the "wait healthy … Ready:0/3" phase of step 1 is there to see, even
     // when a loaded machine needs a second or two per CLI process.
-    cli = await startCliStack({ simulator: { rolloutDurationMs: 4000 } });
+    cli = await startCliStack({ rollout: 'slow' });
     appYaml = await readFile(join(EXAMPLE, 'app.yaml'), 'utf8');
   });
   afterAll(async () => {

@@ -66,7 +66,7 @@ describe('two revela worker processes on one task queue', () => {
 
   beforeAll(async () => {
     assertBuilt();
-    stack = await startTestStack({ startWorker: false, simulator: { rolloutDurationMs: 300 } });
+    stack = await startTestStack({ startWorker: false, rollout: 'fast' });
     dir = await mkdtemp(join(tmpdir(), 'revela-workers-'));
     const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env, REVELA_LOG_FORMAT: 'json' };
     workers.push(startWorkerProcess(env), startWorkerProcess(env));

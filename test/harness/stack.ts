@@ -1,22 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { inject } from 'vitest';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { Connection, type Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../cluster-sim/simulator.js';
 import { RevelaClient } from '../../client/revela-client.js';
-import { ClusterRegistry } from '../../kube/cluster-registry.js';
+import type { ClusterRegistry } from '../../kube/cluster-registry.js';
 import { loadWorkerConfig } from '../../worker/config.js';
 import { registerSearchAttributes } from '../../worker/search-attributes.js';
 import { createRevelaWorker, type RevelaWorker } from '../../worker/create-worker.js';
 import type { EngineSettings } from '../../workflows/messages.js';
+import type { RolloutSpeed } from './cluster-pool.js';
+import { startKubeFixture, type KubeFixture } from './kube-fixture.js';
+import type { TestClusters } from './test-clusters.js';
 
 export interface TestStackOptions {
-  /** Simulator options. @default instant rollouts on local, hangzhou1, hangzhou2 */
-  readonly simulator?: SimulatorOptions;
+  /**
+   * Which real cluster set to lease (`local`, `hangzhou1`, `hangzhou2`): `fast` pods are Ready
+   * about 0.1 s after scheduling, `slow` ones after 4 s (time to act during a rollout). @default 'fast'
+   */
+  readonly rollout?: RolloutSpeed;
   /** Engine tunables for applications created by this stack's client. @default fast health checks */
   readonly engine?: Partial<EngineSettings>;
   /** Extra `REVELA_*` variables for the worker (e.g. `REVELA_ENCRYPTION_KEY`). */
@@ -37,9 +39,11 @@ export const FAST_ENGINE: Partial<EngineSettings> = {
 export interface TestStack {
   /** This stack's own Temporal namespace on the shared dev server. */
   readonly namespace: string;
-  readonly simulator: Simulator;
+  /** The leased real clusters: direct clients, kubectl files, and the fault proxy in front of each. */
+  readonly clusters: TestClusters;
   /** The environment a worker of this stack runs with (Temporal address, task queue, cluster files). */
   readonly env: Readonly<Record<string, string>>;
+  /** The clusters as the worker reaches them: through the fault proxies. */
   readonly registry: ClusterRegistry;
   readonly client: RevelaClient;
   readonly temporal: Client;
@@ -54,8 +58,9 @@ export interface TestStack {
 }
 
 /**
- * One test file's slice of the real system: its own simulator clusters, a worker on its own
- * task queue against the run's shared Temporal dev server, and a `RevelaClient`.
+ * One test file's slice of the real system: a leased set of real clusters (cleared of what earlier
+ * test files left) behind fault proxies, a worker on its own task queue against the run's shared
+ * Temporal dev server, and a `RevelaClient`.
  */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   quietRuntime();
@@ -65,13 +70,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const namespace = await createTestNamespace(address);
   const bundlePath = inject('workflowBundlePath');
   const taskQueue = `test-${randomUUID()}`;
-  const simulator = await startSimulator({ rolloutDurationMs: 0, ...(options.simulator ?? {}) });
-  const stateDir = await mkdtemp(join(tmpdir(), 'revela-test-'));
-  const files = await simulator.writeFiles(stateDir);
-  const registry = await ClusterRegistry.load({
-    kubeconfigPath: files.kubeconfigPath,
-    clustersPath: files.clustersPath,
-  });
+  const kube: KubeFixture = await startKubeFixture({ rollout: options.rollout ?? 'fast' });
+  const { clusters, registry } = kube;
+  const files = { kubeconfigPath: kube.kubeconfigPath, clustersPath: kube.clustersPath };
   const env = {
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: namespace,
@@ -85,7 +86,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   let running: { worker: RevelaWorker; done: Promise<void> } | undefined;
   const stack: TestStack = {
     namespace,
-    simulator,
+    clusters,
     env,
     registry,
     client: undefined as unknown as RevelaClient,
@@ -116,8 +117,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     async stop() {
       await stack.stopWorker();
       await stack.client?.close();
-      await simulator.stop();
-      await rm(stateDir, { recursive: true, force: true });
+      await kube.stop();
     },
   };
   try {

@@ -88,6 +88,15 @@ async function exists(stack: TestStack, workflowId: string): Promise<boolean> {
   }
 }
 
+const RECORDED_KINDS = [
+  { apiVersion: 'v1', kind: 'Namespace' },
+  { apiVersion: 'apps/v1', kind: 'Deployment' },
+  { apiVersion: 'v1', kind: 'Service' },
+  { apiVersion: 'v1', kind: 'ConfigMap' },
+  { apiVersion: 'v1', kind: 'Secret' },
+  { apiVersion: 'batch/v1', kind: 'Job' },
+] as const;
+
 async function recorded(stack: TestStack, where: ReturnType<typeof touched>): Promise<Recorded> {
   const { namespaces, apps } = where;
   const ours = (id: string) =>
@@ -112,13 +121,16 @@ async function recorded(stack: TestStack, where: ReturnType<typeof touched>): Pr
   for (const ns of namespaces)
     catalogs[ns] = (await exists(stack, catalogWorkflowId(ns))) ? 'present' : 'absent';
   const objects: string[] = [];
-  for (const cluster of stack.simulator.clusters) {
-    for (const o of stack.simulator.objects(cluster.name)) {
-      const ns = o.kind === 'Namespace' ? o.metadata.name : o.metadata.namespace;
-      if (ns !== undefined && namespaces.includes(ns)) {
-        objects.push(
-          `${cluster.name} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}@${String(o.metadata.resourceVersion)}`,
-        );
+  // Every object a test namespace holds, of the kinds Revela writes, on every real cluster.
+  for (const cluster of stack.clusters.names) {
+    for (const type of RECORDED_KINDS) {
+      for (const o of await stack.clusters.list(cluster, type)) {
+        const ns = o.kind === 'Namespace' ? o.metadata.name : o.metadata.namespace;
+        if (ns !== undefined && namespaces.includes(ns)) {
+          objects.push(
+            `${cluster} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}@${String(o.metadata.resourceVersion)}`,
+          );
+        }
       }
     }
   }

@@ -23,7 +23,7 @@ describe('the application entity continues as new', () => {
   let stack: TestStack;
   beforeAll(async () => {
     // Two updates per run: the entity continues as new while podinfo-v1 is still rolling out.
-    stack = await startTestStack({ simulator: { rolloutDurationMs: 3000 }, engine: { maxUpdatesPerRun: 2 } });
+    stack = await startTestStack({ rollout: 'slow', engine: { maxUpdatesPerRun: 2 } });
   });
   afterAll(async () => {
     await stack?.stop();

@@ -74,10 +74,10 @@ function slowDefinition(namespace: string): RevelaDocument {
 describe('faults', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({ simulator: { rolloutDurationMs: 200 } });
+    stack = await startTestStack();
   });
-  afterEach(() => {
-    stack.simulator.clearFaults();
+  afterEach(async () => {
+    await stack.clusters.clearFaults();
   });
   afterAll(async () => {
     await stack?.stop();
@@ -85,7 +85,8 @@ describe('faults', () => {
 
   it('at 30% 5xx plus latency on every cluster, publishes still succeed within bounded retries', async () => {
     for (const cluster of ['local', 'hangzhou1', 'hangzhou2']) {
-      stack.simulator.setFaults(cluster, { errorRate: 0.3, seed: 7, status: 503, latencyMs: 40 });
+      stack.clusters.faults(cluster).failWith({ status: 503, rate: 0.3, seed: 7 });
+      stack.clusters.faults(cluster).setLatency(40);
     }
     const refs = ['a', 'b', 'c'].map((name) => ({ name, namespace: 'flaky' }));
     const published = await Promise.all(
@@ -104,14 +105,16 @@ describe('faults', () => {
       // applyResource allows 20 attempts; a 30% error rate needs a handful at most.
       expect(attempts.applyResource).toBeLessThanOrEqual(20);
       retried = Math.max(retried, attempts.applyResource ?? 0, attempts.checkHealth ?? 0);
-      expect(deploymentIn(stack.simulator, 'hangzhou2', 'flaky', 'web')?.image).toBe('example.com/web:1');
+      expect((await deploymentIn(stack.clusters, 'hangzhou2', 'flaky', 'web'))?.image).toBe(
+        'example.com/web:1',
+      );
     }
     // The faults really happened: something was retried.
     expect(retried).toBeGreaterThan(1);
   });
 
   it('a permanent 403 fails the step fast with the server’s message', async () => {
-    stack.simulator.setFaults('hangzhou1', { errorRate: 1, status: 403, verbs: ['patch'] });
+    stack.clusters.faults('hangzhou1').failWith({ status: 403, match: { verbs: ['patch'] } });
     const ref = { name: 'denied', namespace: 'forbidden' };
     const v1 = await stack.client.publish({
       app: testApp({ ...ref, components: { web: 'example.com/web:1' }, policies: BOTH }),
@@ -127,7 +130,7 @@ describe('faults', () => {
   });
 
   it('a partitioned cluster makes the step wait with a clear message, and it resumes when healed', async () => {
-    stack.simulator.setFaults('hangzhou2', { partitioned: true });
+    await stack.clusters.faults('hangzhou2').refuseConnections(true);
     const ref = { name: 'island', namespace: 'partition' };
     const v1 = await stack.client.publish({
       app: testApp({ ...ref, components: { web: 'example.com/web:1' }, policies: BOTH }),
@@ -138,18 +141,19 @@ describe('faults', () => {
       return s.waiting.some((w) => w.startsWith('hangzhou2:') && w.includes('ECONNREFUSED')) ? s : undefined;
     });
     expect(waiting.run?.status).toBe('Executing');
-    expect(deploymentIn(stack.simulator, 'hangzhou1', 'partition', 'web')).toBeDefined();
+    expect(await deploymentIn(stack.clusters, 'hangzhou1', 'partition', 'web')).toBeDefined();
 
-    stack.simulator.clearFaults('hangzhou2');
+    await stack.clusters.clearFaults('hangzhou2');
     expect((await stack.client.waitForRevision(ref, v1.revision, { timeoutMs: 60_000 })).status).toBe(
       'Succeeded',
     );
-    expect(deploymentIn(stack.simulator, 'hangzhou2', 'partition', 'web')?.revision).toBe(v1.revision);
+    expect((await deploymentIn(stack.clusters, 'hangzhou2', 'partition', 'web'))?.revision).toBe(v1.revision);
   });
 
   it('a storm of 20 publishes under faults still ends with one deployed revision and contiguous numbers', async () => {
     for (const cluster of ['hangzhou1', 'hangzhou2']) {
-      stack.simulator.setFaults(cluster, { errorRate: 0.3, seed: 11, status: 500, latencyMs: 20 });
+      stack.clusters.faults(cluster).failWith({ status: 500, rate: 0.3, seed: 11 });
+      stack.clusters.faults(cluster).setLatency(20);
     }
     const ref = { name: 'stormy', namespace: 'storm-faults' };
     const results = await Promise.all(
@@ -172,7 +176,7 @@ describe('faults', () => {
     expect(revisions.filter((r) => r.status === 'Executing' || r.status === 'Suspended')).toEqual([]);
     const image = `example.com/web:${last.publishVersion?.slice(1)}`;
     for (const cluster of ['hangzhou1', 'hangzhou2']) {
-      expect(deploymentIn(stack.simulator, cluster, 'storm-faults', 'web')).toMatchObject({
+      expect(await deploymentIn(stack.clusters, cluster, 'storm-faults', 'web')).toMatchObject({
         image,
         revision: last.revision,
       });
@@ -252,7 +256,7 @@ describe('the Temporal dev server restarted on its SQLite file mid-run', () => {
     const port = await freePort();
     const dbFilename = join(dir, 'temporal.db');
     server = await startDevServer({ cli, port, dbFilename });
-    stack = await startTestStack({ temporalAddress: server.address, simulator: { rolloutDurationMs: 3000 } });
+    stack = await startTestStack({ temporalAddress: server.address, rollout: 'slow' });
     const ref = { name: 'durable', namespace: 'restart' };
     const v1 = await stack.client.publish({
       app: testApp({ ...ref, components: { web: 'example.com/web:1' }, policies: BOTH }),
@@ -277,6 +281,6 @@ describe('the Temporal dev server restarted on its SQLite file mid-run', () => {
     );
     expect(done.status).toBe('Succeeded');
     expect((await stack.client.listRevisions(ref)).map((r) => r.name)).toEqual(['durable-v1']);
-    expect(deploymentIn(stack.simulator, 'hangzhou1', 'restart', 'web')?.revision).toBe(v1.revision);
+    expect((await deploymentIn(stack.clusters, 'hangzhou1', 'restart', 'web'))?.revision).toBe(v1.revision);
   });
 });

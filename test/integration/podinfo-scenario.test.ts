@@ -30,12 +30,12 @@ function withImage(app: Application, image: string): Application {
   };
 }
 
-function deploymentImage(stack: TestStack, cluster: string): string | undefined {
-  return deploymentIn(stack.simulator, cluster, 'examples', 'podinfo')?.image;
+async function deploymentImage(stack: TestStack, cluster: string): Promise<string | undefined> {
+  return (await deploymentIn(stack.clusters, cluster, 'examples', 'podinfo'))?.image;
 }
 
 /**
- * SCENARIO.md steps 1–6 against the real dev server and the simulator: the version-control
+ * SCENARIO.md steps 1–6 against the real dev server and real clusters: the version-control
  * walk-through from KubeVela's guide, with Revela's stricter revision rules.
  */
 describe('the podinfo scenario', () => {
@@ -44,7 +44,7 @@ describe('the podinfo scenario', () => {
 
   beforeAll(async () => {
     // Rollouts take 2 s so the health wait of a valid image is visible; `xxx` images never become ready.
-    stack = await startTestStack({ simulator: { rolloutDurationMs: 2000 } });
+    stack = await startTestStack({ rollout: 'slow' });
     const docs = await exampleDocuments();
     app = docs.find((d): d is Application => d.kind === 'Application') as Application;
   });
@@ -101,7 +101,7 @@ describe('the podinfo scenario', () => {
     ]);
     expect(tree[0]?.details).toMatchObject({ 'Up-to-date': 3, Available: 3 });
     expect(tree[0]?.details.Age).toMatch(/^\d+s$/);
-    expect(stack.simulator.objects('local').some((o) => o.kind === 'Deployment')).toBe(false);
+    expect(await stack.clusters.deployment('local', 'examples', 'podinfo')).toBeUndefined();
   });
 
   it('2. an image edit without a new publishVersion runs nothing; live-diff shows it', async () => {
@@ -109,7 +109,7 @@ describe('the podinfo scenario', () => {
     expect(outcome).toMatchObject({ result: 'saved' });
     expect(outcome?.message).toMatch(/draft saved; publishVersion alpha1 is already published as podinfo-v1/);
     expect((await stack.client.listRevisions(PODINFO)).map((r) => r.name)).toEqual(['podinfo-v1']);
-    expect(deploymentImage(stack, 'hangzhou1')).toBe('stefanprodan/podinfo:6.0.1');
+    expect(await deploymentImage(stack, 'hangzhou1')).toBe('stefanprodan/podinfo:6.0.1');
 
     const diff = await stack.client.diffs.liveDiff(PODINFO, { context: 2 });
     expect(diff).toContain('* Application (podinfo) has been modified(*)');
@@ -161,8 +161,8 @@ describe('the podinfo scenario', () => {
       applied: 2,
       deleted: 0,
     });
-    expect(deploymentImage(stack, 'hangzhou1')).toBe('stefanprodan/podinfo:6.0.1');
-    expect(deploymentImage(stack, 'hangzhou2')).toBe('stefanprodan/podinfo:6.0.1');
+    expect(await deploymentImage(stack, 'hangzhou1')).toBe('stefanprodan/podinfo:6.0.1');
+    expect(await deploymentImage(stack, 'hangzhou2')).toBe('stefanprodan/podinfo:6.0.1');
 
     const s = await stack.client.status(PODINFO);
     expect(s.app.currentRevision?.name).toBe('podinfo-v1');
@@ -225,7 +225,7 @@ describe('the podinfo scenario', () => {
     expect(await stack.client.waitForRevision(PODINFO, 'podinfo-v4', { timeoutMs: 60_000 })).toMatchObject({
       status: 'Succeeded',
     });
-    expect(deploymentImage(stack, 'hangzhou2')).toBe('stefanprodan/podinfo:6.0.3');
+    expect(await deploymentImage(stack, 'hangzhou2')).toBe('stefanprodan/podinfo:6.0.3');
     await recordHistory(stack.temporal.workflow.getHandle(v3run.workflowId), 'revision-superseded');
   });
 
@@ -244,7 +244,7 @@ describe('the podinfo scenario', () => {
     });
     const done = await stack.client.waitForRevision(PODINFO, 'podinfo-v5', { timeoutMs: 60_000 });
     expect(done).toMatchObject({ status: 'Succeeded', sourceRevision: 'podinfo-v1', hash: v1?.hash });
-    expect(deploymentImage(stack, 'hangzhou1')).toBe('stefanprodan/podinfo:6.0.1');
+    expect(await deploymentImage(stack, 'hangzhou1')).toBe('stefanprodan/podinfo:6.0.1');
 
     await expect(stack.client.publish({ ...PODINFO, publishVersion: 'beta1' })).rejects.toMatchObject({
       type: 'PublishVersionInUse',

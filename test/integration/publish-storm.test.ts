@@ -10,7 +10,7 @@ describe('a storm of 20 publishes', () => {
   let stack: TestStack;
   beforeAll(async () => {
     // Rollouts take 3 s, so every revision but the last is still waiting when it is superseded.
-    stack = await startTestStack({ simulator: { rolloutDurationMs: 3000 } });
+    stack = await startTestStack({ rollout: 'slow' });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -63,7 +63,7 @@ describe('a storm of 20 publishes', () => {
 
     const lastImage = `stefanprodan/podinfo:6.1.${versions.indexOf(last.publishVersion!)}`;
     for (const cluster of ['hangzhou1', 'hangzhou2']) {
-      expect(deploymentIn(stack.simulator, cluster, 'storm', 'podinfo')).toMatchObject({
+      expect(await deploymentIn(stack.clusters, cluster, 'storm', 'podinfo')).toMatchObject({
         image: lastImage,
         revision: last.revision,
       });

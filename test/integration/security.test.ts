@@ -1,10 +1,13 @@
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { kubeconfigFor } from '../../dev/local-clusters.js';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { RevelaPayloadCodec } from '../../client/payload-codec.js';
@@ -15,6 +18,29 @@ import { ANNOTATION_SECRET_DATA_SHA256, ANNOTATION_SECRET_SOURCE } from '../../m
 import { testApp } from '../harness/apps.js';
 import { FAST_ENGINE, startTestStack, type TestStack } from '../harness/stack.js';
 import { startWorkerProcess, type WorkerProcess } from '../harness/worker-process.js';
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * A real bearer token of a ServiceAccount bound to cluster-admin on one of the stack's clusters,
+ * made with kubectl as an operator would.
+ */
+async function serviceAccountToken(stack: TestStack, cluster: string): Promise<string> {
+  const kubectl = (...args: string[]) =>
+    execFileAsync(stack.clusters.kubectl, ['--context', cluster, ...args], {
+      env: stack.clusters.kubectlEnv(),
+    });
+  await kubectl('create', 'serviceaccount', 'revela-security', '-n', 'default').catch(() => undefined);
+  await kubectl(
+    'create',
+    'clusterrolebinding',
+    'revela-security',
+    '--clusterrole=cluster-admin',
+    '--serviceaccount=default:revela-security',
+  ).catch(() => undefined);
+  const { stdout } = await kubectl('create', 'token', 'revela-security', '-n', 'default', '--duration=1h');
+  return stdout.trim();
+}
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 
@@ -111,7 +137,7 @@ describe('with REVELA_ENCRYPTION_KEY, histories hold no plaintext snapshot', () 
 
   it('without the key, workflow ids, search attributes and failure messages stay readable: they name objects, never carry data', async () => {
     const ref = { name: 'refused', namespace: 'encrypted' };
-    stack.simulator.setFaults('hangzhou2', { status: 403 });
+    stack.clusters.faults('hangzhou2').failWith({ status: 403 });
     try {
       const app = testApp({
         ...ref,
@@ -123,7 +149,7 @@ describe('with REVELA_ENCRYPTION_KEY, histories hold no plaintext snapshot', () 
         'Failed',
       );
     } finally {
-      stack.simulator.clearFaults('hangzhou2');
+      await stack.clusters.clearFaults('hangzhou2');
     }
     // What the Temporal service (or anyone with read access to the namespace) sees.
     const blind = await Connection.connect({ address: stack.env.TEMPORAL_ADDRESS ?? '' });
@@ -164,18 +190,12 @@ describe('a worker process never writes down Secret data or kubeconfig credentia
   // failure or a log line at all, not that a codec hides them.
   const SECRET = `planted-secret-${randomUUID()}`;
   const ROTATED = `planted-rotated-${randomUUID()}`;
-  const TOKEN = `planted-token-${randomUUID()}`;
-  const PASSWORD = `planted-password-${randomUUID()}`;
-  const KEY = `-----BEGIN PRIVATE KEY-----\nPLANTEDKEY${randomUUID().replaceAll('-', '')}\n-----END PRIVATE KEY-----\n`;
-  const CERT = `-----BEGIN CERTIFICATE-----\nPLANTEDCERT${randomUUID().replaceAll('-', '')}\n-----END CERTIFICATE-----\n`;
-  const CREDENTIALS = [
-    TOKEN,
-    PASSWORD,
-    KEY.split('\n')[1] ?? KEY,
-    CERT.split('\n')[1] ?? CERT,
-    base64(KEY),
-    base64(CERT),
-  ];
+  // Real credentials of the real clusters: a ServiceAccount token per cluster (made below), and
+  // the cluster CA's admin client certificate on hangzhou2.
+  const TOKENS: Record<string, string> = {};
+  let KEY = '';
+  let CERT = '';
+  let CREDENTIALS: string[] = [];
   const SECRETS = [SECRET, base64(SECRET), ROTATED, base64(ROTATED)];
 
   let stack: TestStack;
@@ -186,26 +206,37 @@ describe('a worker process never writes down Secret data or kubeconfig credentia
   beforeAll(async () => {
     stack = await startTestStack({ startWorker: false });
     dir = await mkdtemp(join(tmpdir(), 'revela-security-'));
-    // The simulator's kubeconfig, with a different kind of credential per cluster. The simulator
-    // ignores credentials, so every request still succeeds; the client library sends them.
-    const kubeconfig = parse(stack.simulator.kubeconfigText()) as {
+    // A kubeconfig with a different kind of credential per cluster, each accepted by the real
+    // apiserver behind the stack's proxy: ServiceAccount tokens, and on hangzhou2 a client
+    // certificate next to its token.
+    for (const cluster of stack.clusters.names) TOKENS[cluster] = await serviceAccountToken(stack, cluster);
+    const hangzhou2 = stack.clusters.set.clusters.find((c) => c.name === 'hangzhou2');
+    KEY = hangzhou2?.servingKeyPem ?? '';
+    CERT = hangzhou2?.servingCertPem ?? '';
+    const pemBody = (pem: string) => pem.split('\n')[1] ?? pem;
+    CREDENTIALS = [...Object.values(TOKENS), pemBody(KEY), pemBody(CERT), base64(KEY), base64(CERT)];
+    const kubeconfig = parse(kubeconfigFor(stack.clusters.proxied())) as {
       users: { name: string; user: Record<string, string> }[];
       contexts: { name: string; context: { user: string } }[];
     };
     kubeconfig.users = [
-      { name: 'token-user', user: { token: TOKEN } },
-      { name: 'basic-user', user: { username: 'admin', password: PASSWORD } },
+      { name: 'local-sa', user: { token: TOKENS.local ?? '' } },
+      { name: 'hangzhou1-sa', user: { token: TOKENS.hangzhou1 ?? '' } },
       {
         name: 'cert-user',
-        user: { 'client-certificate-data': base64(CERT), 'client-key-data': base64(KEY), token: TOKEN },
+        user: {
+          'client-certificate-data': base64(CERT),
+          'client-key-data': base64(KEY),
+          token: TOKENS.hangzhou2 ?? '',
+        },
       },
     ];
     const users: Record<string, string> = {
-      local: 'token-user',
-      hangzhou1: 'basic-user',
+      local: 'local-sa',
+      hangzhou1: 'hangzhou1-sa',
       hangzhou2: 'cert-user',
     };
-    for (const c of kubeconfig.contexts) c.context.user = users[c.name] ?? 'token-user';
+    for (const c of kubeconfig.contexts) c.context.user = users[c.name] ?? 'local-sa';
     kubeconfigPath = join(dir, 'kubeconfig');
     await writeFile(kubeconfigPath, stringify(kubeconfig), { mode: 0o600 });
     worker = await startWorkerProcess({
@@ -252,11 +283,9 @@ describe('a worker process never writes down Secret data or kubeconfig credentia
     const v1 = await stack.client.publish({ app: secretApp('billing'), publishVersion: 'v1' });
     expect((await stack.client.waitForRevision(ref, v1.revision)).status).toBe('Succeeded');
 
-    const deployed = stack.simulator
-      .objects('hangzhou1')
-      .find(
-        (o) => o.kind === 'Secret' && o.metadata.namespace === 'payments' && o.metadata.name === 'db-creds',
-      );
+    const deployed = await stack.clusters
+      .client('hangzhou1')
+      .read({ apiVersion: 'v1', kind: 'Secret', namespace: 'payments', name: 'db-creds' });
     expect(deployed?.data).toEqual({ password: base64(SECRET) });
     expect(deployed?.type).toBe('Opaque');
     expect(deployed?.metadata.annotations?.[ANNOTATION_SECRET_SOURCE]).toBe('local/vault/db-creds');
@@ -309,10 +338,12 @@ describe('a worker process never writes down Secret data or kubeconfig credentia
       /the Secret local\/vault\/db-creds changed since ledger-v1 was published \(data sha256 [0-9a-f]{16}…, now [0-9a-f]{16}…\): publish a new version/,
     );
     expect(
-      stack.simulator
-        .objects('hangzhou1')
-        .some((o) => o.kind === 'Secret' && o.metadata.labels?.['app.oam.dev/name'] === 'ledger'),
-    ).toBe(false);
+      await stack.clusters.list('hangzhou1', {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        labelSelector: { 'app.oam.dev/name': 'ledger' },
+      }),
+    ).toEqual([]);
 
     for (const [id, text] of await allHistories(stack)) expect(leaked(text, SECRETS), id).toEqual([]);
     expect(leaked(JSON.stringify(status), SECRETS)).toEqual([]);
@@ -332,7 +363,7 @@ describe('a worker process never writes down Secret data or kubeconfig credentia
 
     // A permanent Kubernetes error: the worker's request (with the cert user's credentials) is
     // refused. v2 deploys to hangzhou2 only, so its one apply fails and nothing else races it.
-    stack.simulator.setFaults('hangzhou2', { status: 403 });
+    stack.clusters.faults('hangzhou2').failWith({ status: 403 });
     const errors: string[] = [];
     try {
       const onlyHangzhou2 = [{ name: 'all', type: 'topology', properties: { clusters: ['hangzhou2'] } }];
@@ -377,7 +408,7 @@ describe('a worker process never writes down Secret data or kubeconfig credentia
         await client.close();
       }
     } finally {
-      stack.simulator.clearFaults('hangzhou2');
+      await stack.clusters.clearFaults('hangzhou2');
     }
 
     for (const [id, text] of await allHistories(stack)) expect(leaked(text, CREDENTIALS), id).toEqual([]);

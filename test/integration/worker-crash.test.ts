@@ -41,7 +41,7 @@ describe('a worker killed with SIGKILL', () => {
   beforeAll(async () => {
     stack = await startTestStack({
       startWorker: false,
-      simulator: { rolloutDurationMs: 4000 },
+      rollout: 'slow',
       // A dead worker's attempt is retried elsewhere after 5 s instead of the production 20–30 s.
       engine: { activityTimeoutMs: 5000, heartbeatTimeoutMs: 3000 },
     });
@@ -78,7 +78,9 @@ describe('a worker killed with SIGKILL', () => {
       checkHealth: 2,
     });
     for (const cluster of ['hangzhou1', 'hangzhou2']) {
-      expect(stack.simulator.objects(cluster).filter((o) => o.kind === 'Deployment')).toHaveLength(1);
+      expect(
+        (await stack.clusters.deployments(cluster)).filter((o) => o.metadata.namespace === 'crash-health'),
+      ).toHaveLength(1);
     }
   });
 
@@ -88,7 +90,7 @@ describe('a worker killed with SIGKILL', () => {
     const ref = { name: 'podinfo', namespace: 'crash-apply' };
     await stack.client.apply(catalog);
     // Every write to hangzhou1 takes 2 s, so the worker dies with the request in flight.
-    stack.simulator.setFaults('hangzhou1', { latencyMs: 2000, verbs: ['patch'] });
+    stack.clusters.faults('hangzhou1').setLatency(2000, { verbs: ['patch'] });
     const v1 = await stack.client.publish({ app: withPublishVersion(app, 'v1'), publishVersion: 'v1' });
     await eventually('an apply to hangzhou1 to be in flight', async () => {
       const d = await stack.temporal.workflow
@@ -97,7 +99,7 @@ describe('a worker killed with SIGKILL', () => {
       return d.raw.pendingActivities?.some((a) => a.activityType?.name === 'applyResource') ? d : undefined;
     });
     await worker.kill('SIGKILL');
-    stack.simulator.clearFaults('hangzhou1');
+    await stack.clusters.clearFaults('hangzhou1');
     worker = await startWorkerProcess({ ...stack.env });
 
     expect((await stack.client.waitForRevision(ref, v1.revision, { timeoutMs: 60_000 })).status).toBe(

@@ -24,13 +24,13 @@ function step(steps: StepStatus[] | undefined, name: string): StepStatus | undef
 describe('revision workflows', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({ simulator: { rolloutDurationMs: 300 } });
+    stack = await startTestStack();
   });
   afterAll(async () => {
     await stack?.stop();
   });
 
-  const deployed = (ns: string, name: string) => deploymentIn(stack.simulator, 'local', ns, name);
+  const deployed = (ns: string, name: string) => deploymentIn(stack.clusters, 'local', ns, name);
 
   it('a suspend step holds the workflow until resumed; later steps wait', async () => {
     const ref = { name: 'held', namespace: 'steps-suspend' };
@@ -50,14 +50,14 @@ describe('revision workflows', () => {
     expect(held.run?.status).toBe('Suspended');
     expect(step(held.run?.steps, 'apply-a')?.phase).toBe('succeeded');
     expect(step(held.run?.steps, 'apply-b')?.phase).toBe('pending');
-    expect(deployed('steps-suspend', 'b')).toBeUndefined();
+    expect(await deployed('steps-suspend', 'b')).toBeUndefined();
 
     await expect(stack.client.resume({ ...ref, step: 'no-such-step' })).rejects.toMatchObject({
       type: 'StepNotFound',
     });
     await stack.client.resume(ref);
     expect((await stack.client.waitForRevision(ref, v1.revision)).status).toBe('Succeeded');
-    expect(deployed('steps-suspend', 'b')?.image).toBe(GOOD);
+    expect((await deployed('steps-suspend', 'b'))?.image).toBe(GOOD);
   });
 
   it('a suspend step with a duration resumes by itself', async () => {
@@ -71,7 +71,7 @@ describe('revision workflows', () => {
     expect((await stack.client.waitForRevision(ref, v1.revision, { timeoutMs: 30_000 })).status).toBe(
       'Succeeded',
     );
-    expect(deployed('steps-duration', 'a')?.image).toBe(GOOD);
+    expect((await deployed('steps-duration', 'a'))?.image).toBe(GOOD);
   });
 
   it('a deploy step with auto: false waits for approval', async () => {
@@ -87,10 +87,10 @@ describe('revision workflows', () => {
       return step(s.run?.steps, 'deploy-local')?.phase === 'suspending' ? s : undefined;
     });
     expect(step(waiting.run?.steps, 'deploy-local')?.message).toMatch(/^waiting for approval/);
-    expect(deployed('steps-approval', 'a')).toBeUndefined();
+    expect(await deployed('steps-approval', 'a')).toBeUndefined();
     await stack.client.resume({ ...ref, step: 'deploy-local' });
     expect((await stack.client.waitForRevision(ref, v1.revision)).status).toBe('Succeeded');
-    expect(deployed('steps-approval', 'a')?.image).toBe(GOOD);
+    expect((await deployed('steps-approval', 'a'))?.image).toBe(GOOD);
   });
 
   it('a step timeout fails the step with reason Timeout; later steps are skipped unless `if: always`', async () => {
@@ -115,8 +115,8 @@ describe('revision workflows', () => {
     );
     expect(step(s.run?.steps, 'apply-after')).toMatchObject({ phase: 'skipped', reason: 'Skip' });
     expect(step(s.run?.steps, 'apply-cleanup')?.phase).toBe('succeeded');
-    expect(deployed('steps-timeout', 'after')).toBeUndefined();
-    expect(deployed('steps-timeout', 'cleanup')?.image).toBe(GOOD);
+    expect(await deployed('steps-timeout', 'after')).toBeUndefined();
+    expect((await deployed('steps-timeout', 'cleanup'))?.image).toBe(GOOD);
   });
 
   it('DAG mode runs independent steps together and dependent steps after their dependencies', async () => {
@@ -175,7 +175,7 @@ describe('revision workflows', () => {
       return step(s.run?.steps, 'apply-b')?.phase === 'suspending' ? s : undefined;
     });
     expect(suspended.run?.status).toBe('Suspended');
-    expect(deployed('steps-ops', 'b')).toBeUndefined();
+    expect(await deployed('steps-ops', 'b')).toBeUndefined();
 
     const terminated = await stack.client.terminate({ ...ref, reason: 'bad release' });
     expect(terminated.message).toBe('ops-v1 terminated');
@@ -190,7 +190,7 @@ describe('revision workflows', () => {
 
     await stack.client.restart(ref);
     expect((await stack.client.waitForRevision(ref, 'ops-v1')).status).toBe('Succeeded');
-    expect(deployed('steps-ops', 'b')?.image).toBe(GOOD);
+    expect((await deployed('steps-ops', 'b'))?.image).toBe(GOOD);
     expect((await stack.client.listRevisions(ref)).map((r) => r.name)).toEqual(['ops-v1']);
   });
 
@@ -201,15 +201,15 @@ describe('revision workflows', () => {
       publishVersion: 'v1',
     });
     await stack.client.waitForRevision(ref, 'shrink-v1');
-    expect(deployed('steps-gc', 'b')).toBeDefined();
+    expect(await deployed('steps-gc', 'b')).toBeDefined();
     await stack.client.publish({ app: testApp({ ...ref, components: { a: GOOD } }), publishVersion: 'v2' });
     await stack.client.waitForRevision(ref, 'shrink-v2');
     await eventually('the inventory to drop b', async () => {
       const s = await stack.client.status(ref);
       return s.app.inventory.every((e) => e.name !== 'b') ? s : undefined;
     });
-    expect(deployed('steps-gc', 'b')).toBeUndefined();
-    expect(deployed('steps-gc', 'a')?.revision).toBe('shrink-v2');
+    expect(await deployed('steps-gc', 'b')).toBeUndefined();
+    expect((await deployed('steps-gc', 'a'))?.revision).toBe('shrink-v2');
   });
 
   it('rollback takes any retained succeeded revision with `to`, and refuses others', async () => {
@@ -233,7 +233,7 @@ describe('revision workflows', () => {
     });
     const result = await stack.client.rollback({ ...ref, to: 'picky-v1' });
     expect(result).toMatchObject({ from: 'picky-v3', to: 'picky-v1' });
-    expect(deployed('steps-rollback', 'web')).toMatchObject({
+    expect(await deployed('steps-rollback', 'web')).toMatchObject({
       image: 'stefanprodan/podinfo:6.0.1',
       revision: 'picky-v1',
     });

@@ -100,7 +100,7 @@ describe('the Temporal UI shows what Revela records', () => {
       uiPort: await freePort(),
     });
     cleanups.push(() => server.stop());
-    stack = await startTestStack({ temporalAddress: server.address, simulator: { rolloutDurationMs: 500 } });
+    stack = await startTestStack({ temporalAddress: server.address, rollout: 'fast' });
     cleanups.push(() => stack.stop());
 
     await stack.client.apply(await podinfoDocuments());

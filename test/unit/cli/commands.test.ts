@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { NoWorkerError, RequestRejectedError, TemporalUnreachableError } from '../../../client/errors.js';
 import { planUp } from '../../../cli/commands/up.js';
 import { parseRevisionPair } from '../../../cli/commands/live-diff.js';
-import { simulatorArgv } from '../../../cli/commands/sim.js';
 import { devEnvironment } from '../../../cli/commands/dev.js';
 import { findDefinition, indexDefinitions } from '../../../cli/definition-index.js';
 import { CliUsageError, CommandFailedError, describeFailure } from '../../../cli/errors.js';
@@ -169,17 +168,11 @@ describe('definitions', () => {
 });
 
 describe('process commands', () => {
-  it('pass simulator flags to its own parser', () => {
-    expect(
-      simulatorArgv({ ports: '1,2,3', dataFile: false, rolloutMs: '1500', createNamespaces: true }),
-    ).toEqual(['--ports', '1,2,3', '--rollout-ms', '1500', '--no-data-file', '--create-namespaces']);
-  });
-
   it('turn dev flags into the variables npm start reads', () => {
-    expect(devEnvironment({ stateDir: '/tmp/x', port: 7300, rolloutMs: 1500 })).toEqual({
+    expect(devEnvironment({ stateDir: '/tmp/x', port: 7300, podReadyDelayMs: 1500 })).toEqual({
       REVELA_STATE_DIR: '/tmp/x',
       REVELA_DEV_PORT: '7300',
-      REVELA_SIM_ROLLOUT_MS: '1500',
+      REVELA_POD_READY_DELAY_MS: '1500',
     });
   });
 });
