@@ -26,6 +26,7 @@ import { renderTargets } from '../../model/render.js';
 import { buildSnapshot } from '../../model/snapshot-builder.js';
 import type { RevisionSnapshot } from '../../model/snapshot.js';
 import { printTable, writeResult } from '../lib/report.js';
+import { runCueBench } from './cue.js';
 import { formatMs, measure } from '../lib/stats.js';
 
 const SIZES = [1, 10, 100] as const;
@@ -180,3 +181,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// CUE definitions next to the built-ins, in bench/results/model-cue.json (bench/model/cue.ts).
+await runCueBench();
