@@ -15,6 +15,8 @@ import proto from '@temporalio/proto';
 const { temporal } = proto;
 import type { NotHealthyDetails } from '../activities/types.js';
 import type { ClusterRegistry } from '../kube/cluster-registry.js';
+import type { StateKeepView } from '../workflows/state-keep-messages.js';
+import { liveHealth, type HealthSource } from './live-health.js';
 import type { Application } from '../model/application.js';
 import { emptyCatalog } from '../model/catalog-view.js';
 import type { ClusterInfo } from '../model/cluster-info.js';
@@ -127,6 +129,10 @@ export interface ApplicationStatusView {
   readonly services: ComponentHealth[];
   /** Why a step waits, from the pending health check (`hangzhou1/examples/podinfo is not healthy: Ready:0/3`). */
   readonly waiting: string[];
+  /** Where `services` comes from: live from the clusters once the run finished (see `client/live-health.ts`). */
+  readonly healthSource?: HealthSource;
+  /** The application's state keep: its last check and repairs. */
+  readonly stateKeep?: StateKeepView;
 }
 
 export interface WaitOptions {
@@ -422,13 +428,28 @@ export class RevelaClient {
     for (const p of pending.details) {
       for (const h of p.health) services.set(`${h.cluster}/${h.namespace}/${h.component}`, h);
     }
+    // Once the run has finished, what it recorded is history: the clusters say what is true now.
+    const live = FINAL.includes(current.status)
+      ? await liveHealth({
+          temporal: this.temporal,
+          namespace: app.namespace,
+          app: app.name,
+          revision: current.name,
+          snapshot: async () => (await this.getRevision(ref, current.name)).snapshot,
+          registry: () => this.clusterRegistry(),
+        })
+      : undefined;
+    const shown = live && live.source.kind !== 'run' ? live.services : [...services.values()];
+    const unhealthy = live !== undefined && live.source.kind !== 'run' && shown.some((s) => !s.healthy);
     return {
-      app,
+      app: unhealthy && app.phase === 'running' ? { ...app, phase: 'unhealthy' } : app,
       ...(run ? { run } : {}),
-      services: [...services.values()].sort((a, b) =>
+      services: [...shown].sort((a, b) =>
         `${a.component}/${a.cluster}`.localeCompare(`${b.component}/${b.cluster}`),
       ),
       waiting: pending.messages,
+      healthSource: live?.source ?? { kind: 'run' },
+      ...(live?.stateKeep ? { stateKeep: live.stateKeep } : {}),
     };
   }
 

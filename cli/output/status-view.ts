@@ -1,5 +1,6 @@
 import type { ApplicationStatusView } from '../../client/revela-client.js';
 import type { StepStatus } from '../../workflows/messages.js';
+import { formatAge } from '../../kube/format-age.js';
 import { formatTime } from './format-time.js';
 import { PLAIN, type Palette } from './palette.js';
 import { statusStyle, stepPhaseStyle } from './revision-table.js';
@@ -70,7 +71,7 @@ export function formatStatus(view: ApplicationStatusView, palette: Palette = PLA
     }
   }
 
-  lines.push('', 'Services:', '');
+  lines.push('', `Services${healthSourceText(view)}:`, '');
   if (view.services.length === 0) {
     lines.push(current ? '  no component has reported its health yet' : '  none');
   }
@@ -87,5 +88,39 @@ export function formatStatus(view: ApplicationStatusView, palette: Palette = PLA
       lines.push('    No trait applied');
     }
   }
+  lines.push(...stateKeepLines(view));
   return lines.join('\n');
+}
+
+/** ` (live, 12:01:02)`, ` (state keep check 40s ago)`, ` (as the run last saw it: …)`. */
+function healthSourceText(view: ApplicationStatusView): string {
+  const source = view.healthSource;
+  if (!source) return '';
+  switch (source.kind) {
+    case 'live':
+      return ` (live, ${formatTime(source.checkedAt)})`;
+    case 'state-keep':
+      return ` (state keep check ${formatAge(source.ageMs ?? 0)} ago${source.note ? `; ${source.note}` : ''})`;
+    case 'run':
+      return view.run?.finished ? ` (as the run last saw it${source.note ? `; ${source.note}` : ''})` : '';
+  }
+}
+
+/** The application's last state-keep check and what it restored. */
+function stateKeepLines(view: ApplicationStatusView): string[] {
+  const last = view.stateKeep?.last;
+  if (!last) return [];
+  const lines = ['', 'State keep:', ''];
+  lines.push(`  last check: ${formatTime(last.checkedAt)} (${last.revision || 'no revision'})`);
+  if (view.stateKeep?.nextCheckAt) lines.push(`  next check: ${formatTime(view.stateKeep.nextCheckAt)}`);
+  if (last.skipped) lines.push(`  skipped: ${last.skipped}`);
+  if (last.error) lines.push(`  failed: ${last.error}`);
+  for (const r of last.repairs) {
+    const what = `${r.object} on ${r.cluster} (${r.drift}${r.paths.length ? `: ${r.paths.join(', ')}` : ''})`;
+    lines.push(`  ${r.restored ? 'restored' : 'not restored'} ${what}${r.error ? `: ${r.error}` : ''}`);
+  }
+  for (const c of last.conflicts) lines.push(`  conflict: ${c}`);
+  if (last.repairs.length === 0 && last.conflicts.length === 0 && !last.skipped && !last.error)
+    lines.push('  no drift');
+  return lines;
 }
