@@ -8,6 +8,7 @@
  * Not workflow-safe (JSONata, ajv): call from activities.
  */
 import { applicationLabel } from './application.js';
+import { canonicalJson, jsonClone } from './canonical-json.js';
 import { LOCAL_CLUSTER } from './cluster-info.js';
 import { traitAppliesTo, type ComponentDefinition, type TraitDefinition } from './definition.js';
 import {
@@ -268,6 +269,35 @@ export async function renderComponent(
   return finished;
 }
 
+/** True when a template of the component or of one of its traits may read `context.cluster`. */
+function readsCluster(snapshot: RevisionSnapshot, component: ResolvedComponent): boolean {
+  const templates = [
+    snapshot.componentDefinitions[component.type],
+    ...component.traits.map((t) => snapshot.traitDefinitions[t.type]),
+  ].map((d) => d?.spec.schematic.jsonata?.template ?? d?.spec.schematic.cue?.template ?? 'cluster');
+  // Textual and conservative: a template that merely mentions the word renders per cluster.
+  return templates.some((t) => t.includes('cluster'));
+}
+
+/**
+ * A component placed on several clusters with the same namespace and properties renders the same
+ * objects on each unless a template reads `context.cluster`: render it once per step and copy.
+ */
+async function renderShared(
+  snapshot: RevisionSnapshot,
+  component: ResolvedComponent,
+  ctx: RenderContext,
+  shared: Map<string, KubeObject[]>,
+): Promise<KubeObject[]> {
+  if (readsCluster(snapshot, component)) return renderComponent(snapshot, component, ctx);
+  const key = `${ctx.namespace}\u0000${canonicalJson(component)}`;
+  const known = shared.get(key);
+  if (known) return jsonClone(known);
+  const objects = await renderComponent(snapshot, component, ctx);
+  shared.set(key, jsonClone(objects));
+  return objects;
+}
+
 /**
  * Renders every component for every target. Resources come sorted by cluster name, then in
  * component order, the workload before its outputs.
@@ -282,6 +312,7 @@ export async function renderTargets(
   const app = snapshot.application;
   const order = new Map(app.spec.components.map((c, i) => [c.name, i]));
   const rendered: (RenderedResource & { order: number; seq: number })[] = [];
+  const shared = new Map<string, KubeObject[]>();
   let seq = 0;
   for (const target of targets) {
     const ctx: RenderContext = {
@@ -292,7 +323,7 @@ export async function renderTargets(
       cluster: target.cluster,
     };
     for (const component of target.components) {
-      const objects = await renderComponent(snapshot, component, ctx);
+      const objects = await renderShared(snapshot, component, ctx, shared);
       for (const object of objects) {
         rendered.push({
           cluster: target.cluster,
