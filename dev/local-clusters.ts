@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -30,8 +30,10 @@ export interface LocalClustersOptions {
   readonly namePrefix?: string;
   /** How long a scheduled pod takes to become Running/Ready. @default 1000 */
   readonly podReadyDelayMs?: number;
-  /** kwok nodes per cluster (110 pods each). @default 2 */
+  /** kwok nodes per cluster. @default 2 */
   readonly nodes?: number;
+  /** Pods each kwok node takes (Kubernetes' usual 110 is too few for load tests). @default 1000 */
+  readonly podsPerNode?: number;
   /** @default stderr */
   readonly log?: (line: string) => void;
 }
@@ -129,8 +131,15 @@ export async function startLocalClusters(options: LocalClustersOptions): Promise
         () => ({ status: 'fulfilled', value: undefined }) as const,
         (reason: unknown) => ({ status: 'rejected', reason }) as const,
       );
-    results.push(created);
-    if (created.status === 'rejected') break;
+    const sized =
+      created.status === 'fulfilled'
+        ? await raisePodCapacity(options.binaries, workdirOf(spec), name, options.podsPerNode ?? 1000).then(
+            () => created,
+            (reason: unknown) => ({ status: 'rejected', reason }) as const,
+          )
+        : created;
+    results.push(sized);
+    if (sized.status === 'rejected') break;
     log(`kubernetes: cluster ${spec.name} created in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
   results.push(
@@ -185,6 +194,32 @@ export async function startLocalClusters(options: LocalClustersOptions): Promise
     stop: () => each('stop'),
     delete: () => each('delete'),
   };
+}
+
+/**
+ * kwok nodes come with Kubernetes' usual 110 pods; load tests need more. The apiserver ignores
+ * status on create, so the capacity is patched through the status subresource, as a kubelet would.
+ */
+async function raisePodCapacity(
+  binaries: KubeBinaries,
+  workdir: string,
+  name: string,
+  pods: number,
+): Promise<void> {
+  const kubeconfig = join(workdir, 'clusters', name, 'kubeconfig.yaml');
+  const run = (args: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      execFile(binaries.paths.kubectl, ['--kubeconfig', kubeconfig, ...args], (err, stdout, stderr) =>
+        err
+          ? reject(new LocalClusterError(`kubectl ${args.join(' ')}: ${stderr || err.message}`, name, stderr))
+          : resolve(stdout),
+      );
+    });
+  const nodes = (await run(['get', 'nodes', '-o', 'name'])).split('\n').filter(Boolean);
+  const patch = JSON.stringify({
+    status: { allocatable: { pods: String(pods) }, capacity: { pods: String(pods) } },
+  });
+  for (const node of nodes) await run(['patch', node, '--subresource=status', '--type=merge', '-p', patch]);
 }
 
 function kwokEnv(binaries: KubeBinaries, workdir: string): NodeJS.ProcessEnv {

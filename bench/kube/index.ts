@@ -1,22 +1,21 @@
 /**
- * Benchmark of Kubernetes access against the simulator: server-side apply, read, the apply+read
- * round trip a deploy step makes per object, and applies per second (sequential and concurrent).
- * The baseline, measured in the same run against the same simulator process, is a bare
- * `node:http` GET of `/version` on a new connection — the transport cost every request pays,
- * since `@kubernetes/client-node` opens a new connection per request. Later engine benchmarks can
+ * Benchmark of Kubernetes access against a real kube-apiserver (v1.34, etcd, a kwok node; its own
+ * processes, started for the run): server-side apply, read, the apply+read round trip a deploy
+ * step makes per object, and applies per second (sequential and concurrent). The baseline,
+ * measured in the same run against the same apiserver, is a bare `node:https` GET of `/version`
+ * on a new TLS connection with the same token — the transport cost every request pays, since
+ * `@kubernetes/client-node` opens a new connection per request. Later engine benchmarks can
  * subtract the apply+read figures to find their own share. Writes `bench/results/kube.json`.
  *
  *   npm run bench:kube
  */
-import { fork } from 'node:child_process';
-import { get } from 'node:http';
-import { dirname, join } from 'node:path';
+import { get } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import type { ClusterClient } from '../../kube/cluster-client.js';
 import { ClusterRegistry } from '../../kube/cluster-registry.js';
 import type { KubeObject } from '../../model/kube-object.js';
 import { ANNOTATION_APPLIED_AT } from '../../model/labels.js';
+import { startBenchClusters } from '../lib/bench-clusters.js';
 import { printTable, writeResult } from '../lib/report.js';
 import { formatMs, measure } from '../lib/stats.js';
 
@@ -54,10 +53,10 @@ async function measureOperation(
   return { operation, ...summary };
 }
 
-/** One GET on a fresh connection, reading the whole body. */
-function bareGet(url: string): Promise<void> {
+/** One GET on a fresh TLS connection, reading the whole body. */
+function bareGet(url: string, ca: string, token: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    get(url, { agent: false }, (res) => {
+    get(url, { agent: false, ca, headers: { authorization: `Bearer ${token}` } }, (res) => {
       res.resume();
       res.on('end', () => resolve());
       res.on('error', reject);
@@ -110,22 +109,19 @@ async function throughput(
 }
 
 async function main(): Promise<void> {
-  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'simulator-child.js'), [], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ready = await new Promise<{ kubeconfig: string; url: string }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { kubeconfig: string; url: string }));
-    child.once('exit', (code) =>
-      reject(new Error(`the simulator process exited with ${code ?? 'a signal'} before it was ready`)),
-    );
-  });
+  const clusters = await startBenchClusters([{ name: 'bench' }]);
+  const bench = clusters.clusters[0];
+  if (!bench) throw new Error('no bench cluster');
   try {
-    const registry = await ClusterRegistry.load({ kubeconfigText: ready.kubeconfig });
+    const registry = await ClusterRegistry.load({
+      kubeconfigPath: clusters.kubeconfigPath,
+      clustersPath: clusters.clustersPath,
+    });
     const client = registry.client('bench');
     await client.ensureNamespace('bench');
 
     const baseline = await measureOperation('baseline: bare node:http GET /version, new connection', () =>
-      bareGet(`${ready.url}/version`),
+      bareGet(`${bench.server}/version`, bench.caPem, bench.token),
     );
     const measured = [
       await measureOperation('apply: server-side apply of a Deployment', (i) => client.apply(object(i))),
@@ -169,7 +165,7 @@ async function main(): Promise<void> {
     );
 
     const out = writeResult('kube', {
-      method: `simulator in a child process (rolloutDurationMs 0), @kubernetes/client-node through kube/ClusterClient; ${WARMUP_RUNS} warm-up runs, then ${MIN_RUNS}+ timed runs per operation (until ${TIME_BUDGET_MS} ms); ${OBJECTS} Deployments in rotation, each apply a real write; baseline = bare node:http GET /version on a new connection to the same simulator process; throughput over ${THROUGHPUT_MS} ms`,
+      method: `a real kube-apiserver v1.34.4 (etcd, kube-controller-manager, kube-scheduler, one kwok node; own processes on 127.0.0.1, TLS, token auth), @kubernetes/client-node through kube/ClusterClient; ${WARMUP_RUNS} warm-up runs, then ${MIN_RUNS}+ timed runs per operation (until ${TIME_BUDGET_MS} ms); ${OBJECTS} Deployments in rotation, each apply a real write; baseline = bare node:https GET /version on a new TLS connection to the same apiserver with the same token; throughput over ${THROUGHPUT_MS} ms`,
       results: rows,
       throughput: {
         sequentialAppliesPerSecond: sequential.perSecond,
@@ -179,8 +175,7 @@ async function main(): Promise<void> {
     });
     console.log(`\nwrote ${out}`);
   } finally {
-    child.send('stop');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await clusters.dispose();
   }
 }
 
