@@ -237,7 +237,8 @@ export class CueEngine {
     // property, not as the output field that used it. `errs` is the template's own validation.
     const result = this.api.evaluate(handle, {
       fill: { parameter: input.parameter, context: input.context },
-      select: ['parameter', 'errs', ...fields],
+      check: ['parameter'],
+      select: ['errs', ...fields],
       annotate,
     });
     if (result.errors !== undefined && result.errors.length > 0)

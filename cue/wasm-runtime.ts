@@ -34,6 +34,8 @@ export interface WasmEvaluation {
 export interface EvaluateRequest {
   /** Top-level values unified into the template, e.g. `{parameter, context}`. */
   fill: Record<string, unknown>;
+  /** Top-level fields that must be concrete (checked first, not returned). */
+  check?: readonly string[];
   /** Top-level fields to return when they exist. */
   select: readonly string[];
   /** Top-level fields whose `+patchKey` / `+patchStrategy` comments to return. */

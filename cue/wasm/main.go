@@ -56,6 +56,8 @@ type Annotation struct {
 type evalRequest struct {
 	// Values unified into the template at the top level, e.g. {"parameter": …, "context": …}.
 	Fill map[string]json.RawMessage `json:"fill"`
+	// Top-level fields that must be concrete when they exist (checked, not returned).
+	Check []string `json:"check"`
 	// Top-level fields to return as JSON when they exist.
 	Select []string `json:"select"`
 	// Top-level fields whose patch annotations to return.
@@ -144,17 +146,30 @@ func evaluate(_ js.Value, args []js.Value) any {
 		return reply(evalResponse{Errors: problems(err)})
 	}
 	res := evalResponse{Values: map[string]json.RawMessage{}, Annotations: map[string][]Annotation{}}
-	for _, field := range req.Select {
+	for _, field := range req.Check {
 		fv := v.LookupPath(cue.MakePath(cue.Str(field)))
 		if !fv.Exists() {
 			continue
 		}
 		if err := fv.Validate(cue.Concrete(true), cue.Final()); err != nil {
 			res.Errors = append(res.Errors, problems(err)...)
+		}
+	}
+	if len(res.Errors) > 0 {
+		return reply(res)
+	}
+	for _, field := range req.Select {
+		fv := v.LookupPath(cue.MakePath(cue.Str(field)))
+		if !fv.Exists() {
 			continue
 		}
+		// Marshalling fails on anything incomplete; only then is the value walked again to
+		// report every error with its position (Validate says more than MarshalJSON).
 		b, err := fv.MarshalJSON()
 		if err != nil {
+			if verr := fv.Validate(cue.Concrete(true), cue.Final()); verr != nil {
+				err = verr
+			}
 			res.Errors = append(res.Errors, problems(err)...)
 			continue
 		}
