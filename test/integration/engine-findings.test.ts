@@ -38,15 +38,28 @@ describe('engine findings', () => {
     await stack?.stop();
   });
 
+  /** Applies a version and waits for its revision to end; returns its metadata. */
   async function published(name: string, components: Record<string, string>, version: string) {
-    await stack.client.apply([app(name, components, version)]);
-    const revision = `${name}-v${version.slice(1)}`;
+    const [outcome] = await stack.client.apply([app(name, components, version)]);
+    const revision = outcome?.revision?.revision;
+    if (!revision) throw new Error(`${name} ${version} did not publish: ${outcome?.message}`);
     return stack.client.waitForRevision({ name, namespace: NS }, revision, { timeoutMs: 90_000 });
+  }
+
+  /** As {@link published}, and the revision must succeed (its description says why not). */
+  async function succeeded(name: string, components: Record<string, string>, version: string) {
+    const meta = await published(name, components, version);
+    const run =
+      meta.status === 'Succeeded' ? undefined : (await stack.client.status({ name, namespace: NS })).run;
+    expect({ status: meta.status, why: run?.message ?? meta.description }).toMatchObject({
+      status: 'Succeeded',
+    });
+    return meta;
   }
 
   it('finding 3: a revision whose garbage collection fails reports Failed with the reason, not Executing forever', async () => {
     const ref = { name: 'gc-fails', namespace: NS };
-    await published(ref.name, { web: 'nginx:1', extra: 'nginx:1' }, 'v1');
+    await succeeded(ref.name, { web: 'nginx:1', extra: 'nginx:1' }, 'v1');
     stack.clusters.faults('local').failWith({
       status: 403,
       match: { verbs: ['delete'], path: '/deployments/extra' },
@@ -83,7 +96,7 @@ describe('engine findings', () => {
 
   it('finding 4: `workflow restart --step no-such-step` is refused with StepNotFound and nothing runs', async () => {
     const ref = { name: 'restart-step', namespace: NS };
-    await published(ref.name, { web: 'nginx:1' }, 'v1');
+    await succeeded(ref.name, { web: 'nginx:1' }, 'v1');
     const refused = await rejection(stack.client.restart({ ...ref, step: 'no-such-step' }));
     expect(refused.code).toBe('StepNotFound');
     expect(refused.message).toMatch(/has no step "no-such-step"/);
@@ -95,7 +108,7 @@ describe('engine findings', () => {
   it('finding 5: publishes accepted one after another get numbers in that order, and the last accepted is current', async () => {
     const ref = { name: 'ordered', namespace: NS };
     const handle = stack.temporal.workflow.getHandle(applicationWorkflowId(NS, ref.name));
-    await published(ref.name, { web: 'nginx:0' }, 'v0');
+    await succeeded(ref.name, { web: 'nginx:0' }, 'v0');
     const updates = [];
     for (const version of ['p1', 'p2', 'p3', 'p4']) {
       updates.push(
@@ -114,8 +127,8 @@ describe('engine findings', () => {
 
   it('finding 6: a rollback whose apply fails leaves the current revision current and not RolledBack', async () => {
     const ref = { name: 'rollback-fails', namespace: NS };
-    await published(ref.name, { web: 'nginx:1' }, 'v1');
-    await published(ref.name, { web: 'nginx:2' }, 'v2');
+    await succeeded(ref.name, { web: 'nginx:1' }, 'v1');
+    await succeeded(ref.name, { web: 'nginx:2' }, 'v2');
     stack.clusters.faults('local').failWith({
       status: 403,
       match: { verbs: ['patch'], path: '/deployments/web' },
@@ -130,8 +143,8 @@ describe('engine findings', () => {
 
   it('finding 7: a request no worker answers fails within its deadline with a message that says so', async () => {
     const ref = { name: 'no-answer', namespace: NS };
-    await published(ref.name, { web: 'nginx:1' }, 'v1');
-    await published(ref.name, { web: 'nginx:2' }, 'v2');
+    await succeeded(ref.name, { web: 'nginx:1' }, 'v1');
+    await succeeded(ref.name, { web: 'nginx:2' }, 'v2');
     await stack.stopWorker();
     const client = await RevelaClient.connect({
       env: stack.env,
@@ -152,9 +165,9 @@ describe('engine findings', () => {
 
   it('finding 8: a rollback retried with the same request id while the first runs is done once', async () => {
     const ref = { name: 'rollback-twice', namespace: NS };
-    await published(ref.name, { web: 'nginx:1' }, 'v1');
-    await published(ref.name, { web: 'nginx:2' }, 'v2');
-    await published(ref.name, { web: 'nginx:3' }, 'v3');
+    await succeeded(ref.name, { web: 'nginx:1' }, 'v1');
+    await succeeded(ref.name, { web: 'nginx:2' }, 'v2');
+    await succeeded(ref.name, { web: 'nginx:3' }, 'v3');
     const [first, second] = await Promise.all([
       stack.client.rollback({ ...ref, requestId: 'rollback-once' }),
       stack.client.rollback({ ...ref, requestId: 'rollback-once' }),
@@ -168,7 +181,7 @@ describe('engine findings', () => {
 
   it('finding 10: a revision records the clusters it was placed on at publish', async () => {
     const ref = { name: 'frozen', namespace: NS };
-    await published(ref.name, { web: 'nginx:1' }, 'v1');
+    await succeeded(ref.name, { web: 'nginx:1' }, 'v1');
     const { snapshot } = await stack.client.getRevision(ref, 'frozen-v1');
     expect(snapshot.clusters?.map((c) => c.name).sort()).toEqual(
       stack.registry
