@@ -1,9 +1,12 @@
 /**
- * Benchmark of the publish engine on a real Temporal dev server and the simulator (instant
- * rollouts), each figure against a baseline measured in the same run on the same server:
+ * Benchmark of the publish engine on a real Temporal dev server and three real Kubernetes clusters
+ * (kube-apiserver v1.34, controllers, scheduler, kwok nodes whose pods are Ready as soon as they
+ * are scheduled), each figure against a baseline measured in the same run on the same servers:
  *
  * - publish latency: the update round trip and end to end to `Succeeded` of a two-cluster app,
  *   against a workflow running the same number of no-op activities in the same shape;
+ * - kubeDeploy: publish → every Deployment Ready on hangzhou1 and hangzhou2, against
+ *   `kubectl apply --server-side` + `kubectl rollout status` of the same objects;
  * - supersession latency: a publish while a revision waits, until the old run closed and the new
  *   one started (the publish answers only then);
  * - throughput: 500 applications × 2 clusters published concurrently on one worker, then on two
@@ -22,7 +25,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { startSimulator } from '../../cluster-sim/simulator.js';
+import { DEV_CLUSTERS } from '../../dev/local-clusters.js';
+import { startBenchClusters } from '../lib/bench-clusters.js';
+import { measureKubeDeploy } from './kube-deploy.js';
 import { RevelaClient } from '../../client/revela-client.js';
 import { startDevServer } from '../../dev/dev-server.js';
 import { provisionTemporalCli } from '../../dev/temporal-cli.js';
@@ -36,6 +41,7 @@ import { echoQuery, echoUpdate, type baselineEntity, type baselinePublish } from
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 200);
 const SUPERSEDE_RUNS = Number(process.env.BENCH_SUPERSEDE_RUNS ?? 50);
 const THROUGHPUT_APPS = Number(process.env.BENCH_THROUGHPUT_APPS ?? 500);
+const KUBE_DEPLOY_RUNS = Number(process.env.BENCH_KUBE_DEPLOY_RUNS ?? 30);
 const IN_FLIGHT = 100;
 const WARMUP = 10;
 
@@ -188,8 +194,7 @@ async function main(): Promise<void> {
   const stateDir = await mkdtemp(join(tmpdir(), 'revela-bench-'));
   const cli = await provisionTemporalCli({ log });
   const server = await startDevServer({ cli });
-  const simulator = await startSimulator({ rolloutDurationMs: 0 });
-  const files = await simulator.writeFiles(stateDir);
+  const files = await startBenchClusters(DEV_CLUSTERS, { podReadyDelayMs: 0 });
   const env = {
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: server.namespace,
@@ -257,6 +262,18 @@ async function main(): Promise<void> {
       }
     }
     const breakdown = await timeline(temporal, measuredRevisions.slice(-50));
+
+    // ------------------------------------------------------------------ kubeDeploy
+    log(`kubeDeploy: ${KUBE_DEPLOY_RUNS} publishes against kubectl apply --server-side + rollout status`);
+    const kubeDeploy = await measureKubeDeploy({
+      revela,
+      temporal,
+      clusters: files,
+      app,
+      runs: KUBE_DEPLOY_RUNS,
+      withImage,
+      log,
+    });
     const baselineE2e: number[] = [];
     for (let i = 0; i < LATENCY_RUNS + WARMUP; i++) {
       const t0 = performance.now();
@@ -395,6 +412,9 @@ async function main(): Promise<void> {
     console.log(
       `idle with ${2 * THROUGHPUT_APPS + 2} applications: worker RSS ${idle.map((r) => r.toFixed(0)).join(' + ')} MiB`,
     );
+    console.log(
+      `kubeDeploy (publish → Ready on 2 clusters): p50 ${formatMs(kubeDeploy.measured.p50Ms)} / p99 ${formatMs(kubeDeploy.measured.p99Ms)} ms; kubectl ${formatMs(kubeDeploy.baseline.p50Ms)} / ${formatMs(kubeDeploy.baseline.p99Ms)} ms; ratio p50 ${kubeDeploy.ratioP50.toFixed(2)}×`,
+    );
     console.log('\nwhere a publish spends its time (p50 of the last 50, from history timestamps):');
     for (const [segment, ms] of Object.entries(breakdown))
       console.log(`  ${segment.padEnd(52)} ${formatMs(ms)} ms`);
@@ -407,9 +427,10 @@ async function main(): Promise<void> {
     }));
     const out = writeResult('engine', {
       method:
-        'Temporal dev server (in memory) and the simulator (instant rollouts) in the bench process; Revela workers and the baseline worker as separate processes; ' +
+        'Temporal dev server (in memory) and three real Kubernetes v1.34.4 clusters (pods Ready when scheduled); Revela workers and the baseline worker as separate processes; ' +
         `${WARMUP} warm-up runs; baselines: a workflow with the same no-op activities in the same shape (publish), an update running one no-op activity (round trip), a query returning a list (revision list)`,
       publish: { updateRoundTrip: rt, endToEnd: e2e },
+      kubeDeploy,
       supersession: sup,
       revisionList: list,
       throughput: { oneWorker: one, twoWorkers: two, baselineWorkflowsPerSecond: baselinePerSecond },
@@ -430,7 +451,7 @@ async function main(): Promise<void> {
   } finally {
     for (const m of meters) await m.stop();
     await connection.close();
-    await simulator.stop();
+    await files.dispose();
     await server.stop();
     await rm(stateDir, { recursive: true, force: true });
   }
