@@ -1,5 +1,13 @@
 import type { KubeObject } from '../../../model/kube-object.js';
 
+/**
+ * `labels` only when there are some: the apiserver stores no empty map, so an applied `labels: {}`
+ * differs from the live object and conflicts with any other manager that applied it too.
+ */
+function labelsOf(labels: Record<string, string> | undefined): { labels?: Record<string, string> } {
+  return labels && Object.keys(labels).length > 0 ? { labels: { ...labels } } : {};
+}
+
 /** A Deployment like the one the webservice component renders for podinfo. */
 export function deployment(
   name: string,
@@ -28,7 +36,7 @@ export function deployment(
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, namespace: options.namespace ?? 'default', labels: { ...(options.labels ?? {}) } },
+    metadata: { name, namespace: options.namespace ?? 'default', ...labelsOf(options.labels) },
     spec,
   };
 }
@@ -40,7 +48,7 @@ export function service(
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, namespace: options.namespace ?? 'default', labels: { ...(options.labels ?? {}) } },
+    metadata: { name, namespace: options.namespace ?? 'default', ...labelsOf(options.labels) },
     spec: { selector: { 'app.oam.dev/component': name }, ports: [{ port: 80, targetPort: 9898 }] },
   };
 }
@@ -66,7 +74,7 @@ export function configMap(
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name, namespace: options.namespace ?? 'default', labels: { ...(options.labels ?? {}) } },
+    metadata: { name, namespace: options.namespace ?? 'default', ...labelsOf(options.labels) },
     data,
   };
 }
