@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -104,8 +105,6 @@ export async function startLocalClusters(options: LocalClustersOptions): Promise
   const workdirOf = (spec: LocalClusterSpec) => join(workdir, spec.name);
   const envOf = (spec: LocalClusterSpec) => kwokEnv(options.binaries, workdirOf(spec));
   const token = await ensureToken(join(workdir, 'tokens.csv'));
-  const configPath = join(workdir, 'revela-kwok.yaml');
-  await writeFile(configPath, kwokConfig(options, join(workdir, 'tokens.csv')));
 
   const kwokName = (spec: LocalClusterSpec) => `${prefix}${spec.name}`;
   // kwokctl picks each component's port by probing for a free one, so clusters are created one
@@ -119,6 +118,10 @@ export async function startLocalClusters(options: LocalClustersOptions): Promise
     const t0 = Date.now();
     const env = envOf(spec);
     const name = kwokName(spec);
+    // Ports chosen by the kernel, not by kwokctl: kwokctl probes upwards from a fixed number, so
+    // two processes creating clusters at once (a test run beside `npm start`) would pick the same.
+    const configPath = join(workdir, `revela-kwok-${spec.name}.yaml`);
+    await writeFile(configPath, kwokConfig(options, join(workdir, 'tokens.csv'), await freePorts(6)));
     const created = await kwokctl(
       env,
       ['create', 'cluster', '--name', name, '--config', configPath, '--wait', '2m', '--quiet-pull'],
@@ -236,7 +239,8 @@ function kwokEnv(binaries: KubeBinaries, workdir: string): NodeJS.ProcessEnv {
  * URL), listeners on loopback, RBAC and admission as a real cluster has them, token auth, and
  * Revela's pod stages.
  */
-function kwokConfig(options: LocalClustersOptions, tokenFile: string): string {
+function kwokConfig(options: LocalClustersOptions, tokenFile: string, ports: readonly number[]): string {
+  const [apiserver, etcd, etcdPeer, controllerManager, scheduler, kwokController] = ports;
   const p = options.binaries.paths;
   const kwokctl = {
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
@@ -255,12 +259,36 @@ function kwokConfig(options: LocalClustersOptions, tokenFile: string): string {
       kwokControllerBinary: p.kwok,
       kubectlBinary: p.kubectl,
       disableQPSLimits: true,
+      kubeApiserverPort: apiserver,
+      etcdPort: etcd,
+      etcdPeerPort: etcdPeer,
+      kubeControllerManagerPort: controllerManager,
+      kubeSchedulerPort: scheduler,
+      kwokControllerPort: kwokController,
     },
     componentsPatches: [
       { name: 'kube-apiserver', extraArgs: [{ key: 'token-auth-file', value: tokenFile }] },
     ],
   };
   return [toYaml(kwokctl), kwokPodStages(options.podReadyDelayMs ?? 1000)].join('---\n');
+}
+
+/** `count` distinct ports the kernel says are free on 127.0.0.1 now. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((srv) => (srv.address() as AddressInfo).port);
+  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
+  return ports;
 }
 
 /** One token per state folder, kept so kubeconfigs written earlier stay valid. */
