@@ -14,8 +14,15 @@ import { eventually, startTestStack, type TestStack } from '../harness/stack.js'
 const BOTH = [{ name: 'both', type: 'topology', properties: { clusters: ['hangzhou1', 'hangzhou2'] } }];
 const NS = 'default';
 
+/** One webservice `<app>-web`: applications of one namespace must not share objects (ownership). */
 function app(name: string, image: string, publishVersion: string) {
-  return testApp({ name, namespace: NS, components: { web: image }, policies: BOTH, publishVersion });
+  return testApp({
+    name,
+    namespace: NS,
+    components: { [`${name}-web`]: image },
+    policies: BOTH,
+    publishVersion,
+  });
 }
 
 describe('fencing: a superseded revision never writes after its successor', () => {
@@ -36,9 +43,9 @@ describe('fencing: a superseded revision never writes after its successor', () =
     await stack?.stop();
   });
 
-  /** Holds the applies of Deployment `web` to hangzhou2 before they reach its apiserver. */
-  function holdWrites(): HeldRequests {
-    return stack.clusters.faults('hangzhou2').hold({ verbs: ['patch'], path: '/deployments/web' });
+  /** Holds the applies of Deployment `<app>-web` to hangzhou2 before they reach its apiserver. */
+  function holdWrites(app: string): HeldRequests {
+    return stack.clusters.faults('hangzhou2').hold({ verbs: ['patch'], path: `/deployments/${app}-web` });
   }
 
   /** Releases the held write and waits for the apiserver's answer to it. */
@@ -62,7 +69,7 @@ describe('fencing: a superseded revision never writes after its successor', () =
     await stack.client.apply([app(ref.name, 'nginx:1.0', 'v1')]);
     await stack.client.waitForRevision(ref, 'fence-rollback-v1', { until: ['Succeeded'], timeoutMs: 90_000 });
 
-    const held = holdWrites();
+    const held = holdWrites(ref.name);
     await stack.client.apply([app(ref.name, 'nginx:2.0', 'v2')]);
     const write = await held.waitForRequest(60_000);
     expect(write.body).toContain('nginx:2.0');
@@ -74,7 +81,7 @@ describe('fencing: a superseded revision never writes after its successor', () =
     // 409: the held write was pinned to the resourceVersion revision 2 read; the rollback changed it.
     expect(await releaseAndAnswer(held)).toBe(409);
     for (const cluster of ['hangzhou1', 'hangzhou2']) {
-      const web = await stack.clusters.deployment(cluster, NS, 'web');
+      const web = await stack.clusters.deployment(cluster, NS, `${ref.name}-web`);
       expect({ cluster, image: web?.image, revision: web?.revision }).toEqual({
         cluster,
         image: 'nginx:1.0',
@@ -90,7 +97,7 @@ describe('fencing: a superseded revision never writes after its successor', () =
     await stack.client.apply([app(ref.name, 'nginx:1.0', 'v1')]);
     await stack.client.waitForRevision(ref, 'fence-publish-v1', { until: ['Succeeded'], timeoutMs: 90_000 });
 
-    const held = holdWrites();
+    const held = holdWrites(ref.name);
     await stack.client.apply([app(ref.name, 'nginx:2.0', 'v2')]);
     await held.waitForRequest(60_000);
     held.stopCatching();
@@ -99,7 +106,7 @@ describe('fencing: a superseded revision never writes after its successor', () =
     await stack.client.waitForRevision(ref, 'fence-publish-v3', { until: ['Succeeded'], timeoutMs: 120_000 });
 
     expect(await releaseAndAnswer(held)).toBe(409);
-    const web = await stack.clusters.deployment('hangzhou2', NS, 'web');
+    const web = await stack.clusters.deployment('hangzhou2', NS, `${ref.name}-web`);
     expect({ image: web?.image, revision: web?.revision }).toEqual({
       image: 'nginx:3.0',
       revision: 'fence-publish-v3',
@@ -114,14 +121,16 @@ describe('fencing: a superseded revision never writes after its successor', () =
       testApp({
         name: ref.name,
         namespace: NS,
-        components: { web: image, extra: image },
+        components: { [`${ref.name}-web`]: image, [`${ref.name}-extra`]: image },
         policies: BOTH,
         publishVersion: pv,
       });
     await stack.client.apply([two('nginx:1.0', 'v1')]);
     await stack.client.waitForRevision(ref, 'fence-gc-v1', { until: ['Succeeded'], timeoutMs: 90_000 });
 
-    const held = stack.clusters.faults('hangzhou2').hold({ verbs: ['delete'], path: '/deployments/extra' });
+    const held = stack.clusters
+      .faults('hangzhou2')
+      .hold({ verbs: ['delete'], path: `/deployments/${ref.name}-extra` });
     await stack.client.apply([app(ref.name, 'nginx:2.0', 'v2')]);
     await held.waitForRequest(90_000);
     held.stopCatching();
@@ -132,9 +141,9 @@ describe('fencing: a superseded revision never writes after its successor', () =
     const revisions = await stack.client.listRevisions(ref);
     expect(revisions.find((r) => r.name === 'fence-gc-v2')?.status).toBe('Terminated');
     const { app: entity } = await stack.client.status(ref);
-    expect(entity.inventory.filter((e) => e.name === 'extra')).toEqual([]);
+    expect(entity.inventory.filter((e) => e.name === `${ref.name}-extra`)).toEqual([]);
     for (const cluster of ['hangzhou1', 'hangzhou2']) {
-      expect(await stack.clusters.deployment(cluster, NS, 'extra')).toBeUndefined();
+      expect(await stack.clusters.deployment(cluster, NS, `${ref.name}-extra`)).toBeUndefined();
     }
   });
 });

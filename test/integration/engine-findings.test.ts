@@ -13,8 +13,19 @@ import { eventually, startTestStack, type TestStack } from '../harness/stack.js'
 const NS = 'default';
 const LOCAL = [{ name: 'here', type: 'topology', properties: { clusters: ['local'] } }];
 
+/** Components are named `<app>-<name>`: applications of one namespace must not share objects (ownership). */
+function owned(app: string, components: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(components).map(([name, image]) => [`${app}-${name}`, image]));
+}
+
 function app(name: string, components: Record<string, string>, publishVersion: string) {
-  return testApp({ name, namespace: NS, components, policies: LOCAL, publishVersion });
+  return testApp({
+    name,
+    namespace: NS,
+    components: owned(name, components),
+    policies: LOCAL,
+    publishVersion,
+  });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
@@ -51,9 +62,11 @@ describe('engine findings', () => {
     const meta = await published(name, components, version);
     const run =
       meta.status === 'Succeeded' ? undefined : (await stack.client.status({ name, namespace: NS })).run;
-    expect({ status: meta.status, why: run?.message ?? meta.description }).toMatchObject({
-      status: 'Succeeded',
-    });
+    if (meta.status !== 'Succeeded') {
+      throw new Error(
+        `${meta.name} is ${meta.status}: ${run?.message ?? meta.description ?? ''} ${JSON.stringify(run?.steps)}`,
+      );
+    }
     return meta;
   }
 
@@ -62,7 +75,7 @@ describe('engine findings', () => {
     await succeeded(ref.name, { web: 'nginx:1', extra: 'nginx:1' }, 'v1');
     stack.clusters.faults('local').failWith({
       status: 403,
-      match: { verbs: ['delete'], path: '/deployments/extra' },
+      match: { verbs: ['delete'], path: '/deployments/gc-fails-extra' },
       message: 'deletes are forbidden here',
     });
     const v2 = await published(ref.name, { web: 'nginx:2' }, 'v2');
@@ -76,7 +89,7 @@ describe('engine findings', () => {
     const suspended = testApp({
       name: ref.name,
       namespace: NS,
-      components: { web: 'nginx:1' },
+      components: owned(ref.name, { web: 'nginx:1' }),
       policies: LOCAL,
       publishVersion: 'v1',
       steps: [{ name: 'hold', type: 'suspend', properties: {} }],
@@ -131,7 +144,7 @@ describe('engine findings', () => {
     await succeeded(ref.name, { web: 'nginx:2' }, 'v2');
     stack.clusters.faults('local').failWith({
       status: 403,
-      match: { verbs: ['patch'], path: '/deployments/web' },
+      match: { verbs: ['patch'], path: '/deployments/rollback-fails-web' },
       message: 'writes are forbidden here',
     });
     const refused = await rejection(stack.client.rollback(ref));
