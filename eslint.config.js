@@ -58,7 +58,6 @@ export default tseslint.config(
             {
               group: [
                 '**/kube/**',
-                '**/cluster-sim/**',
                 '**/client/**',
                 '**/worker/**',
                 '**/cli/**',
