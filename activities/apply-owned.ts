@@ -49,7 +49,7 @@ function staleWrite(err: unknown): boolean {
   return (
     err instanceof KubeApiError &&
     err.status === 409 &&
-    !(err.causes ?? []).some((c) => c.type === 'FieldManagerConflict')
+    !(err.causes ?? []).some((c) => c.reason === 'FieldManagerConflict')
   );
 }
 

@@ -9,9 +9,12 @@ import { ApiException } from '@kubernetes/client-node';
 
 export type KubeErrorType = 'KubeRetryable' | 'KubePermanent';
 
-/** One cause of a Kubernetes `Status` failure (for an apply conflict: the field and its manager). */
+/**
+ * One cause of a Kubernetes `Status` failure (for an apply conflict: the field and its manager), as
+ * metav1.StatusCause: `reason` (`FieldManagerConflict`, `FieldValueInvalid`, …), `message`, `field`.
+ */
 export interface KubeStatusCause {
-  readonly type?: string;
+  readonly reason?: string;
   readonly message?: string;
   readonly field?: string;
 }

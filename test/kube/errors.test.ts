@@ -83,7 +83,11 @@ describe('classifyKubeError', () => {
 
   it('keeps the conflict causes of an apply conflict', () => {
     const causes = [
-      { type: 'FieldManagerConflict', message: 'conflict with "hpa" using apps/v1', field: '.spec.replicas' },
+      {
+        reason: 'FieldManagerConflict',
+        message: 'conflict with "hpa" using apps/v1',
+        field: '.spec.replicas',
+      },
     ];
     const err = classifyKubeError(
       new ApiException(
