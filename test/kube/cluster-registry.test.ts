@@ -2,29 +2,43 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../cluster-sim/simulator.js';
 import { ClusterRegistry } from '../../kube/cluster-registry.js';
 import { ClusterConfigError, UnknownClusterError } from '../../kube/errors.js';
+import { startKubeFixture, type KubeFixture } from '../harness/kube-fixture.js';
 import { configMap } from './support/objects.js';
 
-let sim: Simulator;
+/** The cluster registry over the kubeconfig and clusters.yaml of the run's real clusters. */
+
+let fixture: KubeFixture;
 let dir: string;
 let files: { kubeconfigPath: string; clustersPath: string };
 
 beforeAll(async () => {
-  sim = await startSimulator({ rolloutDurationMs: 0 });
+  fixture = await startKubeFixture();
   dir = await mkdtemp(join(tmpdir(), 'revela-registry-'));
-  files = await sim.writeFiles(dir);
+  files = { kubeconfigPath: fixture.kubeconfigPath, clustersPath: fixture.clustersPath };
 });
 
 afterAll(async () => {
-  await sim?.stop();
+  await fixture?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+const MARK = { 'revela.test/registry': 'yes' };
+
+/** Names of the marked ConfigMaps on `cluster`, read directly from its apiserver. */
+async function marked(cluster: string): Promise<string[]> {
+  const found = await fixture.clusters.list(cluster, {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    labelSelector: MARK,
+  });
+  return found.map((o) => o.metadata.name);
+}
+
 describe('ClusterRegistry', () => {
   it('makes every kubeconfig context a cluster when there is no clusters file', async () => {
-    const registry = await ClusterRegistry.load({ kubeconfigText: sim.kubeconfigText() });
+    const registry = await ClusterRegistry.load({ kubeconfigPath: fixture.kubeconfigPath });
     expect(registry.list()).toEqual([
       { name: 'hangzhou1', labels: {} },
       { name: 'hangzhou2', labels: {} },
@@ -66,20 +80,15 @@ describe('ClusterRegistry', () => {
   it('gives each cluster its own client, reaching only that cluster', async () => {
     const registry = await ClusterRegistry.load(files);
     expect(registry.client('hangzhou2')).toBe(registry.client('hangzhou2'));
-    expect(registry.server('hangzhou2')).toBe(sim.clusters.find((c) => c.name === 'hangzhou2')?.url);
+    expect(registry.server('hangzhou2')).toBe(fixture.clusters.faults('hangzhou2').url);
     // Interleaved calls must not leak credentials or servers between clusters.
     await Promise.all([
-      registry.client('hangzhou2').apply(configMap('only-in-hangzhou2', { a: '1' })),
-      registry.client('local').apply(configMap('only-in-local', { a: '1' })),
+      registry.client('hangzhou2').apply(configMap('only-in-hangzhou2', { a: '1' }, { labels: MARK })),
+      registry.client('local').apply(configMap('only-in-local', { a: '1' }, { labels: MARK })),
     ]);
-    const names = (cluster: string) =>
-      sim
-        .objects(cluster)
-        .filter((o) => o.kind === 'ConfigMap')
-        .map((o) => o.metadata.name);
-    expect(names('hangzhou2')).toEqual(['only-in-hangzhou2']);
-    expect(names('local')).toEqual(['only-in-local']);
-    expect(names('hangzhou1')).toEqual([]);
+    expect(await marked('hangzhou2')).toEqual(['only-in-hangzhou2']);
+    expect(await marked('local')).toEqual(['only-in-local']);
+    expect(await marked('hangzhou1')).toEqual([]);
   });
 
   it('maps cluster names to differently named contexts', async () => {
@@ -90,8 +99,8 @@ describe('ClusterRegistry', () => {
     );
     const registry = await ClusterRegistry.load({ kubeconfigPath: files.kubeconfigPath, clustersPath });
     expect(registry.list()).toEqual([{ name: 'prod-eu', labels: { tier: 'prod' } }]);
-    await registry.client('prod-eu').apply(configMap('via-alias', { a: '1' }));
-    expect(sim.objects('hangzhou1').some((o) => o.metadata.name === 'via-alias')).toBe(true);
+    await registry.client('prod-eu').apply(configMap('via-alias', { a: '1' }, { labels: MARK }));
+    expect(await marked('hangzhou1')).toEqual(['via-alias']);
   });
 
   it('reads $KUBECONFIG when no path is given', async () => {

@@ -1,38 +1,21 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../cluster-sim/simulator.js';
 import type { ClusterClient, WatchEvent } from '../../kube/cluster-client.js';
-import { ClusterRegistry } from '../../kube/cluster-registry.js';
-import { KubeApiError } from '../../kube/errors.js';
-import { checkObjectHealth, deploymentRolloutStatus } from '../../kube/health.js';
+import type { KubeApiError } from '../../kube/errors.js';
 import type { KubeObject } from '../../model/kube-object.js';
-import { configMap, deployment, job, service } from './support/objects.js';
+import { startKubeFixture, type KubeFixture } from '../harness/kube-fixture.js';
+import { failure } from './support/failure.js';
+import { configMap, deployment, service } from './support/objects.js';
 import { waitFor } from './support/wait-for.js';
 
 /**
- * Drives kube/ against the simulator the way the engine uses it: apply, read, list, delete,
- * watch, health and error classification under injected faults.
+ * Drives kube/ against real kube-apiservers (through their fault proxies, as the worker reaches
+ * them) the way the engine uses it: server-side apply, read, list, delete and watch. Health and
+ * injected faults: health.test.ts and faults.test.ts.
  */
 
-const ROLLOUT_MS = 150;
-
-let sim: Simulator;
-let dir: string;
-let registry: ClusterRegistry;
+let fixture: KubeFixture;
 let local: ClusterClient;
 let hangzhou: ClusterClient;
-
-async function failure(promise: Promise<unknown>): Promise<KubeApiError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(KubeApiError);
-    return err as KubeApiError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 function managers(object: KubeObject): string[] {
   const entries = object.metadata.managedFields as { manager: string; operation: string }[] | undefined;
@@ -40,29 +23,18 @@ function managers(object: KubeObject): string[] {
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({
-    clusters: [{ name: 'local' }, { name: 'hangzhou1', labels: { region: 'hangzhou' } }],
-    rolloutDurationMs: ROLLOUT_MS,
-  });
-  dir = await mkdtemp(join(tmpdir(), 'revela-conformance-'));
-  const files = await sim.writeFiles(dir);
-  registry = await ClusterRegistry.load({
-    kubeconfigPath: files.kubeconfigPath,
-    clustersPath: files.clustersPath,
-    requestTimeoutMs: 2_000,
-  });
-  local = registry.client('local');
-  hangzhou = registry.client('hangzhou1');
+  fixture = await startKubeFixture({ requestTimeoutMs: 10_000 });
+  local = fixture.registry.client('local');
+  hangzhou = fixture.registry.client('hangzhou1');
   await local.ensureNamespace('examples');
   await hangzhou.ensureNamespace('examples');
 });
 
 afterAll(async () => {
-  await sim?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
-afterEach(() => sim.clearFaults());
+afterEach(() => fixture.clusters.clearFaults());
 
 describe('server-side apply', () => {
   it('creates an object and returns what the server stored, owned by field manager revela', async () => {
@@ -109,15 +81,12 @@ describe('server-side apply', () => {
     expect(err.retryable).toBe(false);
     expect(err.status).toBe(409);
     expect(err.reason).toBe('Conflict');
+    // The apiserver names an Apply manager without "using <apiVersion>" (that is for Update managers).
     expect(err.message).toBe(
-      'local: apply Deployment/scaled: Apply failed with 1 conflict: conflict with "ops-team" using apps/v1: .spec.replicas (HTTP 409 Conflict)',
+      'local: apply Deployment/scaled: Apply failed with 1 conflict: conflict with "ops-team": .spec.replicas (HTTP 409 Conflict)',
     );
     expect(err.causes).toEqual([
-      {
-        type: 'FieldManagerConflict',
-        message: 'conflict with "ops-team" using apps/v1',
-        field: '.spec.replicas',
-      },
+      { reason: 'FieldManagerConflict', message: 'conflict with "ops-team"', field: '.spec.replicas' },
     ]);
   });
 
@@ -126,19 +95,23 @@ describe('server-side apply', () => {
       force: true,
     });
     expect((forced.spec as { replicas: number }).replicas).toBe(3);
-    const revela = (
-      forced.metadata.managedFields as { manager: string; fieldsV1: { 'f:spec'?: Record<string, unknown> } }[]
-    ).find((e) => e.manager === 'revela');
-    const ops = (
-      forced.metadata.managedFields as { manager: string; fieldsV1: { 'f:spec'?: Record<string, unknown> } }[]
-    ).find((e) => e.manager === 'ops-team');
+    const entries = forced.metadata.managedFields as {
+      manager: string;
+      fieldsV1: { 'f:spec'?: Record<string, unknown> };
+    }[];
+    const revela = entries.find((e) => e.manager === 'revela');
+    const ops = entries.find((e) => e.manager === 'ops-team');
     expect(revela?.fieldsV1['f:spec']).toHaveProperty('f:replicas');
     expect(ops?.fieldsV1['f:spec']).not.toHaveProperty('f:replicas');
   });
 
   it('a dry run answers with the defaulted object and stores nothing', async () => {
     const answer = await local.apply(deployment('dry', { namespace: 'examples' }), { dryRun: true });
-    expect((answer.spec as { progressDeadlineSeconds: number }).progressDeadlineSeconds).toBe(600);
+    expect(answer.spec).toMatchObject({
+      progressDeadlineSeconds: 600,
+      revisionHistoryLimit: 10,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+    });
     expect(
       await local.read({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'dry', namespace: 'examples' }),
     ).toBeUndefined();
@@ -150,6 +123,7 @@ describe('server-side apply', () => {
     const err = await failure(local.apply(broken));
     expect(err).toMatchObject({ type: 'KubePermanent', status: 422, reason: 'Invalid' });
     expect(err.message).toContain('spec.template.metadata.labels');
+    expect(err.message).toContain('`selector` does not match template `labels`');
   });
 
   it('applying into a missing namespace is a permanent 404 naming the namespace, until ensureNamespace creates it', async () => {
@@ -161,15 +135,17 @@ describe('server-side apply', () => {
     await hangzhou.ensureNamespace('not-yet');
     await hangzhou.ensureNamespace('not-yet');
     const svc = await hangzhou.apply(service('podinfo', { namespace: 'not-yet' }));
-    expect((svc.spec as { clusterIP: string }).clusterIP).toMatch(/^10\.96\.\d+\.\d+$/);
+    // The apiserver allocated a cluster IP from its service range.
+    expect((svc.spec as { clusterIP: string }).clusterIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
   });
 
   it('does not change the object it was given', async () => {
     const object = configMap('untouched', { a: '1' });
     delete object.metadata.namespace;
     const before = structuredClone(object);
-    await local.apply(object);
+    const stored = await local.apply(object);
     expect(object).toEqual(before);
+    expect(stored.metadata.namespace).toBe('default');
   });
 });
 
@@ -234,11 +210,20 @@ describe('read, list and delete', () => {
     await local.ensureNamespace('many');
     for (let i = 0; i < 520; i++)
       await local.apply(
-        configMap(`cm-${String(i).padStart(3, '0')}`, { i: String(i) }, { namespace: 'many' }),
+        configMap(
+          `cm-${String(i).padStart(3, '0')}`,
+          { i: String(i) },
+          { namespace: 'many', labels: { bulk: 'yes' } },
+        ),
       );
+    const proxy = fixture.clusters.faults('local');
+    const pagesBefore = proxy.requestsMatching({ verbs: ['list'], path: 'continue=' }).length;
     const all = await local.list({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'many' });
-    expect(all).toHaveLength(520);
-    expect(new Set(all.map((o) => o.metadata.name)).size).toBe(520);
+    // The namespace controller's kube-root-ca.crt is there too, as in every namespace.
+    expect(all).toHaveLength(521);
+    expect(new Set(all.map((o) => o.metadata.name)).size).toBe(521);
+    expect(all.filter((o) => o.metadata.labels?.bulk === 'yes')).toHaveLength(520);
+    expect(proxy.requestsMatching({ verbs: ['list'], path: 'continue=' }).length).toBe(pagesBefore + 1);
   });
 
   it('deleting a namespace deletes what is in it', async () => {
@@ -250,7 +235,14 @@ describe('read, list and delete', () => {
         { propagationPolicy: 'Foreground' },
       ),
     ).toBe(true);
-    expect(sim.objects('local').filter((o) => o.metadata.namespace === 'doomed')).toEqual([]);
+    // The namespace controller empties it, then it goes.
+    await waitFor(
+      'namespace doomed to be gone',
+      () => local.read({ apiVersion: 'v1', kind: 'Namespace', name: 'doomed' }),
+      (ns) => ns === undefined,
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    expect(await local.list({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'doomed' })).toEqual([]);
     // With the namespace gone, reading an object in it is simply "not found".
     expect(
       await local.read({ apiVersion: 'v1', kind: 'ConfigMap', name: 'inside', namespace: 'doomed' }),
@@ -302,6 +294,7 @@ describe('watch', () => {
         apiVersion: 'v1',
         kind: 'ConfigMap',
         namespace: 'replay',
+        fieldSelector: 'metadata.name=r',
         resourceVersion: String(listed?.metadata.resourceVersion),
       },
       (e) => events.push(e),
@@ -322,11 +315,12 @@ describe('watch', () => {
   });
 
   it('ends when its cluster drops off the network, and cannot start again until the cluster is back', async () => {
+    const proxy = fixture.clusters.faults('hangzhou1');
     const watch = await hangzhou.watch(
       { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'replay' },
       () => undefined,
     );
-    sim.setFaults('hangzhou1', { partitioned: true });
+    await proxy.refuseConnections(true);
     const outcome = await watch.done.then(
       () => 'ended',
       (err: KubeApiError) => (err.retryable ? 'ended' : `failed permanently: ${err.message}`),
@@ -334,293 +328,9 @@ describe('watch', () => {
     expect(outcome).toBe('ended');
     const err = await failure(hangzhou.watch({ apiVersion: 'v1', kind: 'ConfigMap' }, () => undefined));
     expect(err).toMatchObject({ type: 'KubeRetryable', code: 'ECONNREFUSED', verb: 'watch' });
-    sim.clearFaults('hangzhou1');
+    await proxy.refuseConnections(false);
     const healed = await hangzhou.watch({ apiVersion: 'v1', kind: 'ConfigMap' }, () => undefined);
     healed.stop();
     await healed.done;
-  });
-});
-
-describe('health', () => {
-  it('a 3-replica Deployment goes from unhealthy, replica by replica, to healthy', async () => {
-    const messages: string[] = [];
-    const watch = await hangzhou.watch(
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        namespace: 'examples',
-        fieldSelector: 'metadata.name=podinfo',
-      },
-      (e) => {
-        if (e.type === 'ADDED' || e.type === 'MODIFIED')
-          messages.push(deploymentRolloutStatus(e.object).message);
-      },
-    );
-    try {
-      const applied = await hangzhou.apply(deployment('podinfo', { namespace: 'examples', replicas: 3 }));
-      const first = await checkObjectHealth(applied);
-      expect(first).toEqual({
-        healthy: false,
-        message: 'Waiting for deployment spec update to be observed...',
-      });
-      const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo', namespace: 'examples' };
-      const done = await waitFor(
-        'podinfo to be healthy',
-        async () => checkObjectHealth(await hangzhou.read(ref)),
-        (h) => h.healthy,
-      );
-      expect(done).toEqual({ healthy: true, message: 'deployment "podinfo" successfully rolled out' });
-      await waitFor(
-        'the last watch event',
-        () => messages.at(-1),
-        (m) => m === 'deployment "podinfo" successfully rolled out',
-      );
-      expect(messages).toEqual([
-        'Waiting for deployment spec update to be observed...',
-        'Waiting for deployment "podinfo" rollout to finish: 0 of 3 updated replicas are available...',
-        'Waiting for deployment "podinfo" rollout to finish: 1 of 3 updated replicas are available...',
-        'Waiting for deployment "podinfo" rollout to finish: 2 of 3 updated replicas are available...',
-        'deployment "podinfo" successfully rolled out',
-      ]);
-
-      // A new image replaces the old replicas one by one.
-      messages.length = 0;
-      await hangzhou.apply(
-        deployment('podinfo', { namespace: 'examples', replicas: 3, image: 'stefanprodan/podinfo:6.6.0' }),
-      );
-      await waitFor(
-        'the second rollout',
-        () => messages.at(-1),
-        (m) => m === 'deployment "podinfo" successfully rolled out',
-      );
-      expect(messages).toEqual([
-        'Waiting for deployment spec update to be observed...',
-        'Waiting for deployment "podinfo" rollout to finish: 3 old replicas are pending termination...',
-        'Waiting for deployment "podinfo" rollout to finish: 2 old replicas are pending termination...',
-        'Waiting for deployment "podinfo" rollout to finish: 1 old replicas are pending termination...',
-        'deployment "podinfo" successfully rolled out',
-      ]);
-    } finally {
-      watch.stop();
-    }
-  });
-
-  it('an image that cannot be pulled stays unhealthy and hits ProgressDeadlineExceeded', async () => {
-    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'broken-image', namespace: 'examples' };
-    await hangzhou.apply(
-      deployment('broken-image', {
-        namespace: 'examples',
-        replicas: 3,
-        image: 'stefanprodan/podinfo:6.5.xxx',
-        progressDeadlineSeconds: 1,
-      }),
-    );
-    const stuck = await waitFor(
-      'the rollout to be observed',
-      async () => checkObjectHealth(await hangzhou.read(ref)),
-      (h) => h.message.includes('updated replicas are available'),
-    );
-    expect(stuck).toEqual({
-      healthy: false,
-      message:
-        'Waiting for deployment "broken-image" rollout to finish: 0 of 3 updated replicas are available...',
-    });
-    const failed = await waitFor(
-      'the progress deadline',
-      async () => checkObjectHealth(await hangzhou.read(ref)),
-      (h) => h.failed === true,
-      { timeoutMs: 5_000 },
-    );
-    expect(failed).toEqual({
-      healthy: false,
-      failed: true,
-      message: 'deployment "broken-image" exceeded its progress deadline',
-    });
-    const live = await hangzhou.read(ref);
-    const progressing = (
-      live?.status as { conditions: { type: string; status: string; reason: string }[] }
-    ).conditions.find((c) => c.type === 'Progressing');
-    expect(progressing).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded' });
-
-    // Fixing the image starts a new rollout that completes.
-    await hangzhou.apply(
-      deployment('broken-image', {
-        namespace: 'examples',
-        replicas: 3,
-        image: 'stefanprodan/podinfo:6.5.0',
-        progressDeadlineSeconds: 1,
-      }),
-    );
-    await waitFor(
-      'the fixed rollout',
-      async () => checkObjectHealth(await hangzhou.read(ref)),
-      (h) => h.healthy,
-    );
-  });
-
-  it('a Job is healthy once complete; other kinds by the evaluator, or by existing', async () => {
-    await hangzhou.apply(job('migrate', { namespace: 'examples' }));
-    const ref = { apiVersion: 'batch/v1', kind: 'Job', name: 'migrate', namespace: 'examples' };
-    const done = await waitFor(
-      'the Job to complete',
-      async () => checkObjectHealth(await hangzhou.read(ref)),
-      (h) => h.healthy,
-    );
-    expect(done.message).toBe('job "migrate" completed (1/1)');
-
-    const svc = await hangzhou.read({
-      apiVersion: 'v1',
-      kind: 'Service',
-      name: 'podinfo',
-      namespace: 'not-yet',
-    });
-    expect(await checkObjectHealth(svc)).toEqual({ healthy: true, message: 'Service/podinfo exists' });
-    expect(
-      await checkObjectHealth(svc, (o) =>
-        Promise.resolve({ healthy: false, message: `no endpoints for ${o.metadata.name}` }),
-      ),
-    ).toEqual({
-      healthy: false,
-      message: 'no endpoints for podinfo',
-    });
-    expect(await checkObjectHealth(undefined)).toEqual({ healthy: false, message: 'not found' });
-  });
-});
-
-describe('errors under injected faults', () => {
-  const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'settings', namespace: 'examples' };
-
-  it.each([
-    [500, 'InternalError'],
-    [503, 'ServiceUnavailable'],
-    [504, 'Timeout'],
-  ])('HTTP %i is retryable', async (status, reason) => {
-    sim.setFaults('local', { status, verbs: ['patch'] });
-    const err = await failure(
-      local.apply(configMap('settings', { color: 'red' }, { namespace: 'examples' })),
-    );
-    expect(err).toMatchObject({
-      type: 'KubeRetryable',
-      retryable: true,
-      status,
-      reason,
-      cluster: 'local',
-      verb: 'apply',
-      object: 'ConfigMap/settings',
-    });
-    expect(err.message).toBe(
-      `local: apply ConfigMap/settings: injected fault: patch configmaps failed with ${status} (HTTP ${status} ${reason})`,
-    );
-  });
-
-  it('429 is retryable after the Retry-After the server asked for', async () => {
-    sim.setFaults('local', { status: 429, retryAfterSeconds: 3, verbs: ['get'] });
-    const err = await failure(local.read(ref));
-    expect(err).toMatchObject({
-      type: 'KubeRetryable',
-      status: 429,
-      reason: 'TooManyRequests',
-      retryAfterMs: 3_000,
-    });
-  });
-
-  it('503 with Retry-After carries the delay too', async () => {
-    sim.setFaults('local', { status: 503, retryAfterSeconds: 1 });
-    const err = await failure(local.list({ apiVersion: 'v1', kind: 'ConfigMap' }));
-    expect(err).toMatchObject({ retryable: true, retryAfterMs: 1_000 });
-  });
-
-  it('a partitioned cluster refuses connections: retryable ECONNREFUSED, and works again once healed', async () => {
-    sim.setFaults('local', { partitioned: true });
-    const err = await failure(local.read(ref));
-    expect(err).toMatchObject({ type: 'KubeRetryable', retryable: true, code: 'ECONNREFUSED' });
-    expect(err.status).toBeUndefined();
-    expect(err.message).toBe(
-      `local: read ConfigMap/settings: connection refused (${registry.server('local')}) (ECONNREFUSED)`,
-    );
-    sim.clearFaults('local');
-    expect((await local.read(ref))?.metadata.name).toBe('settings');
-  });
-
-  it('a request slower than the timeout is a retryable ETIMEDOUT', async () => {
-    const impatient = (
-      await ClusterRegistry.load({ kubeconfigText: sim.kubeconfigText(), requestTimeoutMs: 300 })
-    ).client('local');
-    await impatient.read(ref); // discovery, before the latency starts
-    sim.setFaults('local', { latencyMs: 5_000, verbs: ['get'] });
-    const started = Date.now();
-    const err = await failure(impatient.read(ref));
-    expect(err).toMatchObject({ type: 'KubeRetryable', code: 'ETIMEDOUT' });
-    expect(err.message).toBe(
-      'local: read ConfigMap/settings: timed out (' + registry.server('local') + ') (ETIMEDOUT)',
-    );
-    expect(Date.now() - started).toBeLessThan(2_000);
-  });
-
-  it('a cancelled call stops at once and is retryable', async () => {
-    sim.setFaults('local', { latencyMs: 5_000, verbs: ['patch'] });
-    const controller = new AbortController();
-    const pending = local.apply(configMap('settings', { color: 'green' }, { namespace: 'examples' }), {
-      signal: controller.signal,
-    });
-    setTimeout(() => controller.abort(), 50);
-    const err = await failure(pending);
-    expect(err).toMatchObject({ retryable: true, code: 'ABORT_ERR' });
-  });
-
-  it.each([
-    [400, 'BadRequest'],
-    [403, 'Forbidden'],
-    [404, 'NotFound'],
-    [409, 'Conflict'],
-    [422, 'Invalid'],
-  ])('HTTP %i is permanent', async (status, reason) => {
-    sim.setFaults('local', { status, verbs: ['patch'] });
-    const err = await failure(
-      local.apply(configMap('settings', { color: 'red' }, { namespace: 'examples' })),
-    );
-    expect(err).toMatchObject({ type: 'KubePermanent', retryable: false, status, reason });
-    expect(err.retryAfterMs).toBeUndefined();
-  });
-
-  it('faults stay on their cluster and their verbs', async () => {
-    sim.setFaults('local', { status: 500, verbs: ['delete'] });
-    await expect(local.read(ref)).resolves.toBeDefined();
-    await expect(hangzhou.list({ apiVersion: 'v1', kind: 'ConfigMap' })).resolves.toBeDefined();
-    await expect(failure(local.delete({ ...ref, name: 'nothing-here' }))).resolves.toMatchObject({
-      status: 500,
-    });
-  });
-
-  it('every-Nth faults fail exactly the Nth requests', async () => {
-    sim.setFaults('local', { status: 500, everyNth: 3, verbs: ['get'] });
-    const outcomes: string[] = [];
-    for (let i = 0; i < 7; i++)
-      outcomes.push(
-        await local.read(ref).then(
-          () => 'ok',
-          () => 'fail',
-        ),
-      );
-    expect(outcomes).toEqual(['ok', 'ok', 'fail', 'ok', 'ok', 'fail', 'ok']);
-  });
-
-  it('a seeded error rate fails the same requests on every run', async () => {
-    const run = async () => {
-      sim.setFaults('local', { status: 503, errorRate: 0.5, seed: 42, verbs: ['get'] });
-      const outcomes: string[] = [];
-      for (let i = 0; i < 20; i++)
-        outcomes.push(
-          await local.read(ref).then(
-            () => 'ok',
-            () => 'fail',
-          ),
-        );
-      return outcomes;
-    };
-    const first = await run();
-    expect(await run()).toEqual(first);
-    expect(first.filter((o) => o === 'fail').length).toBeGreaterThan(3);
-    expect(first.filter((o) => o === 'ok').length).toBeGreaterThan(3);
   });
 });

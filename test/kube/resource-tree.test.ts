@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../cluster-sim/simulator.js';
-import { ClusterRegistry } from '../../kube/cluster-registry.js';
+import type { ClusterRegistry } from '../../kube/cluster-registry.js';
 import { formatAge } from '../../kube/format-age.js';
+import { checkObjectHealth } from '../../kube/health.js';
 import { buildResourceTree } from '../../kube/resource-tree.js';
 import type { KubeObject } from '../../model/kube-object.js';
 import { ANNOTATION_APPLIED_AT, LABEL_REVISION } from '../../model/labels.js';
+import { startKubeFixture, type KubeFixture } from '../harness/kube-fixture.js';
 import { deployment, job, service } from './support/objects.js';
+import { waitFor } from './support/wait-for.js';
 
-let sim: Simulator;
+/** The resource tree of `revela status`, built from what real clusters hold. */
+
+let fixture: KubeFixture;
 let registry: ClusterRegistry;
 
 function revisioned(object: KubeObject, revision: string, appliedAt?: string): KubeObject {
@@ -19,14 +23,14 @@ function revisioned(object: KubeObject, revision: string, appliedAt?: string): K
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ rolloutDurationMs: 0 });
-  registry = await ClusterRegistry.load({ kubeconfigText: sim.kubeconfigText() });
+  fixture = await startKubeFixture();
+  registry = fixture.registry;
   for (const cluster of ['local', 'hangzhou1', 'hangzhou2'])
     await registry.client(cluster).ensureNamespace('examples');
 });
 
 afterAll(async () => {
-  await sim?.stop();
+  await fixture?.stop();
 });
 
 describe('buildResourceTree', () => {
@@ -43,7 +47,14 @@ describe('buildResourceTree', () => {
       { cluster: 'hangzhou1', object: revisioned(svc, 'podinfo-v2') },
       { cluster: 'local', object: revisioned(podinfo, 'podinfo-v2') },
     ];
-    const created = sim.objects('hangzhou1').find((o) => o.kind === 'Deployment')?.metadata
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo', namespace: 'examples' };
+    await waitFor(
+      'podinfo to roll out on hangzhou1',
+      async () => checkObjectHealth(await fixture.clusters.client('hangzhou1').read(ref)),
+      (h) => h.healthy,
+      { timeoutMs: 60_000 },
+    );
+    const created = (await fixture.clusters.client('hangzhou1').read(ref))?.metadata
       .creationTimestamp as string;
     const now = new Date(Date.parse(created) + 17 * 60_000 + 20_000);
     const tree = await buildResourceTree({ registry, resources: rendered, revision: 'podinfo-v2', now });
@@ -76,7 +87,10 @@ describe('buildResourceTree', () => {
       Age: '17m',
       Selector: 'app.oam.dev/component=podinfo',
     });
-    expect(tree[1]?.details['Cluster-IP']).toMatch(/^10\.96\./);
+    const svcLive = await fixture.clusters
+      .client('hangzhou1')
+      .read({ apiVersion: 'v1', kind: 'Service', name: 'podinfo', namespace: 'examples' });
+    expect(tree[1]?.details['Cluster-IP']).toBe((svcLive?.spec as { clusterIP: string }).clusterIP);
     expect(tree[2]?.applyTime).toBe('2026-01-01T00:00:00.000Z');
     expect(tree[3]).toEqual({
       cluster: 'local',
@@ -90,6 +104,13 @@ describe('buildResourceTree', () => {
   it('takes the apply time from the managed fields of manager revela when the annotation is missing', async () => {
     const before = Date.now();
     await registry.client('local').apply(revisioned(job('migrate', { namespace: 'examples' }), 'app-v1'));
+    const ref = { apiVersion: 'batch/v1', kind: 'Job', name: 'migrate', namespace: 'examples' };
+    await waitFor(
+      'the Job to complete',
+      async () => checkObjectHealth(await fixture.clusters.client('local').read(ref)),
+      (h) => h.healthy,
+      { timeoutMs: 60_000 },
+    );
     const [row] = await buildResourceTree({
       registry,
       resources: [
