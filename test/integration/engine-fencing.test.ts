@@ -48,10 +48,19 @@ describe('fencing: a superseded revision never writes after its successor', () =
     return stack.clusters.faults('hangzhou2').hold({ verbs: ['patch'], path: `/deployments/${app}-web` });
   }
 
+  /** The held write whose body carries `image` (state keep may re-apply the current revision meanwhile). */
+  async function heldWriteOf(held: HeldRequests, image: string) {
+    for (let nth = 1; nth <= 10; nth++) {
+      const write = await held.waitForRequest(60_000, nth);
+      if (write.body.includes(image)) return write;
+    }
+    throw new Error(`no held write carries ${image}`);
+  }
+
   /** Releases the held write and waits for the apiserver's answer to it. */
   async function releaseAndAnswer(held: HeldRequests): Promise<number | undefined> {
     const proxy = stack.clusters.faults('hangzhou2');
-    const heldAt = held.requests[0]?.timestamp;
+    const heldAt = held.requests.find((r) => r.body.includes('nginx:2.0'))?.timestamp;
     held.release();
     const answered = await eventually(
       'the apiserver to answer the released write',
@@ -71,8 +80,7 @@ describe('fencing: a superseded revision never writes after its successor', () =
 
     const held = holdWrites(ref.name);
     await stack.client.apply([app(ref.name, 'nginx:2.0', 'v2')]);
-    const write = await held.waitForRequest(60_000);
-    expect(write.body).toContain('nginx:2.0');
+    const write = await heldWriteOf(held, 'nginx:2.0');
     held.stopCatching();
 
     const rollback = await stack.client.rollback({ ...ref, to: 'fence-rollback-v1' });
@@ -99,7 +107,7 @@ describe('fencing: a superseded revision never writes after its successor', () =
 
     const held = holdWrites(ref.name);
     await stack.client.apply([app(ref.name, 'nginx:2.0', 'v2')]);
-    await held.waitForRequest(60_000);
+    await heldWriteOf(held, 'nginx:2.0');
     held.stopCatching();
 
     await stack.client.apply([app(ref.name, 'nginx:3.0', 'v3')]);
