@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
+// A CommonJS package whose exports Node's ESM loader cannot list: use its default export.
+import proto from '@temporalio/proto';
 import { applicationWorkflowId, revisionWorkflowId } from '../../model/ids.js';
 import { loadWorkerConfig } from '../../worker/config.js';
 import { createRevelaWorker, type RevelaWorker } from '../../worker/create-worker.js';
@@ -54,9 +56,43 @@ async function appliesScheduled(handle: WorkflowHandle): Promise<number> {
   ).length;
 }
 
+/** Nodes and pods of a namespace on `local`, for a failure message that says why nothing got Ready. */
+async function podsIn(stack: TestStack, namespace: string): Promise<string> {
+  const nodes = await stack.clusters.list('local', { apiVersion: 'v1', kind: 'Node' });
+  const pods = await stack.clusters.list('local', { apiVersion: 'v1', kind: 'Pod', namespace });
+  const view = pods.map((p) => {
+    const pod = p as {
+      metadata: { name: string };
+      spec?: { nodeName?: string };
+      status?: { phase?: string };
+    };
+    return `${pod.metadata.name} ${pod.status?.phase ?? '?'} on ${pod.spec?.nodeName ?? 'no node'}`;
+  });
+  return `${nodes.length} node(s); pods in ${namespace}: ${view.join(', ') || 'none'}`;
+}
+
+/** Waits for a revision's final status; a timeout names the pods behind it. */
+async function finalStatus(
+  stack: TestStack,
+  client: Pick<OldClient, 'waitForRevision'>,
+  ref: { name: string; namespace: string },
+  revision: string,
+): Promise<string> {
+  try {
+    return (await client.waitForRevision(ref, revision, { timeoutMs: 90_000 })).status;
+  } catch (err) {
+    throw new Error(`${(err as Error).message} (${await podsIn(stack, ref.namespace)})`, { cause: err });
+  }
+}
+
 async function versioningOf(handle: WorkflowHandle) {
   const info = (await handle.describe()).raw.workflowExecutionInfo?.versioningInfo;
-  return { behavior: info?.behavior, buildId: info?.deploymentVersion?.buildId };
+  // The raw proto carries the enum's number; its name is what an operator reads in the UI.
+  const behavior =
+    info?.behavior !== undefined && info.behavior !== null
+      ? proto.temporal.api.enums.v1.VersioningBehavior[info.behavior]
+      : undefined;
+  return { behavior, buildId: info?.deploymentVersion?.buildId };
 }
 
 /**
@@ -113,12 +149,12 @@ describe('live worker upgrade', () => {
     let heldV1: string;
     try {
       const steadyV1 = await oldClient.publish({ app: steadyApp(V1), publishVersion: 'v1' });
-      expect((await oldClient.waitForRevision(steady, steadyV1.revision, { timeoutMs: 60_000 })).status).toBe(
-        'Succeeded',
-      );
+      expect(await finalStatus(stack, oldClient, steady, steadyV1.revision)).toBe('Succeeded');
       heldV1 = (await oldClient.publish({ app: heldApp(V1), publishVersion: 'v1' })).revision;
-      await eventually('held-v1 to wait for approval on 0.1.0', async () =>
-        (await oldClient.status(held)).run?.status === 'Suspended' ? true : undefined,
+      await eventually(
+        'held-v1 to wait for approval on 0.1.0',
+        async () => ((await oldClient.status(held)).run?.status === 'Suspended' ? true : undefined),
+        { describe: () => podsIn(stack, held.namespace) },
       );
       expect((await deploymentIn(stack.clusters, 'local', 'upgrade', 'a'))?.image).toBe(V1);
       expect(await deploymentIn(stack.clusters, 'local', 'upgrade', 'b')).toBeUndefined();
@@ -133,22 +169,18 @@ describe('live worker upgrade', () => {
     const worker = await stack.startWorker();
     expect(await worker.promotion).toEqual({ outcome: 'made current' });
     await stack.client.resume({ ...held, step: 'approve' });
-    expect((await stack.client.waitForRevision(held, heldV1, { timeoutMs: 60_000 })).status).toBe(
-      'Succeeded',
-    );
+    expect(await finalStatus(stack, stack.client, held, heldV1)).toBe('Succeeded');
     expect((await deploymentIn(stack.clusters, 'local', 'upgrade', 'b'))?.image).toBe(V1);
     const heldV2 = await stack.client.publish({ app: heldApp(V2), publishVersion: 'v2' });
     const steadyV2 = await stack.client.publish({ app: steadyApp(V2), publishVersion: 'v2' });
-    expect(
-      (await stack.client.waitForRevision(steady, steadyV2.revision, { timeoutMs: 60_000 })).status,
-    ).toBe('Succeeded');
-    await eventually('held-v2 to wait for approval on 0.2.0', async () =>
-      (await stack.client.status(held)).run?.status === 'Suspended' ? true : undefined,
+    expect(await finalStatus(stack, stack.client, steady, steadyV2.revision)).toBe('Succeeded');
+    await eventually(
+      'held-v2 to wait for approval on 0.2.0',
+      async () => ((await stack.client.status(held)).run?.status === 'Suspended' ? true : undefined),
+      { describe: () => podsIn(stack, held.namespace) },
     );
     await stack.client.resume({ ...held, step: 'approve' });
-    expect((await stack.client.waitForRevision(held, heldV2.revision, { timeoutMs: 60_000 })).status).toBe(
-      'Succeeded',
-    );
+    expect(await finalStatus(stack, stack.client, held, heldV2.revision)).toBe('Succeeded');
     expect((await deploymentIn(stack.clusters, 'local', 'upgrade', 'b'))?.image).toBe(V2);
     expect((await deploymentIn(stack.clusters, 'local', 'upgrade', 'web'))?.image).toBe(V2);
 
@@ -187,8 +219,10 @@ describe('live worker upgrade', () => {
     if (!stack.worker) await stack.startWorker();
     const first = loadWorkerConfig(stack.env).versioning.buildId;
     const v1 = await stack.client.publish({ app: spec(V1), publishVersion: 'v1' });
-    await eventually('pinned-v1 to wait for approval', async () =>
-      (await stack.client.status(app)).run?.status === 'Suspended' ? true : undefined,
+    await eventually(
+      'pinned-v1 to wait for approval',
+      async () => ((await stack.client.status(app)).run?.status === 'Suspended' ? true : undefined),
+      { describe: () => podsIn(stack, app.namespace) },
     );
 
     // The next release's workers start beside the running ones and make their build current.
@@ -202,9 +236,7 @@ describe('live worker upgrade', () => {
     try {
       expect(await next.promotion).toEqual({ outcome: 'made current', previous: first });
       await stack.client.resume({ ...app, step: 'approve' });
-      expect((await stack.client.waitForRevision(app, v1.revision, { timeoutMs: 60_000 })).status).toBe(
-        'Succeeded',
-      );
+      expect(await finalStatus(stack, stack.client, app, v1.revision)).toBe('Succeeded');
       const v2 = await stack.client.publish({ app: spec(V2), publishVersion: 'v2' });
       await eventually('pinned-v2 to wait for approval', async () =>
         (await stack.client.status(app)).run?.status === 'Suspended' ? true : undefined,
@@ -235,9 +267,7 @@ describe('live worker upgrade', () => {
         ),
       ).toEqual({ outcome: 'newer release is current', current: '0.2.1-next' });
       await stack.client.resume({ ...app, step: 'approve' });
-      expect((await stack.client.waitForRevision(app, v2.revision, { timeoutMs: 60_000 })).status).toBe(
-        'Succeeded',
-      );
+      expect(await finalStatus(stack, stack.client, app, v2.revision)).toBe('Succeeded');
     } finally {
       next.worker.shutdown();
       await nextRun;
