@@ -8,7 +8,8 @@
  * Not workflow-safe (JSONata, ajv): call from activities.
  */
 import { applicationLabel } from './application.js';
-import { canonicalJson, jsonClone } from './canonical-json.js';
+import { jsonClone } from './canonical-json.js';
+import { snapshotHash } from './hash.js';
 import { LOCAL_CLUSTER } from './cluster-info.js';
 import { traitAppliesTo, type ComponentDefinition, type TraitDefinition } from './definition.js';
 import {
@@ -279,22 +280,38 @@ function readsCluster(snapshot: RevisionSnapshot, component: ResolvedComponent):
   return templates.some((t) => t.includes('cluster'));
 }
 
+// Rendered components by snapshot content, revision, target and component. A snapshot is
+// immutable and its content hash names it, so a revision renders the same objects every time:
+// every step, health check, rollback, diff and state-keep pass of a worker after the first reuses
+// them. The hash is computed per call (not kept per object), so a snapshot changed in place is
+// never mistaken for the one it was.
+const RENDER_CACHE_LIMIT = 5000;
+const renderCache = new Map<string, KubeObject[]>();
+
+/** Forgets every cached render (benchmarks measuring a first render; memory tests). */
+export function clearRenderCache(): void {
+  renderCache.clear();
+}
+
 /**
- * A component placed on several clusters with the same namespace and properties renders the same
- * objects on each unless a template reads `context.cluster`: render it once per step and copy.
+ * Renders a component, or copies what an earlier render of the same snapshot, revision, namespace
+ * and component gave. A component on several clusters renders once unless a template reads
+ * `context.cluster`.
  */
 async function renderShared(
   snapshot: RevisionSnapshot,
+  content: string,
   component: ResolvedComponent,
   ctx: RenderContext,
-  shared: Map<string, KubeObject[]>,
 ): Promise<KubeObject[]> {
-  if (readsCluster(snapshot, component)) return renderComponent(snapshot, component, ctx);
-  const key = `${ctx.namespace}\u0000${canonicalJson(component)}`;
-  const known = shared.get(key);
+  const where = readsCluster(snapshot, component) ? ctx.cluster : '*';
+  // Placement builds components in a fixed key order, so JSON.stringify is a stable key here.
+  const key = `${content}\u0000${ctx.revision}\u0000${where}\u0000${ctx.namespace}\u0000${JSON.stringify(component)}`;
+  const known = renderCache.get(key);
   if (known) return jsonClone(known);
   const objects = await renderComponent(snapshot, component, ctx);
-  shared.set(key, jsonClone(objects));
+  if (renderCache.size >= RENDER_CACHE_LIMIT) renderCache.delete(renderCache.keys().next().value as string);
+  renderCache.set(key, jsonClone(objects));
   return objects;
 }
 
@@ -312,7 +329,7 @@ export async function renderTargets(
   const app = snapshot.application;
   const order = new Map(app.spec.components.map((c, i) => [c.name, i]));
   const rendered: (RenderedResource & { order: number; seq: number })[] = [];
-  const shared = new Map<string, KubeObject[]>();
+  const content = snapshotHash(snapshot);
   let seq = 0;
   for (const target of targets) {
     const ctx: RenderContext = {
@@ -323,7 +340,7 @@ export async function renderTargets(
       cluster: target.cluster,
     };
     for (const component of target.components) {
-      const objects = await renderShared(snapshot, component, ctx, shared);
+      const objects = await renderShared(snapshot, content, component, ctx);
       for (const object of objects) {
         rendered.push({
           cluster: target.cluster,

@@ -22,7 +22,7 @@ import {
 import { parseDocument } from '../../model/document.js';
 import { snapshotHash } from '../../model/hash.js';
 import { resolvePlacement } from '../../model/placement.js';
-import { renderTargets } from '../../model/render.js';
+import { clearRenderCache, renderTargets } from '../../model/render.js';
 import { buildSnapshot } from '../../model/snapshot-builder.js';
 import type { RevisionSnapshot } from '../../model/snapshot.js';
 import { printTable, writeResult } from '../lib/report.js';
@@ -135,7 +135,18 @@ async function main(): Promise<void> {
       ['hash: canonical JSON + sha256 of the snapshot', () => snapshotHash(snapshot)],
       ['snapshot: validate everything + hash', () => buildSnapshot({ application: app, catalog })],
       [
-        `render: place + render on ${targets.length} clusters`,
+        `render, first time: place + render on ${targets.length} clusters`,
+        () => {
+          clearRenderCache();
+          return renderTargets(
+            snapshot,
+            resolvePlacement(snapshot, POLICIES, CLUSTERS),
+            `${app.metadata.name}-v1`,
+          );
+        },
+      ],
+      [
+        `render again (same revision): place + render on ${targets.length} clusters`,
         () =>
           renderTargets(snapshot, resolvePlacement(snapshot, POLICIES, CLUSTERS), `${app.metadata.name}-v1`),
       ],
