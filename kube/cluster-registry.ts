@@ -77,7 +77,7 @@ function loadKubeConfig(options: ClusterRegistryOptions): {
     return { kc, source: '(in-cluster service account)', inCluster: true };
   }
   throw new ClusterConfigError(
-    'no kubeconfig found: set KUBECONFIG or pass a kubeconfig path; for local development start the simulator with `npm run sim` and use KUBECONFIG=.revela/kubeconfig',
+    'no kubeconfig found: set KUBECONFIG or pass a kubeconfig path; for local development start the dev stack with `npm start` and use KUBECONFIG=.revela/kubeconfig',
   );
 }
 

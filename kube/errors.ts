@@ -84,7 +84,7 @@ export class UnknownClusterError extends Error {
     super(
       known.length > 0
         ? `unknown cluster "${cluster}": known clusters are ${known.join(', ')} (add a context to the kubeconfig or an entry to clusters.yaml)`
-        : `unknown cluster "${cluster}": no clusters are configured (set KUBECONFIG, or start the simulator with \`npm run sim\`)`,
+        : `unknown cluster "${cluster}": no clusters are configured (set KUBECONFIG, or start the dev stack with \`npm start\`)`,
     );
   }
 }
