@@ -80,7 +80,7 @@ describe('fencing: a superseded revision never writes after its successor', () =
 
     const held = holdWrites(ref.name);
     await stack.client.apply([app(ref.name, 'nginx:2.0', 'v2')]);
-    const write = await heldWriteOf(held, 'nginx:2.0');
+    await heldWriteOf(held, 'nginx:2.0');
     held.stopCatching();
 
     const rollback = await stack.client.rollback({ ...ref, to: 'fence-rollback-v1' });
