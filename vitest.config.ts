@@ -19,6 +19,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           sequence: { groupOrder: 0 },
+          // Rendering 30 documents or loading the CUE engine takes seconds while nine idle
+          // clusters share two cores: a bound, not a guess at speed.
+          testTimeout: 30_000,
         },
       },
       {

@@ -36,7 +36,6 @@ type Mode = 'StepByStep' | 'DAG';
 /** Why a run stopped early; decides the reason recorded on running steps. */
 type StopCause = { kind: 'terminate'; reason: string } | { kind: 'supersede'; by: string; reason: string };
 
-
 /**
  * The state of one run of one revision: its steps, suspension, health and what it applied. The
  * workflow function only wires messages to it; all decisions live here so they are easy to read

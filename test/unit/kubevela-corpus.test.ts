@@ -46,19 +46,23 @@ describe('the KubeVela-style corpus', () => {
   const supported = yamlFiles(CORPUS);
   const unsupported = yamlFiles(join(CORPUS, 'unsupported'));
 
-  it(`accepts and renders every document that uses only KubeVela's built-ins (${supported.length} files)`, async () => {
-    const verdicts = await Promise.all(
-      supported.map(async (f) => ({ file: f.slice(CORPUS.length), ...(await judge(f)) })),
-    );
-    const accepted = verdicts.filter((v) => v.accepted);
-    const all = supported.length + unsupported.length;
-    // The acceptance count the issue note reports.
-    console.log(
-      `KubeVela-style corpus: ${accepted.length}/${supported.length} built-in-only documents accepted (${accepted.length}/${all} of all)`,
-    );
-    expect(verdicts.filter((v) => !v.accepted)).toEqual([]);
-    for (const v of accepted) expect(v.objects, v.file).toBeGreaterThan(0);
-  });
+  it(
+    `accepts and renders every document that uses only KubeVela's built-ins (${supported.length} files)`,
+    { timeout: 120_000 },
+    async () => {
+      const verdicts = await Promise.all(
+        supported.map(async (f) => ({ file: f.slice(CORPUS.length), ...(await judge(f)) })),
+      );
+      const accepted = verdicts.filter((v) => v.accepted);
+      const all = supported.length + unsupported.length;
+      // The acceptance count the issue note reports.
+      console.log(
+        `KubeVela-style corpus: ${accepted.length}/${supported.length} built-in-only documents accepted (${accepted.length}/${all} of all)`,
+      );
+      expect(verdicts.filter((v) => !v.accepted)).toEqual([]);
+      for (const v of accepted) expect(v.objects, v.file).toBeGreaterThan(0);
+    },
+  );
 
   it.each(unsupported.map((f) => [f.slice(CORPUS.length)]))(
     'refuses %s, which uses a feature Revela lacks, with a typed error',
