@@ -56,13 +56,7 @@ export default tseslint.config(
               allowTypeImports: true,
             },
             {
-              group: [
-                '**/kube/**',
-                '**/client/**',
-                '**/worker/**',
-                '**/cli/**',
-                '**/dev/**',
-              ],
+              group: ['**/kube/**', '**/client/**', '**/worker/**', '**/cli/**', '**/dev/**'],
               message: 'workflow code may only import deterministic model code',
               allowTypeImports: true,
             },

@@ -126,7 +126,10 @@ export async function evaluateCompiled(
 ): Promise<unknown> {
   let result: unknown;
   try {
-    result = await compiled.evaluate(input, options.deterministic === false ? TEMPLATE_FUNCTIONS : DETERMINISTIC_BINDINGS);
+    result = await compiled.evaluate(
+      input,
+      options.deterministic === false ? TEMPLATE_FUNCTIONS : DETERMINISTIC_BINDINGS,
+    );
   } catch (e) {
     throw toTemplateError(e, at, 'fails: ');
   }

@@ -32,7 +32,7 @@ function asManifest(live: KubeObject, namespace: string): KubeObject {
     kind: live.kind,
     metadata: { name: metadata.name, namespace, labels: metadata.labels ?? {}, annotations: {} },
     spec: (live as { spec?: unknown }).spec,
-  } as KubeObject;
+  };
 }
 
 function setImage(object: KubeObject, image: string): KubeObject {

@@ -331,7 +331,9 @@ describe("KubeVela's other built-ins", () => {
     const builtins = loadBuiltinDefinitions();
     const replicated = structuredClone(builtins.componentDefinitions.worker) as ComponentDefinition;
     replicated.metadata.name = 'replica-worker';
-    replicated.spec.schematic.jsonata.template = `{
+    const schematic = replicated.spec.schematic.jsonata;
+    if (!schematic) throw new Error('the built-in worker is a JSONata definition');
+    schematic.template = `{
       "output": {
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": { "name": context.name & "-" & context.replicaKey },
