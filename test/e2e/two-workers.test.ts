@@ -96,7 +96,12 @@ describe('two revela worker processes on one task queue', () => {
       expect(healthz).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/healthz$/);
       const res = await fetch(healthz as string);
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ status: 'ok', worker: 'RUNNING' });
+      expect(await res.json()).toMatchObject({
+        status: 'ok',
+        worker: 'RUNNING',
+        deployment: 'revela',
+        buildId: expect.stringMatching(/^0\.2\.0-[0-9a-f]{10}$/),
+      });
     }
   });
 
