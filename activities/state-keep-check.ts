@@ -5,6 +5,7 @@ import type { ClusterRegistry } from '../kube/cluster-registry.js';
 import { componentHealth } from '../kube/component-health.js';
 import { driftPaths } from '../model/drift.js';
 import { parseDuration } from '../model/duration.js';
+import { ANNOTATION_FENCE } from '../model/fence.js';
 import { refOf, type KubeObject } from '../model/kube-object.js';
 import { decideApply } from '../model/ownership.js';
 import { ownerOf } from '../model/ownership-metadata.js';
@@ -68,12 +69,17 @@ async function snapshotOf(temporal: Client, workflowId: string, revision: string
   return snapshot;
 }
 
+/** Revela's own bookkeeping on a live object: the apply time (`revela.dev/*`) and the write fence. */
+function isBookkeeping(annotation: string): boolean {
+  return annotation.startsWith('revela.dev/') || annotation === ANNOTATION_FENCE;
+}
+
 /**
- * The object as Revela would send it now, with Revela's own bookkeeping annotations
- * (`revela.dev/*`: apply time, write fence) taken from the live object — they are not drift.
+ * The object as Revela would send it now, with Revela's own bookkeeping annotations taken from
+ * the live object — they are not drift.
  */
 function asSentNow(desired: KubeObject, live: KubeObject): KubeObject {
-  const kept = Object.entries(live.metadata.annotations ?? {}).filter(([k]) => k.startsWith('revela.dev/'));
+  const kept = Object.entries(live.metadata.annotations ?? {}).filter(([k]) => isBookkeeping(k));
   if (kept.length === 0) return desired;
   return {
     ...desired,
