@@ -9,6 +9,7 @@ import { RequestRejectedError } from '../../client/errors.js';
 import type { RevelaDocument } from '../../model/document.js';
 import { isRevelaError } from '../../model/errors.js';
 import { appKey, applicationWorkflowId, catalogWorkflowId } from '../../model/ids.js';
+import { ANNOTATION_APPLIED_AT } from '../../model/labels.js';
 import { parseYamlDocuments } from '../../model/loader.js';
 import { FAST_ENGINE, startTestStack, type TestStack } from '../harness/stack.js';
 
@@ -127,14 +128,22 @@ async function recorded(stack: TestStack, where: ReturnType<typeof touched>): Pr
       for (const o of await stack.clusters.list(cluster, type)) {
         const ns = o.kind === 'Namespace' ? o.metadata.name : o.metadata.namespace;
         if (ns !== undefined && namespaces.includes(ns)) {
-          objects.push(
-            `${cluster} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}@${String(o.metadata.resourceVersion)}`,
-          );
+          objects.push(`${cluster} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}@${written(o)}`);
         }
       }
     }
   }
   return { workflows: workflows.sort(), entities, catalogs, listed, objects: objects.sort() };
+}
+
+/**
+ * What a write by Revela changes on an object: its generation (the spec) and the apply time it
+ * stamps. Not the resourceVersion: the real Deployment controller bumps it with every status update.
+ * Objects without a generation (ConfigMaps, Namespaces) have no controller writing them.
+ */
+function written(o: { metadata: { generation?: number; resourceVersion?: string; annotations?: Record<string, string> } }): string {
+  const version = o.metadata.generation !== undefined ? `gen${o.metadata.generation}` : `rv${o.metadata.resourceVersion ?? ''}`;
+  return `${version} applied-at=${o.metadata.annotations?.[ANNOTATION_APPLIED_AT] ?? '-'}`;
 }
 
 /** Nothing at all: what a refused first request leaves behind. */
@@ -286,6 +295,8 @@ describe('a client without a kubeconfig', () => {
       taskQueue: stack.taskQueue,
       engine: FAST_ENGINE,
       clusters: { kubeconfigPath: join(FIXTURES, 'no-such-kubeconfig') },
+      // The stack's worker may not have polled yet; what this client lacks is clusters, not a worker.
+      requireWorker: false,
       env: {},
     });
   });
