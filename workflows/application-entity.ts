@@ -70,6 +70,7 @@ export class ApplicationEntity implements EntityContext {
 
   readonly compute: ReturnType<typeof acts.computeActivities>;
   readonly cluster: ReturnType<typeof acts.clusterActivities>;
+  readonly watchedRuns = new Map<string, boolean>();
 
   constructor(readonly state: ApplicationState) {
     state.settings = withDefaultSettings(state.settings);

@@ -27,6 +27,11 @@ export interface EntityContext {
   readonly id: string;
   readonly compute: ReturnType<typeof acts.computeActivities>;
   readonly cluster: ReturnType<typeof acts.clusterActivities>;
+  /**
+   * Revision runs started by this entity run, by run id: true once the run closed. Only this
+   * entity run sees their close; after continue-as-new supersession asks Temporal instead.
+   */
+  readonly watchedRuns: Map<string, boolean>;
   audit(action: AuditEntry['action'], revision: string | undefined, message: string): void;
   /** Search attributes and memo: what the Temporal UI and `revision list` read. */
   publishVisibility(): void;

@@ -18,4 +18,8 @@ export const Patch = {
   settleLanes: 'revela-0.2-settle-lanes',
   /** After a revision or rollback succeeds, a state-keep child re-checks and repairs drift (issue 15). */
   stateKeep: 'revela-0.2-state-keep',
+  /** Supersession waits until the stopped run has closed, not only reported (same workflow id reused by restart). */
+  waitForClose: 'revela-0.2-wait-for-close',
+  /** A failure that arrives after the run was stopped ends it as stopped (Terminated), not Failed. */
+  stopWins: 'revela-0.2-stop-wins',
 } as const;

@@ -1,5 +1,6 @@
 import {
   CancellationScope,
+  CancelledFailure,
   condition,
   getExternalWorkflowHandle,
   isCancellation,
@@ -199,7 +200,7 @@ export class RevisionRun {
         this.finish('Succeeded', undefined);
       });
     } catch (err) {
-      if (!isCancellation(err)) {
+      if (!isCancellation(err) && !this.stoppedMidFailure()) {
         if (!this.reportEveryEnd) throw err;
         // A failure outside any step (garbage collection, a restart's render): the run still
         // reports it, or the entity would show Executing forever.
@@ -225,7 +226,10 @@ export class RevisionRun {
       });
       // A terminate update ends the run normally; a cancellation from the entity ends it as
       // Canceled, so the Temporal UI tells the two apart.
-      if (stop.kind === 'supersede') throw err;
+      if (stop.kind === 'supersede') {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error
+        throw isCancellation(err) ? err : new CancelledFailure(message, [], err instanceof Error ? err : undefined);
+      }
       return this.result();
     }
     // A cancellation that arrives now must not cancel the final report.
@@ -233,6 +237,16 @@ export class RevisionRun {
     else await this.flushReport();
     this.finalReportSent = true;
     return this.result();
+  }
+
+  /**
+   * Whether the run was stopped (superseded, terminated) while a failure was on its way. An
+   * activity that does not heartbeat (the health wait) is not told of a cancellation: its attempt
+   * still fails (`NotHealthy`) after the stop. A stop decides how the run ended, not that failure.
+   * Only for runs recorded after the change (`Patch.stopWins`).
+   */
+  stoppedMidFailure(): boolean {
+    return this.runScope.consideredCancelled && patched(Patch.stopWins);
   }
 
   /** The run's final status, what it applied where and the health it saw: the workflow's result. */

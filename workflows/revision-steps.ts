@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   condition,
   isCancellation,
   sleep,
@@ -86,6 +87,9 @@ export async function runStep(
       run.markRunningSteps('failed', 'Timeout', 'parent step timed out', status.subSteps);
     } else if (isCancellation(err)) {
       throw err;
+    } else if (run.stoppedMidFailure()) {
+      // Stopped while this step's failure was on its way: the run ends as stopped.
+      throw new CancelledFailure(`${run.revision} was stopped`, [], err instanceof Error ? err : undefined);
     } else {
       status.phase = 'failed';
       status.reason = 'Failed';

@@ -88,9 +88,14 @@ export async function startRevision(
       ctx.audit('finish', meta.name, `${meta.name} ${status}: ${message} (no report)`);
       ctx.publishVisibility();
     };
+    ctx.watchedRuns.set(runId, false);
     void handle.result().then(
-      (result) => closed(result?.status ?? 'Succeeded', result?.message ?? 'finished'),
+      (result) => {
+        ctx.watchedRuns.set(runId, true);
+        closed(result?.status ?? 'Succeeded', result?.message ?? 'finished');
+      },
       (err: unknown) => {
+        ctx.watchedRuns.set(runId, true);
         const { status, message } = closedStatus(err);
         closed(status, message);
       },

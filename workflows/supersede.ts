@@ -1,4 +1,4 @@
-import { CancellationScope, condition, getExternalWorkflowHandle, patched } from '@temporalio/workflow';
+import { CancellationScope, condition, getExternalWorkflowHandle, patched, sleep } from '@temporalio/workflow';
 import { recordStopped, type StopReason } from '../model/revision-history.js';
 import { isFinalStatus, type RevisionMetadata } from '../model/revision.js';
 import * as acts from './activities.js';
@@ -33,9 +33,13 @@ export async function supersede(
   await handle.signal(supersedeSignal, { by, reason }).catch(ignoreClosed);
   await handle.cancel().catch(ignoreClosed);
   const bound = state.settings.supersedeTimeoutMs;
-  const acknowledged = patched(Patch.supersedeDescribe)
+  const until = Date.now() + bound;
+  let acknowledged = patched(Patch.supersedeDescribe)
     ? await waitForEnd(ctx, meta, runId, bound)
     : await condition(() => isFinalStatus(meta.status), bound);
+  // The final report comes a moment before the run closes. The next writer (or a restart, which
+  // reuses the workflow id) starts only once the run is really closed.
+  if (acknowledged && patched(Patch.waitForClose)) acknowledged = await waitForClose(ctx, meta, runId, until);
   if (!acknowledged) {
     await CancellationScope.nonCancellable(() =>
       acts.control.terminateWorkflow({
@@ -82,5 +86,33 @@ async function waitForEnd(
     meta.endTime ??= new Date().toISOString();
     ctx.audit('finish', meta.name, `${meta.name} ${run.status}: ${run.message} (no report)`);
     return true;
+  }
+}
+
+/** How often supersession asks Temporal whether a run that reported its end has closed. */
+const CLOSE_POLL_MS = 200;
+
+/**
+ * Waits until the run has closed, by its close when this entity run started it, else by asking
+ * Temporal. False when it is still open at `until`: the caller terminates it.
+ */
+async function waitForClose(
+  ctx: EntityContext,
+  meta: RevisionMetadata,
+  runId: string | undefined,
+  until: number,
+): Promise<boolean> {
+  const watched = runId !== undefined ? ctx.watchedRuns.get(runId) : undefined;
+  if (watched !== undefined && runId !== undefined) {
+    return condition(() => ctx.watchedRuns.get(runId) === true, Math.max(until - Date.now(), 0));
+  }
+  for (;;) {
+    const run = await acts.control.describeWorkflow({
+      workflowId: meta.workflowId,
+      ...(runId ? { runId } : {}),
+    });
+    if (!run.open) return true;
+    if (Date.now() + CLOSE_POLL_MS > until) return false;
+    await sleep(CLOSE_POLL_MS);
   }
 }
