@@ -17,7 +17,7 @@ describe('the podinfo scenario through the CLI', () => {
   let appYaml: string;
 
   beforeAll(async () => {
-    // Rollouts take 4 s so the "wait healthy … Ready:0/3" phase of step 1 is there to see, even
+    // Rollouts take 6 s so the "wait healthy … Ready:0/3" phase of step 1 is there to see, even
     // when a loaded machine needs a second or two per CLI process.
     cli = await startCliStack({ rollout: 'slow' });
     appYaml = await readFile(join(EXAMPLE, 'app.yaml'), 'utf8');
@@ -75,6 +75,11 @@ describe('the podinfo scenario through the CLI', () => {
     expect(waiting).toContain('    message: wait healthy');
 
     await cli.stack.client.waitForRevision(APP, 'podinfo-v1', { timeoutMs: 60_000 });
+    // State keep checks the new revision at once; status shows that check (no drift) from then on.
+    await eventually('the first state-keep check of podinfo-v1', async () => {
+      const last = (await cli.stack.client.status(APP)).stateKeep?.last;
+      return last?.revision === 'podinfo-v1' ? last : undefined;
+    });
     expectGolden('step1-status.txt', (await cli.run(['status', 'podinfo', ...NS])).stdout);
     const tree = await cli.run(['status', 'podinfo', ...NS, '--tree', '--detail']);
     expect(tree.stdout).toMatch(

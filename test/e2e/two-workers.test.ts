@@ -50,7 +50,10 @@ function app(index: number): Application {
       namespace: 'default',
       annotations: { 'app.oam.dev/publishVersion': 'v1' },
     },
-    spec: { components: [{ name: 'web', type: 'webservice', properties: { image: `nginx:1.${index}` } }] },
+    // Each its own Deployment: applications sharing a name in one namespace would conflict (ownership).
+    spec: {
+      components: [{ name: `web-${index}`, type: 'webservice', properties: { image: `nginx:1.${index}` } }],
+    },
   };
 }
 

@@ -9,7 +9,7 @@ import { startLocalClusters, type LocalCluster, type LocalClusters } from '../..
  */
 export type RolloutSpeed = 'fast' | 'slow';
 
-export const POD_READY_DELAY_MS: Readonly<Record<RolloutSpeed, number>> = { fast: 100, slow: 4000 };
+export const POD_READY_DELAY_MS: Readonly<Record<RolloutSpeed, number>> = { fast: 100, slow: 6000 };
 
 /** One set of real clusters (`local`, `hangzhou1`, `hangzhou2`) that one test file leases at a time. */
 export interface PooledClusterSet {

@@ -16,7 +16,7 @@ import type { TestClusters } from './test-clusters.js';
 export interface TestStackOptions {
   /**
    * Which real cluster set to lease (`local`, `hangzhou1`, `hangzhou2`): `fast` pods are Ready
-   * about 0.1 s after scheduling, `slow` ones after 4 s (time to act during a rollout). @default 'fast'
+   * about 0.1 s after scheduling, `slow` ones after 6 s (time to act during a rollout). @default 'fast'
    */
   readonly rollout?: RolloutSpeed;
   /** Engine tunables for applications created by this stack's client. @default fast health checks */

@@ -92,7 +92,8 @@ describe('faults', () => {
     const published = await Promise.all(
       refs.map((ref) =>
         stack.client.publish({
-          app: testApp({ ...ref, components: { web: 'example.com/web:1' }, policies: BOTH }),
+          // One Deployment per application: two applications never share an object (ownership).
+          app: testApp({ ...ref, components: { [`web-${ref.name}`]: 'example.com/web:1' }, policies: BOTH }),
           publishVersion: 'v1',
         }),
       ),
@@ -105,7 +106,7 @@ describe('faults', () => {
       // applyResource allows 20 attempts; a 30% error rate needs a handful at most.
       expect(attempts.applyResource).toBeLessThanOrEqual(20);
       retried = Math.max(retried, attempts.applyResource ?? 0, attempts.checkHealth ?? 0);
-      expect((await deploymentIn(stack.clusters, 'hangzhou2', 'flaky', 'web'))?.image).toBe(
+      expect((await deploymentIn(stack.clusters, 'hangzhou2', 'flaky', `web-${ref.name}`))?.image).toBe(
         'example.com/web:1',
       );
     }
@@ -184,6 +185,14 @@ describe('faults', () => {
   });
 });
 
+/** A local activity's result; `patched()` leaves markers of its own (`core_patch`), which are not renders. */
+function isLocalActivityMarker(e: temporal.api.history.v1.IHistoryEvent): boolean {
+  return (
+    e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED &&
+    e.markerRecordedEventAttributes?.markerName === 'core_local_activity'
+  );
+}
+
 describe('a worker killed with SIGKILL during render', () => {
   let stack: TestStack;
   let worker: WorkerProcess | undefined;
@@ -217,7 +226,7 @@ describe('a worker killed with SIGKILL during render', () => {
         // recorded no render result yet.
         const events = (await revision.fetchHistory()).events ?? [];
         const started = events.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
-        const rendered = events.some((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED);
+        const rendered = events.some(isLocalActivityMarker);
         return started && !rendered ? events : undefined;
       },
       { intervalMs: 20 },
@@ -228,9 +237,7 @@ describe('a worker killed with SIGKILL during render', () => {
       'Succeeded',
     );
     // Render is a local activity: it leaves one marker once it completed, on the second worker.
-    const markers = ((await revision.fetchHistory()).events ?? []).filter(
-      (e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED,
-    );
+    const markers = ((await revision.fetchHistory()).events ?? []).filter(isLocalActivityMarker);
     expect(markers).toHaveLength(1);
     expect(await maxAttempts(stack, revisionWorkflowId('crash-render', v1.revision))).toEqual({
       applyResource: 1,

@@ -9,7 +9,7 @@ const EXAMPLE = new URL('../../examples/podinfo/', import.meta.url).pathname;
 describe('a storm of 20 publishes', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    // Rollouts take 3 s, so every revision but the last is still waiting when it is superseded.
+    // Rollouts take 6 s, so every revision but the last is still waiting when it is superseded.
     stack = await startTestStack({ rollout: 'slow' });
   });
   afterAll(async () => {

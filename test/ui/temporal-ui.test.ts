@@ -4,7 +4,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDevServer, type DevServer } from '../../dev/dev-server.js';
 import { freePort } from '../../dev/free-port.js';
 import { provisionTemporalCli } from '../../dev/temporal-cli.js';
-import { appKey, applicationWorkflowId, revisionName, revisionWorkflowId } from '../../model/ids.js';
+import {
+  appKey,
+  applicationWorkflowId,
+  revisionName,
+  revisionWorkflowId,
+  stateKeepWorkflowId,
+} from '../../model/ids.js';
 import { loadDocuments } from '../../cli/load-documents.js';
 import type { RevelaDocument } from '../../model/document.js';
 import { REVELA_SEARCH_ATTRIBUTES, RevelaApp, RevelaPhase } from '../../workflows/search-attributes.js';
@@ -20,6 +26,8 @@ const APP_ID = applicationWorkflowId(PODINFO.namespace, PODINFO.name);
 const V1 = revisionName(PODINFO.name, 1);
 const V1_ID = revisionWorkflowId(PODINFO.namespace, V1);
 const CATALOG_ID = 'catalog/examples';
+/** The application's state-keep child, started once v1 succeeded; it carries RevelaApp too. */
+const KEEP_ID = stateKeepWorkflowId(PODINFO.namespace, PODINFO.name);
 const BY_APP = `${RevelaApp.name}="${APP}"`;
 const APPLY_SUMMARIES = ['hangzhou1', 'hangzhou2'].map((cluster) => `apply Deployment/podinfo → ${cluster}`);
 
@@ -32,7 +40,7 @@ async function podinfoDocuments(): Promise<RevelaDocument[]> {
 /** The workflow ids in the UI's workflow list, in the order shown. */
 async function listedWorkflowIds(page: Page): Promise<string[]> {
   const links = page.getByTestId('workflows-summary-configurable-table-row').getByRole('link');
-  return (await links.allInnerTexts()).map((t) => t.trim()).filter((t) => /^(app|rev|catalog)\//.test(t));
+  return (await links.allInnerTexts()).map((t) => t.trim()).filter((t) => /^(app|rev|catalog|keep)\//.test(t));
 }
 
 /** Waits until the list shows exactly `ids` (the list reloads asynchronously after a filter). */
@@ -135,7 +143,7 @@ describe('the Temporal UI shows what Revela records', () => {
 
   it('offers every Revela search attribute in the filter builder and filters by RevelaApp', async () => {
     await page.goto(workflowsUrl);
-    await expectListed(page, [APP_ID, CATALOG_ID, V1_ID]);
+    await expectListed(page, [APP_ID, CATALOG_ID, V1_ID, KEEP_ID]);
 
     await page.getByTestId('add-filter-button').click();
     await page.getByTestId('filter-search').fill('Revela');
@@ -148,16 +156,16 @@ describe('the Temporal UI shows what Revela records', () => {
     await page.getByTestId(`dropdown-filter-chip-${RevelaApp.name}-0-text`).fill(APP);
     await page.getByRole('button', { name: 'Apply' }).click();
 
-    await expectListed(page, [APP_ID, V1_ID]);
+    await expectListed(page, [APP_ID, V1_ID, KEEP_ID]);
     // The builder quotes the attribute name with backticks; the server reads both forms alike.
     expect(new URL(page.url()).searchParams.get('query')).toBe(`\`${RevelaApp.name}\`="${APP}"`);
-    await page.getByTestId('workflow-count').filter({ hasText: /^2$/ }).waitFor();
+    await page.getByTestId('workflow-count').filter({ hasText: /^3$/ }).waitFor();
     await page.screenshot({ path: `${SHOTS}/02-workflows-filtered-by-revela-app.png` });
   });
 
   it('takes RevelaApp and RevelaPhase in the raw query box and lists only the succeeded revision', async () => {
     await page.goto(workflowsUrl);
-    await expectListed(page, [APP_ID, CATALOG_ID, V1_ID]);
+    await expectListed(page, [APP_ID, CATALOG_ID, V1_ID, KEEP_ID]);
     await page.getByTestId('toggle-manual-query').click();
     const query = `${BY_APP} AND ${RevelaPhase.name}="Succeeded"`;
     await page.getByTestId('manual-search-input').fill(query);
@@ -171,7 +179,7 @@ describe('the Temporal UI shows what Revela records', () => {
   it('opens podinfo-v1 from a RevelaApp link and shows its summary, step table and activity summaries', async () => {
     // A link an operator can share: the list filtered by the query parameter.
     await page.goto(`${workflowsUrl}?query=${encodeURIComponent(BY_APP)}`);
-    await expectListed(page, [APP_ID, V1_ID]);
+    await expectListed(page, [APP_ID, V1_ID, KEEP_ID]);
     await page.getByRole('link', { name: V1_ID, exact: true }).click();
     await page.getByTestId('workflow-id-heading').filter({ hasText: V1_ID }).waitFor();
     expect(decodeURIComponent(page.url())).toContain(`/workflows/${V1_ID}/`);
