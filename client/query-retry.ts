@@ -18,14 +18,15 @@ function grpcCode(err: unknown): number | undefined {
  * Runs a query, retrying while the server reports no poller. An idle workflow stays sticky to the
  * worker that last ran it; when that worker died, the server answers "no poller seen recently"
  * for about ten seconds before it sends the query to another worker (measured with server 1.29),
- * and the SDK does not retry queries. After `timeoutMs` the last error is thrown, so a worker that
- * is really gone is reported as such.
+ * and the SDK does not retry queries; on a loaded machine, during a worker upgrade, it took longer
+ * than 15 s (seen in CI). After `timeoutMs` the last error is thrown, so a worker that is really
+ * gone is reported as such.
  */
 export async function queryWithRetry<Ret, Args extends unknown[]>(
   handle: WorkflowHandle,
   query: QueryDefinition<Ret, Args>,
   args: Args,
-  timeoutMs = 15_000,
+  timeoutMs = 30_000,
 ): Promise<Ret> {
   const deadline = Date.now() + timeoutMs;
   let delay = 100;
