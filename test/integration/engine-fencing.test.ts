@@ -73,11 +73,7 @@ describe('fencing: a superseded revision never writes after its successor', () =
     return answered.status;
   }
 
-  // Known open (issue 16): state keep re-applies the previous revision with its own fence while
-  // the hold is on, so the hold can catch that write instead of revision 2's; and a cancelled
-  // collection ends Failed, not Terminated. Skipped until fixed, not deleted: these are the
-  // acceptance checks of the fencing invariant.
-  it.skip('a rollback while revision 2 is held writing to hangzhou2: after the release both clusters run revision 1 and the late write is refused (finding 1, acceptance)', async () => {
+  it('a rollback while revision 2 is held writing to hangzhou2: after the release both clusters run revision 1 and the late write is refused (finding 1, acceptance)', async () => {
     const ref = { name: 'fence-rollback', namespace: NS };
     await stack.client.apply([app(ref.name, 'nginx:1.0', 'v1')]);
     await stack.client.waitForRevision(ref, 'fence-rollback-v1', { until: ['Succeeded'], timeoutMs: 90_000 });
@@ -104,7 +100,7 @@ describe('fencing: a superseded revision never writes after its successor', () =
     expect(revisions.find((r) => r.name === 'fence-rollback-v2')?.status).toBe('RolledBack');
   });
 
-  it.skip('a publish that supersedes revision 2 mid-apply: after the release hangzhou2 runs revision 3 and the late write is refused (finding 2, acceptance)', async () => {
+  it('a publish that supersedes revision 2 mid-apply: after the release hangzhou2 runs revision 3 and the late write is refused (finding 2, acceptance)', async () => {
     const ref = { name: 'fence-publish', namespace: NS };
     await stack.client.apply([app(ref.name, 'nginx:1.0', 'v1')]);
     await stack.client.waitForRevision(ref, 'fence-publish-v1', { until: ['Succeeded'], timeoutMs: 90_000 });
@@ -127,7 +123,7 @@ describe('fencing: a superseded revision never writes after its successor', () =
     expect(v2?.status).toBe('Terminated');
   });
 
-  it.skip('finding 9: garbage collection cancelled part way does not count as done: the revision ends Terminated and the next one collects what is left', async () => {
+  it('finding 9: garbage collection cancelled part way does not count as done: the revision ends Terminated and the next one collects what is left', async () => {
     const ref = { name: 'fence-gc', namespace: NS };
     const two = (image: string, pv: string) =>
       testApp({
