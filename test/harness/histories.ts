@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker, type ReplayResult, type WorkflowBundleOption } from '@temporalio/worker';
+import { revelaDataConverter } from '../../client/data-converter.js';
 
 /**
  * Committed histories, one folder per release that recorded them (`0.1.0/`, `0.2.0/`, …). Every
@@ -117,8 +118,12 @@ export async function replayFixtures(
   fixtures: readonly HistoryFixture[],
   bundle: WorkflowBundleOption | { workflowsPath: string },
 ): Promise<(ReplayResult & { name: string })[]> {
-  const options =
-    'workflowsPath' in bundle ? { workflowsPath: bundle.workflowsPath } : { workflowBundle: bundle };
+  // The workers' own data converter: large payloads (an entity's state across continue-as-new)
+  // are recorded gzip-compressed by its codec.
+  const options = {
+    ...('workflowsPath' in bundle ? { workflowsPath: bundle.workflowsPath } : { workflowBundle: bundle }),
+    dataConverter: revelaDataConverter(),
+  };
   const results: (ReplayResult & { name: string })[] = [];
   for await (const result of Worker.runReplayHistories(
     options,

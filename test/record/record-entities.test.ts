@@ -8,7 +8,7 @@ import { applyComponent, testApp } from '../harness/apps.js';
 import { sealRelease } from '../harness/history-checksums.js';
 import { currentRelease, recordHistory, recording, recordingDir } from '../harness/histories.js';
 import { eventually, FAST_ENGINE, startTestStack, type TestStack } from '../harness/stack.js';
-import { activityTypes, GOOD, NEWER, recordClosed, waitSuspendedAt } from './recording.js';
+import { activityTypes, GOOD, NEWER, recordClosed, UNPULLABLE, waitSuspendedAt } from './recording.js';
 
 const policy = (namespace: string, name: string) => ({
   apiVersion: 'core.oam.dev/v1alpha1' as const,
@@ -112,8 +112,9 @@ describe.skipIf(!recording())('record entity histories', () => {
       await waitSuspendedAt(stack, ref, 'hold');
       const handle = entity(ref.namespace, ref.name);
       const firstRun = (await handle.describe()).runId;
-      // The second update of the run: the entity continues as new while v1 waits.
-      await client.suspend(ref);
+      // The second update of the run (a draft; suspend goes to the revision itself since 0.2.0):
+      // the entity continues as new while v1 waits.
+      await client.apply([testApp({ ...ref, components: { a: NEWER } })]);
       await eventually('the entity to continue as new', async () =>
         (await handle.describe()).runId !== firstRun ? true : undefined,
       );
@@ -127,6 +128,29 @@ describe.skipIf(!recording())('record entity histories', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('a publish supersedes a revision waiting for health, and waits until it closed', async () => {
+    const ref = { name: 'waiting', namespace: 'rec-supersede' };
+    const v1 = await stack.client.publish({
+      app: testApp({ ...ref, components: { a: UNPULLABLE } }),
+      publishVersion: 'v1',
+    });
+    await eventually('v1 to wait for health', async () =>
+      (await stack.client.status(ref)).waiting.length > 0 ? true : undefined,
+    );
+    const v2 = await stack.client.publish({
+      app: testApp({ ...ref, components: { a: GOOD } }),
+      publishVersion: 'v2',
+    });
+    expect(v2).toMatchObject({ superseded: v1.revision });
+    expect((await stack.client.waitForRevision(ref, v2.revision)).status).toBe('Succeeded');
+    expect((await stack.client.waitForRevision(ref, v1.revision)).status).toBe('Terminated');
+    await recordClosed(
+      stack.temporal.workflow.getHandle(revisionWorkflowId(ref.namespace, v1.revision)),
+      'revision-superseded-waiting-health',
+    );
+    await recordHistory(entity(ref.namespace, ref.name), 'application-supersedes-waiting-child');
   });
 
   it('catalog delete', async () => {

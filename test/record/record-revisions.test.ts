@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applicationWorkflowId, revisionWorkflowId, rollbackWorkflowId } from '../../model/ids.js';
+import { applicationWorkflowId, revisionWorkflowId } from '../../model/ids.js';
 import { applyComponent, testApp } from '../harness/apps.js';
 import { sealRelease } from '../harness/history-checksums.js';
 import { currentRelease, recordHistory, recording, recordingDir } from '../harness/histories.js';
@@ -141,7 +141,15 @@ describe.skipIf(!recording())('record revision histories', () => {
     expect((await stack.clusters.deployment('local', ref.namespace, 'a'))?.image).toBe(GOOD);
     await recordClosed(rev(ref.namespace, v2.revision), 'revision-rolled-back');
     // Where the rollback's applies and deletes run: the entity in 0.1.0, its own workflow since.
-    const rollback = stack.temporal.workflow.getHandle(rollbackWorkflowId(ref.namespace, ref.name, 1));
+    // Its id carries the write fence it was given (the third after v1 and v2), found by RevelaApp.
+    const rollbackId = await eventually('the rollback workflow to be listed', async () => {
+      for await (const w of stack.temporal.workflow.list({
+        query: `RevelaApp="${ref.namespace}/${ref.name}"`,
+      }))
+        if (w.workflowId.startsWith(`rollback/${ref.namespace}/${ref.name}/`)) return w.workflowId;
+      return undefined;
+    });
+    const rollback = stack.temporal.workflow.getHandle(rollbackId);
     await recordClosed(rollback, 'rollback-collects-garbage');
     await recordHistory(
       stack.temporal.workflow.getHandle(applicationWorkflowId(ref.namespace, ref.name)),

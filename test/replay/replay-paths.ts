@@ -45,6 +45,10 @@ export const REPLAY_PATHS: readonly ReplayPath[] = [
     path: 'a second entity run supersedes a child started by the previous run',
     fixtures: ['application-supersedes-previous-run-child'],
   },
+  {
+    path: 'a publish supersedes a revision waiting for health; the entity waits until it closed',
+    fixtures: ['revision-superseded-waiting-health', 'application-supersedes-waiting-child'],
+  },
   { path: 'catalog delete', fixtures: ['catalog-delete'] },
   { path: 'catalog continue-as-new', fixtures: ['catalog-continued-as-new'] },
 ];

@@ -9,10 +9,6 @@ import { RELEASE_0_1_0_HISTORIES, REPLAY_PATHS } from './replay-paths.js';
  * would break a running workflow (a reordered activity, a new timer without `patched`) fails here,
  * not in production.
  */
-const NOT_YET_RECORDED = [
-  'garbage collection in a revision and in a rollback: rollback-collects-garbage, application-rollback-collects-garbage',
-  'a second entity run supersedes a child started by the previous run: application-supersedes-previous-run-child',
-];
 
 describe('replay of committed histories', () => {
   it('keeps the five histories of 0.1.0', async () => {
@@ -28,10 +24,7 @@ describe('replay of committed histories', () => {
     const missing = REPLAY_PATHS.filter((p) => !p.fixtures.every((f) => names.has(f))).map(
       (p) => `${p.path}: ${p.fixtures.filter((f) => !names.has(f)).join(', ')}`,
     );
-    // Two paths had no recorded history when 0.2.0's fixtures were made (their recording tests
-    // did not reach the path): listed here so a new gap fails, and so does recording one without
-    // removing it from this list. Record with `npm run record:histories`.
-    expect(missing, 'record them with `npm run record:histories`').toEqual(NOT_YET_RECORDED);
+    expect(missing, 'record them with `npm run record:histories`').toEqual([]);
   });
 
   it('replays every history of every release without a determinism violation', async () => {
