@@ -227,8 +227,9 @@ export class RevisionRun {
       // A terminate update ends the run normally; a cancellation from the entity ends it as
       // Canceled, so the Temporal UI tells the two apart.
       if (stop.kind === 'supersede') {
-        // eslint-disable-next-line @typescript-eslint/only-throw-error
-        throw isCancellation(err) ? err : new CancelledFailure(message, [], err instanceof Error ? err : undefined);
+        throw isCancellation(err)
+          ? err
+          : new CancelledFailure(message, [], err instanceof Error ? err : undefined);
       }
       return this.result();
     }

@@ -1,4 +1,10 @@
-import { CancellationScope, condition, getExternalWorkflowHandle, patched, sleep } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  patched,
+  sleep,
+} from '@temporalio/workflow';
 import { recordStopped, type StopReason } from '../model/revision-history.js';
 import { isFinalStatus, type RevisionMetadata } from '../model/revision.js';
 import * as acts from './activities.js';

@@ -103,7 +103,7 @@ describe('two revela worker processes on one task queue', () => {
         status: 'ok',
         worker: 'RUNNING',
         deployment: 'revela',
-        buildId: expect.stringMatching(/^0\.2\.0-[0-9a-f]{10}$/),
+        buildId: expect.stringMatching(/^0\.2\.0-[0-9a-f]{10}$/) as unknown,
       });
     }
   });

@@ -141,8 +141,13 @@ async function recorded(stack: TestStack, where: ReturnType<typeof touched>): Pr
  * stamps. Not the resourceVersion: the real Deployment controller bumps it with every status update.
  * Objects without a generation (ConfigMaps, Namespaces) have no controller writing them.
  */
-function written(o: { metadata: { generation?: number; resourceVersion?: string; annotations?: Record<string, string> } }): string {
-  const version = o.metadata.generation !== undefined ? `gen${o.metadata.generation}` : `rv${o.metadata.resourceVersion ?? ''}`;
+function written(o: {
+  metadata: { generation?: number; resourceVersion?: string; annotations?: Record<string, string> };
+}): string {
+  const version =
+    o.metadata.generation !== undefined
+      ? `gen${o.metadata.generation}`
+      : `rv${o.metadata.resourceVersion ?? ''}`;
   return `${version} applied-at=${o.metadata.annotations?.[ANNOTATION_APPLIED_AT] ?? '-'}`;
 }
 

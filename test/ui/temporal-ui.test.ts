@@ -40,7 +40,9 @@ async function podinfoDocuments(): Promise<RevelaDocument[]> {
 /** The workflow ids in the UI's workflow list, in the order shown. */
 async function listedWorkflowIds(page: Page): Promise<string[]> {
   const links = page.getByTestId('workflows-summary-configurable-table-row').getByRole('link');
-  return (await links.allInnerTexts()).map((t) => t.trim()).filter((t) => /^(app|rev|catalog|keep)\//.test(t));
+  return (await links.allInnerTexts())
+    .map((t) => t.trim())
+    .filter((t) => /^(app|rev|catalog|keep)\//.test(t));
 }
 
 /** Waits until the list shows exactly `ids` (the list reloads asynchronously after a filter). */
