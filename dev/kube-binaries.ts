@@ -166,7 +166,7 @@ export async function provisionKubeBinaries(options: KubeBinariesOptions = {}): 
   }
   log(
     `kubernetes: building ${KUBERNETES_VERSION}, etcd ${ETCD_VERSION} and kwok ${KWOK_VERSION} with ${go.text} ` +
-      'through the Go module proxy (first run only: about 5 minutes on 2 cores, ~4 GiB of Go build cache)…',
+      'through the Go module proxy (first run only: about 10 minutes on 2 cores, ~4 GiB of Go build cache)…',
   );
   try {
     await withBuildLock(join(cacheDir, 'kube'), log, async () => {
