@@ -26,6 +26,13 @@ interface EngineResult extends Machine {
   publish: { updateRoundTrip: EngineMeasure; endToEnd: EngineMeasure };
   supersession: EngineMeasure;
   revisionList: EngineMeasure;
+  /** Publish → every Deployment Ready on two real clusters, against kubectl (absent before 0.2.0). */
+  kubeDeploy?: {
+    runs: number;
+    measured: { p50Ms: number; p99Ms: number };
+    baseline: { p50Ms: number; p99Ms: number };
+    ratioP50: number;
+  };
   throughput: {
     oneWorker: {
       apps: number;
@@ -95,6 +102,12 @@ function engineSection(e: EngineResult): string[] {
     `| two workers | ${t.twoWorkers.apps} | ${t.twoWorkers.seconds.toFixed(1)} | ${t.twoWorkers.appsPerSecond.toFixed(1)} | ${cores(t.twoWorkers.workerCpuCores)} | ${mib(t.twoWorkers.workerPeakRssMiB)} |`,
     `| baseline workflows | ${t.oneWorker.apps} | | ${t.baselineWorkflowsPerSecond.toFixed(1)} | | |`,
     '',
+    ...(e.kubeDeploy
+      ? [
+          `kubeDeploy (publish → every Deployment Ready on hangzhou1 and hangzhou2, against \`kubectl apply --server-side\` + \`kubectl rollout status\` of the same objects): ${e.kubeDeploy.runs} runs, p50 ${formatMs(e.kubeDeploy.measured.p50Ms)} / p99 ${formatMs(e.kubeDeploy.measured.p99Ms)} ms against ${formatMs(e.kubeDeploy.baseline.p50Ms)} / ${formatMs(e.kubeDeploy.baseline.p99Ms)} ms: ${e.kubeDeploy.ratioP50.toFixed(2)}× at p50.`,
+          '',
+        ]
+      : []),
     `Entity scale: ${e.entityScale.applications} applications idle on two workers: RSS ${mib(e.entityScale.workerRssMiB)}.`,
     ...(e.breakdown
       ? [
