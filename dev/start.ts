@@ -26,7 +26,7 @@ try {
       '  npx revela status podinfo -n examples --tree --detail',
       '  npx revela revision list podinfo -n examples',
       '  npm run demo                                  # the whole podinfo scenario',
-      `  KUBECONFIG=${kubeconfig} kubectl get deploy -A   # any kubectl works against the simulator`,
+      `  KUBECONFIG=${kubeconfig} kubectl get deploy -A   # any kubectl works: they are real clusters`,
       '',
       `Ctrl-C stops everything; the next start reuses ${shown(stack.dbFilename)}.`,
       '',
