@@ -9,7 +9,7 @@ type Activities = ReturnType<typeof createActivities>;
  * Permanent failures: invalid input and Kubernetes errors retrying cannot fix. Everything else
  * (5xx, timeouts, a worker crash) is retried.
  */
-const PERMANENT = [...REVELA_ERROR_TYPES, 'KubePermanent', 'InvalidRenderedObject'];
+export const PERMANENT = [...REVELA_ERROR_TYPES, 'KubePermanent', 'InvalidRenderedObject'];
 
 const computeOptions = (settings: EngineSettings) => ({
   startToCloseTimeout: settings.activityTimeoutMs,

@@ -12,7 +12,7 @@ import {
 import type { createActivities } from '../activities/create-activities.js';
 import type { StateKeepCheckResult } from '../activities/state-keep-check.js';
 import { withDefaultSettings, type EngineSettings } from '../model/engine-settings.js';
-import { REVELA_ERROR_TYPES } from '../model/errors.js';
+import { PERMANENT } from './activities.js';
 import { objectLabel } from '../model/kube-object.js';
 import {
   stateKeepQuery,
@@ -39,8 +39,6 @@ export interface StateKeepInput {
  * repairs, the timer), so a run stays far below Temporal's limits however long it lives.
  */
 const CHECKS_PER_RUN = 100;
-
-const PERMANENT = [...REVELA_ERROR_TYPES, 'KubePermanent', 'InvalidRenderedObject'];
 
 function messageOf(err: unknown): string {
   const cause = (err as { cause?: { message?: unknown } }).cause;

@@ -80,10 +80,7 @@ async function waitForEnd(
     const left = until - Date.now();
     if (left <= 0) return false;
     if (await condition(() => isFinalStatus(meta.status), Math.min(DESCRIBE_EVERY_MS, left))) return true;
-    const run = await acts.control.describeWorkflow({
-      workflowId: meta.workflowId,
-      ...(runId ? { runId } : {}),
-    });
+    const run = await describeRun(meta, runId);
     if (isFinalStatus(meta.status)) return true;
     if (run.open) continue;
     meta.status = run.status;
@@ -113,12 +110,14 @@ async function waitForClose(
     return condition(() => ctx.watchedRuns.get(runId) === true, Math.max(until - Date.now(), 0));
   }
   for (;;) {
-    const run = await acts.control.describeWorkflow({
-      workflowId: meta.workflowId,
-      ...(runId ? { runId } : {}),
-    });
+    const run = await describeRun(meta, runId);
     if (!run.open) return true;
     if (Date.now() + CLOSE_POLL_MS > until) return false;
     await sleep(CLOSE_POLL_MS);
   }
+}
+
+/** Temporal's view of the run (open or how it closed), by run id when the entity knows it. */
+function describeRun(meta: RevisionMetadata, runId: string | undefined) {
+  return acts.control.describeWorkflow({ workflowId: meta.workflowId, ...(runId ? { runId } : {}) });
 }

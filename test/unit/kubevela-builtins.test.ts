@@ -161,12 +161,12 @@ const CASES: Case[] = [
     {
       name: 'fetch',
       image: 'busybox',
-      cmd: ['wget', '-O', '/work/index.html', 'http://example.com'],
+      cmd: ['wget', '-O', '/work-dir/index.html', 'http://example.com'],
       appMountPath: '/usr/share/nginx/html',
-      initMountPath: '/work',
+      initMountPath: '/work-dir',
     },
     '.appMountPath',
-    { name: 'fetch', image: 'busybox', initMountPath: '/work' },
+    { name: 'fetch', image: 'busybox', initMountPath: '/work-dir' },
   ),
   trait('container-image', { image: 'nginx:1.27', imagePullPolicy: 'Always' }, '.imagePullPolicy', {
     image: 'nginx',
