@@ -76,7 +76,9 @@ function union(branches: JsonSchemaNode[]): StructuralSchema {
       return { type: first?.type, ...(allEnums ? { enum: enums } : {}) };
     // Objects of different shapes: keep every field of every branch so none is pruned.
     if (first.type === 'object' && converted.every((c) => c.properties)) {
-      return { type: 'object', properties: Object.assign({}, ...converted.map((c) => c.properties)) };
+      const properties: Record<string, StructuralSchema> = {};
+      for (const c of converted) Object.assign(properties, c.properties);
+      return { type: 'object', properties };
     }
     return { ...first, 'x-kubernetes-preserve-unknown-fields': true };
   }
