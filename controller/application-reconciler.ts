@@ -20,6 +20,8 @@ export interface ReconcilerDeps {
   readonly client: RevelaClient;
   readonly events: EventRecorder;
   readonly log: (message: string) => void;
+  /** Logs `message` unless it is what was last logged for `key` (a re-sync that changes nothing is quiet). */
+  readonly logChange: (key: string, message: string) => void;
 }
 
 async function statusOrNone(

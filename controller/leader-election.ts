@@ -22,6 +22,27 @@ export interface LeaderElectionOptions {
   readonly log?: (message: string) => void;
 }
 
+/**
+ * A MicroTime as the API server parses it (`2026-12-01T16:08:24.528000Z`). The client library
+ * serializes a `Date` with milliseconds, which the server refuses for Lease times; a string passes
+ * through unchanged.
+ */
+function microTime(value: Date | string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const iso = new Date(value).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  return iso as unknown as Date;
+}
+
+/** The spec with every time as a MicroTime string (times read back arrive as `Date`s). */
+function withMicroTimes(spec: NonNullable<V1Lease['spec']>): NonNullable<V1Lease['spec']> {
+  const copy = { ...spec };
+  const acquire = microTime(spec.acquireTime);
+  const renew = microTime(spec.renewTime);
+  if (acquire) copy.acquireTime = acquire;
+  if (renew) copy.renewTime = renew;
+  return copy;
+}
+
 const isConflict = (err: unknown) => err instanceof ApiException && (err.code === 409 || err.code === 404);
 const isNotFound = (err: unknown) => err instanceof ApiException && err.code === 404;
 
@@ -91,8 +112,7 @@ export class LeaderElection {
     try {
       const lease = await this.read();
       if (lease?.spec?.holderIdentity !== this.options.identity) return;
-      lease.spec.holderIdentity = undefined;
-      lease.spec.renewTime = new Date(0);
+      lease.spec = withMicroTimes({ ...lease.spec, holderIdentity: undefined, renewTime: new Date(0) });
       await this.options.api.replaceNamespacedLease({
         name: this.name,
         namespace: this.namespace,
@@ -123,13 +143,13 @@ export class LeaderElection {
           namespace: this.namespace,
           body: {
             metadata: { name: this.name, namespace: this.namespace },
-            spec: {
+            spec: withMicroTimes({
               holderIdentity: this.options.identity,
               leaseDurationSeconds: durationSeconds,
               acquireTime: now,
               renewTime: now,
               leaseTransitions: 0,
-            },
+            }),
           },
         });
         return true;
@@ -144,13 +164,13 @@ export class LeaderElection {
     const expired =
       !spec.holderIdentity || now.getTime() - renewed > (spec.leaseDurationSeconds ?? durationSeconds) * 1000;
     if (!mine && !expired) return false;
-    lease.spec = {
+    lease.spec = withMicroTimes({
       ...spec,
       holderIdentity: this.options.identity,
       leaseDurationSeconds: durationSeconds,
       renewTime: now,
       ...(mine ? {} : { acquireTime: now, leaseTransitions: (spec.leaseTransitions ?? 0) + 1 }),
-    };
+    });
     try {
       // resourceVersion from the read: a concurrent writer makes this a 409, never two leaders.
       await this.options.api.replaceNamespacedLease({
