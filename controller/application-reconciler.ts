@@ -93,6 +93,14 @@ export async function reconcileApplication(deps: ReconcilerDeps, object: OamObje
     sync = { ok: false, reason: fault.reason, message: fault.message };
     await events.record(object, 'Warning', fault.reason, fault.message);
   }
+  const current = view?.app.currentRevision;
+  deps.logChange(
+    `Application/${ref.namespace}/${ref.name}`,
+    `Application ${ref.namespace}/${ref.name}: ${sync.reason}: ${sync.message}` +
+      (current
+        ? ` [current ${current.name} ${current.status}, ${view?.app.revisions.length ?? 0} revision(s)]`
+        : ''),
+  );
   if (view)
     await mirrorRevisions(
       hub,

@@ -53,7 +53,10 @@ export async function reconcileCatalogObject(deps: ReconcilerDeps, object: OamOb
     ready = { ok: false, reason: fault.reason, message: fault.message };
     await events.record(object, 'Warning', fault.reason, fault.message);
   }
-  deps.logChange(`${object.kind}/${namespace}/${name}`, `${object.kind} ${namespace}/${name}: ${ready.reason}: ${ready.message}`);
+  deps.logChange(
+    `${object.kind}/${namespace}/${name}`,
+    `${object.kind} ${namespace}/${name}: ${ready.reason}: ${ready.message}`,
+  );
   const generation = object.metadata.generation;
   await hub.patchStatus(object, {
     ...(generation !== undefined ? { observedGeneration: generation } : {}),

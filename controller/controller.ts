@@ -45,6 +45,8 @@ export interface ControllerOptions {
   /** Keys synced at once. @default 4 */
   readonly concurrency?: number;
   readonly log?: (message: string) => void;
+  /** Log every sync's start and end. @default false */
+  readonly debug?: boolean;
 }
 
 type Watched = Informer<OamObject> & ObjectCache<OamObject>;
@@ -89,7 +91,8 @@ export class Controller {
     };
     this.queue = new WorkQueue((key) => this.sync(key), {
       concurrency: options.concurrency ?? 4,
-      onError: (key, err, attempt) => log(`sync ${key} failed (attempt ${attempt}, retrying): ${(err as Error).message}`),
+      onError: (key, err, attempt) =>
+        log(`sync ${key} failed (attempt ${attempt}, retrying): ${(err as Error).message}`),
     });
     this.lost = new Promise((resolve) => (this.lostResolve = resolve));
   }
@@ -100,7 +103,9 @@ export class Controller {
 
   /** Waits for the Lease, then watches and syncs until {@link stop} or until leadership is lost. */
   async start(): Promise<void> {
-    this.log(`revela controller ${this.identity}: waiting for the leader lease on ${this.options.hub.server}`);
+    this.log(
+      `revela controller ${this.identity}: waiting for the leader lease on ${this.options.hub.server}`,
+    );
     await this.election.acquire((reason) => {
       this.log(`leadership lost: ${reason}`);
       void this.stop().then(() => this.lostResolve?.(reason));
@@ -109,7 +114,7 @@ export class Controller {
     for (const kind of WATCHED_KINDS) {
       const informer = makeInformer<OamObject>(this.options.hub.kubeConfig, Hub.watchPath(kind), () =>
         this.options.hub.list(kind),
-      ) as Watched;
+      );
       const enqueue = (o: OamObject) => this.queue.add(keyOf({ ...o, kind }));
       informer.on('add', enqueue);
       informer.on('update', enqueue);
@@ -137,11 +142,28 @@ export class Controller {
   }
 
   private resync(): void {
-    for (const o of this.informers.get('Application')?.list() ?? []) this.queue.add(keyOf({ ...o, kind: 'Application' }));
+    for (const o of this.informers.get('Application')?.list() ?? [])
+      this.queue.add(keyOf({ ...o, kind: 'Application' }));
   }
 
   private async sync(key: string): Promise<void> {
     if (this.stopping) return;
+    // A sync waits on Temporal and the clusters: say so when one takes long, instead of going quiet.
+    const started = Date.now();
+    if (this.options.debug) this.log(`sync ${key}: start`);
+    const slow = setInterval(
+      () => this.log(`sync ${key} still running after ${Math.round((Date.now() - started) / 1000)} s`),
+      10_000,
+    );
+    try {
+      await this.syncNow(key);
+    } finally {
+      clearInterval(slow);
+      if (this.options.debug) this.log(`sync ${key}: done in ${Date.now() - started} ms`);
+    }
+  }
+
+  private async syncNow(key: string): Promise<void> {
     const [kind = '', namespace = '', name = ''] = key.split('/');
     const object = this.informers.get(kind)?.get(name, namespace);
     if (!object) return;

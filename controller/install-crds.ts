@@ -62,13 +62,16 @@ export async function installCrds(hub: Hub, options: { timeoutMs?: number } = {}
     const name = `${kind.plural}.core.oam.dev`;
     for (;;) {
       const crd = (await hub.objects.read({ ...CRD_REF, name })) as
-        | { status?: { conditions?: { type: string; status: string; message?: string }[] } }
-        | undefined;
+        { status?: { conditions?: { type: string; status: string; message?: string }[] } } | undefined;
       const established = crd?.status?.conditions?.find((c) => c.type === 'Established');
       if (established?.status === 'True') break;
       if (Date.now() > deadline) {
-        const why = crd?.status?.conditions?.map((c) => `${c.type}=${c.status} ${c.message ?? ''}`).join('; ');
-        throw new Error(`CustomResourceDefinition ${name} is not established on ${hub.server}: ${why ?? 'not found'}`);
+        const why = crd?.status?.conditions
+          ?.map((c) => `${c.type}=${c.status} ${c.message ?? ''}`)
+          .join('; ');
+        throw new Error(
+          `CustomResourceDefinition ${name} is not established on ${hub.server}: ${why ?? 'not found'}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }

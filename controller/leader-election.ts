@@ -178,6 +178,11 @@ export class LeaderElection {
         namespace: this.namespace,
         body: lease,
       });
+      if (!mine) {
+        this.options.log?.(
+          `took lease ${this.namespace}/${this.name} over from ${spec.holderIdentity || '(released)'}, last renewed ${now.getTime() - renewed} ms ago`,
+        );
+      }
       return true;
     } catch (err) {
       if (isConflict(err)) return false;

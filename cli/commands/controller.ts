@@ -33,8 +33,16 @@ export function controllerCommand(ctx: CliContext): Command {
     .option('--hub-kubeconfig <path>', 'kubeconfig of the hub cluster (REVELA_HUB_KUBECONFIG)')
     .option('--hub-context <name>', 'context of the hub in that kubeconfig (REVELA_HUB_CONTEXT)')
     .option('--lease-namespace <ns>', 'namespace of the leader Lease (default revela-system)')
-    .option('--lease-duration <duration>', 'how long a silent leader keeps the Lease (default 15s)', parseTimeout)
-    .option('--resync <duration>', 'how often every Application status is refreshed (default 5s)', parseTimeout)
+    .option(
+      '--lease-duration <duration>',
+      'how long a silent leader keeps the Lease (default 15s)',
+      parseTimeout,
+    )
+    .option(
+      '--resync <duration>',
+      'how often every Application status is refreshed (default 5s)',
+      parseTimeout,
+    )
     .option('--install-crds', 'install or update the core.oam.dev CustomResourceDefinitions first')
     .addHelpText(
       'after',
@@ -63,9 +71,12 @@ Examples:
         client,
         ...(options.leaseNamespace ? { leaseNamespace: options.leaseNamespace } : {}),
         ...(options.leaseDuration ? { leaseDurationMs: options.leaseDuration } : {}),
-        ...(options.leaseDuration ? { retryPeriodMs: Math.max(200, Math.floor(options.leaseDuration / 5)) } : {}),
+        ...(options.leaseDuration
+          ? { retryPeriodMs: Math.max(200, Math.floor(options.leaseDuration / 5)) }
+          : {}),
         ...(options.resync ? { resyncMs: options.resync } : {}),
         log: (m) => ctx.print(`${new Date().toISOString()} ${m}`),
+        debug: env.REVELA_CONTROLLER_DEBUG === '1',
       });
       const stopped = new Promise<string>((resolve) => {
         const onSignal = (signal: string) => void controller.stop().then(() => resolve(signal));
