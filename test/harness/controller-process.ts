@@ -53,7 +53,9 @@ export async function startControllerProcess(
       }
       const timer = setTimeout(() => {
         listeners.delete(listener);
-        reject(new Error(`controller did not print "${text}" within ${ms} ms:\n${lines.slice(-30).join('\n')}`));
+        reject(
+          new Error(`controller did not print "${text}" within ${ms} ms:\n${lines.slice(-60).join('\n')}`),
+        );
       }, ms);
       const listener = (line: string) => {
         if (!line.includes(text)) return;
@@ -66,7 +68,11 @@ export async function startControllerProcess(
         if (!listeners.has(listener)) return;
         clearTimeout(timer);
         listeners.delete(listener);
-        reject(new Error(`controller exited (${child.exitCode ?? child.signalCode}) before printing "${text}":\n${lines.join('\n')}`));
+        reject(
+          new Error(
+            `controller exited (${child.exitCode ?? child.signalCode}) before printing "${text}":\n${lines.join('\n')}`,
+          ),
+        );
       });
     });
   await waitForLine('revela controller started', timeoutMs);

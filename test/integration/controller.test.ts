@@ -27,7 +27,11 @@ interface AppObject {
     latestRevision?: { name: string; revision: number; revisionHash: string };
     currentRevision?: { name: string; status: string; publishVersion?: string; hash: string };
     services?: { name: string; cluster: string; healthy: boolean; message: string }[];
-    workflow?: { appRevision: string; waiting?: string[]; steps: { name: string; phase: string; message?: string }[] };
+    workflow?: {
+      appRevision: string;
+      waiting?: string[];
+      steps: { name: string; phase: string; message?: string }[];
+    };
     conditions?: { type: string; status: string; reason: string; message: string }[];
   };
 }
@@ -57,7 +61,9 @@ describe('revela controller: kubectl apply, annotate and get', () => {
     JSON.parse(await kubectl(['get', 'app', name, '-n', 'examples', '-o', 'json'])) as AppObject;
   const revisions = async (): Promise<RevisionObject[]> =>
     (
-      JSON.parse(await kubectl(['get', 'apprev', '-n', 'examples', '-o', 'json'])) as { items: RevisionObject[] }
+      JSON.parse(await kubectl(['get', 'apprev', '-n', 'examples', '-o', 'json'])) as {
+        items: RevisionObject[];
+      }
     ).items.sort((a, b) => a.spec.number - b.spec.number);
   const describeApp = async () =>
     `${JSON.stringify((await app().catch(() => undefined))?.status ?? {}).slice(0, 1500)}\ncontroller:\n${(controller?.lines ?? []).slice(-15).join('\n')}`;
@@ -69,6 +75,7 @@ describe('revela controller: kubectl apply, annotate and get', () => {
         ...stack.env,
         REVELA_HUB_KUBECONFIG: stack.clusters.kubeconfigPath,
         REVELA_HUB_CONTEXT: 'local',
+        REVELA_CONTROLLER_DEBUG: '1',
       },
       ['--install-crds', '--lease-duration', '3s', '--resync', '1s'],
     );
@@ -91,9 +98,15 @@ describe('revela controller: kubectl apply, annotate and get', () => {
       for (const kind of OAM_KINDS) {
         const names = await kubectl(['get', kind, '-n', 'examples', '-o', 'name']).catch(() => '');
         for (const name of names.split('\n').filter(Boolean)) {
-          await kubectl(['patch', name, '-n', 'examples', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']).catch(
-            () => undefined,
-          );
+          await kubectl([
+            'patch',
+            name,
+            '-n',
+            'examples',
+            '--type=merge',
+            '-p',
+            '{"metadata":{"finalizers":null}}',
+          ]).catch(() => undefined);
         }
       }
     }
@@ -122,7 +135,15 @@ describe('revela controller: kubectl apply, annotate and get', () => {
   });
 
   it('kubectl apply of podinfo publishes podinfo-v1; status and the apprev come back to the hub', async () => {
-    await kubectl(['apply', '-f', `${EXAMPLE}policies.yaml`, '-f', `${EXAMPLE}workflow.yaml`, '-f', `${EXAMPLE}app.yaml`]);
+    await kubectl([
+      'apply',
+      '-f',
+      `${EXAMPLE}policies.yaml`,
+      '-f',
+      `${EXAMPLE}workflow.yaml`,
+      '-f',
+      `${EXAMPLE}app.yaml`,
+    ]);
     const running = await eventually(
       'podinfo to run podinfo-v1 with healthy services',
       async () => {
@@ -150,23 +171,41 @@ describe('revela controller: kubectl apply, annotate and get', () => {
 
     const table = await kubectl(['get', 'app,apprev', '-n', 'examples']);
     expect(table).toMatch(/NAME\s+COMPONENT\s+TYPE\s+PHASE\s+HEALTHY\s+STATUS\s+AGE/);
-    expect(table).toMatch(/application\.core\.oam\.dev\/podinfo\s+podinfo\s+webservice\s+running\s+true\s+Ready:3\/3\s+\d+s/);
+    expect(table).toMatch(
+      /application\.core\.oam\.dev\/podinfo\s+podinfo\s+webservice\s+running\s+true\s+Ready:3\/3\s+\d+s/,
+    );
     expect(table).toMatch(/NAME\s+PUBLISH_VERSION\s+SUCCEEDED\s+HASH\s+BEGIN_TIME\s+STATUS\s+SIZE/);
-    expect(table).toMatch(/podinfo-v1\s+alpha1\s+true\s+[0-9a-f]{16}\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+Succeeded\s+[\d.]+ KiB/);
+    expect(table).toMatch(
+      /podinfo-v1\s+alpha1\s+true\s+[0-9a-f]{16}\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+Succeeded\s+[\d.]+ KiB/,
+    );
   });
 
   it('an image edit under alpha1 only saves the draft; annotating alpha2 publishes v2, stuck and visible in .status', async () => {
     await apply(appYaml.replace('stefanprodan/podinfo:6.0.1', 'stefanprodan/podinfo:6.0.xxx'));
-    await eventually('the edit to be saved as the draft', async () => {
-      const o = await app();
-      const synced = condition(o, 'Synced');
-      return o.status?.observedGeneration === o.metadata.generation && synced?.status === 'True' ? o : undefined;
-    }, { describe: describeApp });
+    await eventually(
+      'the edit to be saved as the draft',
+      async () => {
+        const o = await app();
+        const synced = condition(o, 'Synced');
+        return o.status?.observedGeneration === o.metadata.generation && synced?.status === 'True'
+          ? o
+          : undefined;
+      },
+      { describe: describeApp },
+    );
     expect((await revisions()).map((r) => r.metadata.name)).toEqual(['podinfo-v1']);
     const draft = (await stack.client.status(PODINFO)).app.draft;
     expect(JSON.stringify(draft)).toContain('6.0.xxx');
 
-    await kubectl(['annotate', 'app', 'podinfo', '-n', 'examples', 'app.oam.dev/publishVersion=alpha2', '--overwrite']);
+    await kubectl([
+      'annotate',
+      'app',
+      'podinfo',
+      '-n',
+      'examples',
+      'app.oam.dev/publishVersion=alpha2',
+      '--overwrite',
+    ]);
     const stuck = await eventually(
       'podinfo-v2 to wait for health with the reason in .status',
       async () => {
@@ -179,8 +218,10 @@ describe('revela controller: kubectl apply, annotate and get', () => {
       },
       { timeoutMs: 60_000, describe: describeApp },
     );
-    expect(stuck.status?.workflow?.steps[0]).toMatchObject({ name: 'deploy-hangzhou', phase: 'running', message: 'wait healthy' });
-    expect(stuck.status?.workflow?.waiting?.join('\n')).toMatch(/hangzhou1\/examples\/podinfo is not healthy/);
+    expect(stuck.status?.workflow?.steps[0]).toMatchObject({ name: 'deploy-hangzhou', phase: 'running' });
+    expect(stuck.status?.workflow?.waiting?.join('\n')).toMatch(
+      /hangzhou1\/examples\/podinfo is not healthy/,
+    );
     expect(condition(stuck, 'Ready')).toMatchObject({ status: 'False', reason: 'runningWorkflow' });
     const r = await eventually('apprev podinfo-v2 Executing', async () => {
       const list = await revisions();
@@ -199,7 +240,9 @@ describe('revela controller: kubectl apply, annotate and get', () => {
       'podinfo to be running podinfo-v1 again',
       async () => {
         const o = await app();
-        return o.status?.currentRevision?.name === 'podinfo-v1' && o.status.status === 'running' ? o : undefined;
+        return o.status?.currentRevision?.name === 'podinfo-v1' && o.status.status === 'running'
+          ? o
+          : undefined;
       },
       { describe: describeApp },
     );
@@ -238,7 +281,9 @@ describe('revela controller: kubectl apply, annotate and get', () => {
     // Another hard kill with nothing changed: the new leader syncs podinfo and publishes nothing.
     await controller.kill('SIGKILL');
     controller = await startController();
-    await controller.waitForLine('Application examples/podinfo: InSync');
+    await controller.waitForLine('Application examples/podinfo: InSync').catch((err: Error) => {
+      throw new Error(`${err.message}\nall lines:\n${controller?.lines.join('\n')}`);
+    });
     const entity = await stack.client.listRevisions(PODINFO);
     expect(entity.map((r) => `${r.name}:${r.publishVersion}`)).toEqual([
       'podinfo-v1:alpha1',
@@ -271,21 +316,38 @@ spec:
     expect(refused.message).toContain('no-such-trait');
     const events = await eventually('a Warning Event on the object', async () => {
       const list = JSON.parse(
-        await kubectl(['get', 'events', '-n', 'examples', '--field-selector', 'involvedObject.name=broken', '-o', 'json']),
+        await kubectl([
+          'get',
+          'events',
+          '-n',
+          'examples',
+          '--field-selector',
+          'involvedObject.name=broken',
+          '-o',
+          'json',
+        ]),
       ) as { items: { type: string; reason: string; message: string }[] };
       return list.items.find((e) => e.reason === 'UnknownDefinition');
     });
     expect(events).toMatchObject({ type: 'Warning' });
     expect(events.message).toContain('no-such-trait');
-    await expect(stack.client.listRevisions({ name: 'broken', namespace: 'examples' })).rejects.toMatchObject({
-      name: 'NotFoundError',
-    });
+    await expect(stack.client.listRevisions({ name: 'broken', namespace: 'examples' })).rejects.toMatchObject(
+      {
+        name: 'NotFoundError',
+      },
+    );
 
     await apply(broken.replace(/\n {6}traits:\n {8}- type: no-such-trait\n/, '\n'));
-    await eventually('the fixed object to publish broken-v1', async () => {
-      const o = await app('broken');
-      return o.status?.latestRevision?.name === 'broken-v1' && condition(o, 'Synced')?.status === 'True' ? o : undefined;
-    }, { describe: async () => JSON.stringify((await app('broken')).status) });
+    await eventually(
+      'the fixed object to publish broken-v1',
+      async () => {
+        const o = await app('broken');
+        return o.status?.latestRevision?.name === 'broken-v1' && condition(o, 'Synced')?.status === 'True'
+          ? o
+          : undefined;
+      },
+      { describe: async () => JSON.stringify((await app('broken')).status) },
+    );
   });
 
   it('kubectl delete of the Application deletes the application behind the finalizer: objects collected, entity closed', async () => {
@@ -293,7 +355,9 @@ spec:
     for (const cluster of ['hangzhou1', 'hangzhou2']) {
       expect(await stack.clusters.deployment(cluster, 'examples', 'podinfo')).toBeUndefined();
     }
-    const description = await stack.temporal.workflow.getHandle(applicationWorkflowId('examples', 'podinfo')).describe();
+    const description = await stack.temporal.workflow
+      .getHandle(applicationWorkflowId('examples', 'podinfo'))
+      .describe();
     expect(description.status.name).toBe('COMPLETED');
     await eventually('the apprev mirrors to be garbage-collected', async () =>
       (await revisions()).every((r) => !r.metadata.name.startsWith('podinfo-')) ? true : undefined,
