@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRD_KINDS, crdName, customResourceDefinition } from '../../controller/crds.js';
@@ -16,6 +19,7 @@ import { eventually, startTestStack, type TestStack } from '../harness/stack.js'
 
 const execFileAsync = promisify(execFile);
 const EXAMPLE = new URL('../../examples/podinfo/', import.meta.url).pathname;
+const DEPLOY = new URL('../../deploy/kubernetes/', import.meta.url).pathname;
 const PODINFO = { name: 'podinfo', namespace: 'examples' };
 const OAM_KINDS = ['applications', 'policies', 'workflows'];
 
@@ -45,6 +49,9 @@ describe('revela controller: kubectl apply, annotate and get', () => {
   let stack: TestStack;
   let controller: ControllerProcess | undefined;
   let appYaml: string;
+  /** A kubeconfig of the hub as the controller's ServiceAccount: only deploy/kubernetes/controller-rbac.yaml's rights. */
+  let hubKubeconfig: string;
+  let dir: string;
 
   const kubectl = async (args: string[], input?: string): Promise<string> => {
     const child = execFileAsync(stack.clusters.kubectl, ['--context', 'local', ...args], {
@@ -73,11 +80,11 @@ describe('revela controller: kubectl apply, annotate and get', () => {
     startControllerProcess(
       {
         ...stack.env,
-        REVELA_HUB_KUBECONFIG: stack.clusters.kubeconfigPath,
+        REVELA_HUB_KUBECONFIG: hubKubeconfig,
         REVELA_HUB_CONTEXT: 'local',
         REVELA_CONTROLLER_DEBUG: '1',
       },
-      ['--install-crds', '--lease-duration', '3s', '--resync', '1s'],
+      ['--lease-duration', '3s', '--resync', '1s'],
     );
 
   beforeAll(async () => {
@@ -87,6 +94,39 @@ describe('revela controller: kubectl apply, annotate and get', () => {
         'apiVersion: v1\nkind: Namespace\nmetadata: {name: examples}\n',
     );
     appYaml = await readFile(`${EXAMPLE}app.yaml`, 'utf8');
+    // As an administrator would: the committed CRDs and RBAC, then the controller as its account.
+    await kubectl(['apply', '-k', `${DEPLOY}crds`]);
+    await kubectl([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd',
+      '-l',
+      'app.kubernetes.io/part-of=revela',
+    ]);
+    await kubectl(['apply', '-f', `${DEPLOY}controller-rbac.yaml`]);
+    const token = (
+      await kubectl(['create', 'token', 'revela-controller', '-n', 'revela-system', '--duration=2h'])
+    ).trim();
+    const admin = parseYaml(await readFile(stack.clusters.kubeconfigPath, 'utf8')) as {
+      clusters: { name: string }[];
+      contexts: { name: string; context: { cluster: string } }[];
+    };
+    const clusterName = admin.contexts.find((c) => c.name === 'local')?.context.cluster;
+    dir = await mkdtemp(join(tmpdir(), 'revela-hub-'));
+    hubKubeconfig = join(dir, 'kubeconfig');
+    await writeFile(
+      hubKubeconfig,
+      stringifyYaml({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: admin.clusters.filter((c) => c.name === clusterName),
+        users: [{ name: 'revela-controller', user: { token } }],
+        contexts: [{ name: 'local', context: { cluster: clusterName, user: 'revela-controller' } }],
+        'current-context': 'local',
+      }),
+      { mode: 0o600 },
+    );
     controller = await startController();
   });
 
@@ -111,9 +151,10 @@ describe('revela controller: kubectl apply, annotate and get', () => {
       }
     }
     await stack?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('installs the CRDs generated from the zod schemas, as generated: kubectl knows app and apprev', async () => {
+  it('the committed CRDs install as generated from the zod schemas: kubectl knows app and apprev', async () => {
     for (const kind of CRD_KINDS) {
       const installed = JSON.parse(await kubectl(['get', 'crd', crdName(kind), '-o', 'json'])) as {
         spec: { versions: { schema: unknown; additionalPrinterColumns: unknown }[] };
