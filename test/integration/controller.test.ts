@@ -320,8 +320,15 @@ describe('revela controller: kubectl apply, annotate and get', () => {
     expect(republished[2]?.spec.hash).toBe(republished[0]?.spec.hash);
 
     // Another hard kill with nothing changed: the new leader syncs podinfo and publishes nothing.
+    const killed = (controller.lines.find((l) => l.includes(': leading;')) ?? '').match(
+      /controller (\S+): leading/,
+    )?.[1];
     await controller.kill('SIGKILL');
     controller = await startController();
+    // The Lease of a killed leader is taken over only once it expired: never two leaders at once.
+    const takeover = await controller.waitForLine('took lease revela-system/revela-controller over from');
+    expect(takeover).toContain(`over from ${killed}`);
+    expect(Number(takeover.match(/last renewed (\d+) ms ago/)?.[1])).toBeGreaterThan(3000);
     await controller.waitForLine('Application examples/podinfo: InSync').catch((err: Error) => {
       throw new Error(`${err.message}\nall lines:\n${controller?.lines.join('\n')}`);
     });
