@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { applyCommand } from './commands/apply.js';
 import { clusterCommand } from './commands/cluster.js';
 import { codecServerCommand } from './commands/codec-server.js';
+import { controllerCommand } from './commands/controller.js';
 import { defCommand } from './commands/def.js';
 import { devCommand } from './commands/dev.js';
 import { dryRunCommand } from './commands/dry-run.js';
@@ -106,6 +107,7 @@ export function buildProgram(ctx: CliContext): Command {
     .addCommand(defCommand(ctx))
     .addCommand(clusterCommand(ctx))
     .addCommand(workerCommand(ctx))
+    .addCommand(controllerCommand(ctx))
     .addCommand(devCommand(ctx))
     .addCommand(codecServerCommand(ctx))
     .addHelpText(
