@@ -124,7 +124,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error.
 
 Examples:
   revela apply -f examples/podinfo/
-  revela dry-run -f examples/podinfo/ --clusters examples/podinfo/clusters.yaml
+  revela dry-run -f examples/podinfo/ --clusters examples/podinfo/registry/clusters.yaml
   revela status podinfo -n examples --tree --detail
   revela revision list podinfo -n examples
   revela up podinfo -n examples --revision podinfo-v1 --publish-version beta1 --wait`,

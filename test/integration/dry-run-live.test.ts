@@ -17,7 +17,7 @@ async function dryRun(): Promise<DryRunView> {
   stdout.on('data', (c: Buffer) => (out += c.toString()));
   const ctx = new CliContext({ stdout, stderr: new PassThrough(), env: {}, cwd: process.cwd() });
   await buildProgram(ctx).parseAsync(
-    ['dry-run', '-f', PODINFO_DIR, '--clusters', `${PODINFO_DIR}clusters.yaml`, '-o', 'json'],
+    ['dry-run', '-f', PODINFO_DIR, '--clusters', `${PODINFO_DIR}registry/clusters.yaml`, '-o', 'json'],
     { from: 'user' },
   );
   return JSON.parse(out) as DryRunView;
