@@ -1,4 +1,10 @@
-import { ApplicationFailure, ParentClosePolicy, startChild, uuid4 } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  ChildWorkflowCancellationType,
+  ParentClosePolicy,
+  startChild,
+  uuid4,
+} from '@temporalio/workflow';
 import type { BuiltinStepResult } from '../activities/steps/types.js';
 import { isKubeVelaStepType, OBJECT_STEP_TYPES, WAITING_STEP_TYPES } from '../model/builtin-steps.js';
 import { objectLabel, type KubeObject } from '../model/kube-object.js';
@@ -59,6 +65,9 @@ async function scheduleRestart(
     workflowId: `restart/${namespace}/${run.revision}/${uuid4()}`,
     args: [{ namespace, name, revision: run.revision, atMs }],
     parentClosePolicy: ParentClosePolicy.ABANDON,
+    // A superseded run's cancellation must not reach the timer either: when it fires it checks
+    // which revision is current itself.
+    cancellationType: ChildWorkflowCancellationType.ABANDON,
   });
   return { scope: { parameter: parameters, restartAt: when }, message: `the workflow restarts at ${when}` };
 }

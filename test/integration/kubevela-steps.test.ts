@@ -323,9 +323,8 @@ describe("KubeVela's built-in workflow steps", () => {
       },
       { timeoutMs: 40_000 },
     );
-    expect(
-      restarted.app.audit.find((a) => a.action === 'restart')?.time.localeCompare(at),
-    ).toBeGreaterThanOrEqual(0);
+    const restartedAt = restarted.app.audit.find((a) => a.action === 'restart')?.time ?? '';
+    expect(Date.parse(restartedAt)).toBeGreaterThanOrEqual(Date.parse(at));
     // The restarted run runs the step again: the time has passed, so it schedules nothing more.
     expect((await stack.client.waitForRevision(ref, v1.revision, { timeoutMs: 60_000 })).status).toBe(
       'Succeeded',
@@ -338,10 +337,12 @@ describe("KubeVela's built-in workflow steps", () => {
     });
 
     // A schedule whose revision is no longer current restarts nothing.
-    const other = { name: 'later', namespace: ns };
+    // (Its own namespace: its Deployment web would be again's, and refused as another app's.)
+    const lns = 'kv-restart-later';
+    const other = { name: 'later', namespace: lns };
     const soon = new Date(Date.now() + 8_000).toISOString();
     const l1 = await stack.client.publish({
-      app: application('later', ns, [
+      app: application('later', lns, [
         { name: 'restart', type: 'restart-workflow', properties: { at: soon } },
         { name: 'apply-web', type: 'apply-component', properties: { component: 'web' } },
       ]),
@@ -352,7 +353,7 @@ describe("KubeVela's built-in workflow steps", () => {
       return step(s.run?.steps, 'restart')?.phase === 'succeeded' ? s : undefined;
     });
     const l2 = await stack.client.publish({
-      app: application('later', ns, [
+      app: application('later', lns, [
         { name: 'apply-web', type: 'apply-component', properties: { component: 'web' } },
       ]),
       publishVersion: 'v2',
@@ -361,7 +362,7 @@ describe("KubeVela's built-in workflow steps", () => {
       "later-v1's restart timer to fire",
       async () => {
         for await (const w of stack.temporal.workflow.list({ query: 'WorkflowType = "restartTimer"' })) {
-          if (!w.workflowId.startsWith(`restart/${ns}/${l1.revision}/`)) continue;
+          if (!w.workflowId.startsWith(`restart/${lns}/${l1.revision}/`)) continue;
           if (w.status.name === 'RUNNING') return undefined;
           return String(await stack.temporal.workflow.getHandle(w.workflowId, w.runId).result());
         }
