@@ -60,7 +60,9 @@ describe('the CustomResourceDefinitions', () => {
     const component = spec.properties!.components!.items!;
     expect(Object.keys(component.properties!).sort()).toEqual([
       'dependsOn',
+      'inputs',
       'name',
+      'outputs',
       'properties',
       'traits',
       'type',
