@@ -15,6 +15,7 @@ import type { StepStatus } from '../model/step-status.js';
 import { ValueFromError } from '../model/value-from.js';
 import type { PlannedStep } from '../model/workflow-plan.js';
 import { restartTimer } from './restart-timer.js';
+import { applyForRun } from './revision-apply.js';
 import type { RevisionRun } from './revision-run.js';
 
 /*
@@ -107,19 +108,7 @@ export async function runKubeVelaStep(
     status.message = 'applying';
     run.publishVisibility();
     for (const { cluster, object, ownership } of prepared.objects) {
-      await run.cluster.applyResource.executeWithOptions(
-        { summary: `apply ${objectLabel({ kind: object.kind, name: object.metadata.name })} → ${cluster}` },
-        [
-          {
-            cluster,
-            object,
-            revision: run.revision,
-            ...(fence !== undefined ? { fence } : {}),
-            ...(ownership ? { ownership } : {}),
-          },
-        ],
-      );
-      run.recordApplied(cluster, object);
+      await applyForRun(run, cluster, object, ownership);
     }
     void run.flushReport();
     const objects = prepared.objects.map((o) => o.object);

@@ -1,10 +1,10 @@
 import type { HealthTarget } from '../model/step-render.js';
-import { objectLabel } from '../model/kube-object.js';
 import { inventoryKey } from '../model/inventory.js';
 import type { StepStatus } from '../model/step-status.js';
 import { stepRenderRequest } from '../model/step-request.js';
 import type { PlannedStep } from '../model/workflow-plan.js';
 import { firstFailureAll, settleAll } from './lanes.js';
+import { applyForRun } from './revision-apply.js';
 import type { RevisionRun } from './revision-run.js';
 import { garbageScope } from '../model/ownership-scope.js';
 import { recordDeployOutputs, snapshotForStep } from './revision-builtin-steps.js';
@@ -50,22 +50,9 @@ export async function deploy(run: RevisionRun, step: PlannedStep, status: StepSt
   status.message = 'applying';
   run.publishVisibility();
   const lanes = run.settle ? settleAll : firstFailureAll;
-  const fence = run.input.fence;
   await lanes(clusters, parallelism, async (cluster) => {
     for (const { object, ownership } of byCluster.get(cluster) ?? []) {
-      await run.cluster.applyResource.executeWithOptions(
-        { summary: `apply ${objectLabel({ kind: object.kind, name: object.metadata.name })} → ${cluster}` },
-        [
-          {
-            cluster,
-            object,
-            revision: run.revision,
-            ...(fence !== undefined ? { fence } : {}),
-            ...(ownership ? { ownership } : {}),
-          },
-        ],
-      );
-      run.recordApplied(cluster, object);
+      await applyForRun(run, cluster, object, ownership);
     }
     // Not awaited: the health checks need not wait for the entity to hear about the applies.
     void run.flushReport();
