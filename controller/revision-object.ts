@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { RevisionMetadataSchema, type RevisionMetadata } from '../model/revision.js';
 import { LABEL_APP_NAME, LABEL_APP_NAMESPACE } from '../model/labels.js';
+import { formatSize } from '../model/byte-size.js';
 
 export const REVISION_API_VERSION = 'core.oam.dev/v1beta1';
 
@@ -32,13 +33,6 @@ export function formatUtc(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '-';
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-}
-
-/** `512 B`, `23.7 KiB`, `1.2 MiB`, as `revision list` prints them. */
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 /** A Kubernetes object this controller writes. */

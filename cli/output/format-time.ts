@@ -15,12 +15,7 @@ export function formatTime(iso: string | undefined): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-/** `512 B`, `23.7 KiB`, `1.2 MiB`. */
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
+export { formatSize } from '../../model/byte-size.js';
 
 /** `850ms`, `3.2s`, `2m05s`: how long something took. */
 export function formatDuration(ms: number): string {
