@@ -279,6 +279,11 @@ async function main(): Promise<void> {
     };
     printEngine(result);
     console.log(`\nwrote ${writeResult('engine', result)}`);
+  } catch (err) {
+    // Printed before the connections close: their pending retries would otherwise end the process
+    // with "Channel has been shut down" and hide the cause.
+    log(`failed: ${(err as Error).stack ?? String(err)}`);
+    throw err;
   } finally {
     for (const m of meters) await m.stop();
     await connection.close();
