@@ -6,7 +6,6 @@ import {
   Worker,
   type WorkerOptions,
 } from '@temporalio/worker';
-import v8 from 'node:v8';
 import { createActivities } from '../activities/create-activities.js';
 import { HEALTH_HEARTBEAT_THROTTLE_MS } from '../activities/check-health.js';
 import { revelaDataConverter } from '../client/data-converter.js';
@@ -15,7 +14,6 @@ import { ClusterRegistry } from '../kube/cluster-registry.js';
 import type { WorkerConfig } from './config.js';
 import { registerSearchAttributes } from './search-attributes.js';
 import { promoteVersion, workerDeploymentOptions, type PromotionOutcome } from './versioning.js';
-import { workflowHeapMiB } from './memory.js';
 import { preloadModules } from './preload-modules.js';
 import { workflowsPath } from './workflows-path.js';
 
@@ -68,9 +66,6 @@ export async function createRevelaWorker(options: RevelaWorkerOptions): Promise<
       dataConverter,
     });
     const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
-    // The workflow thread is created by Worker.create and takes V8's flags as they are then.
-    if (config.memoryBytes !== undefined)
-      v8.setFlagsFromString(`--max-old-space-size=${workflowHeapMiB(config.memoryBytes)}`);
     const worker = await Worker.create({
       connection: nativeConnection,
       namespace: config.connection.namespace,

@@ -51,13 +51,3 @@ export function cachedWorkflowsFor(memoryBytes: number): number {
   const available = memoryBytes / 2 ** 20 - WORKER_BASE_MIB;
   return Math.max(2, Math.floor(available / CACHED_WORKFLOW_MIB));
 }
-
-/**
- * The V8 old-space limit of the workflow thread (where cached workflows live) for `memoryBytes`:
- * the share of the budget the cache may use plus room for garbage between collections. Without
- * it V8 sizes that heap from the machine (about 4 GiB here) and lets garbage grow far past what
- * the cache holds before collecting it.
- */
-export function workflowHeapMiB(memoryBytes: number): number {
-  return Math.max(128, Math.floor((memoryBytes / 2 ** 20 - WORKER_BASE_MIB) * 0.8 + 64));
-}
