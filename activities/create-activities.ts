@@ -11,6 +11,10 @@ import { stateKeepCheck, type StateKeepCheckInput } from './state-keep-check.js'
 import { placementClusters } from './placed-cluster.js';
 import { terminateWorkflow } from './terminate-workflow.js';
 import { waitingReasons } from './waiting-reasons.js';
+import { prepareBuiltinStep, type PrepareStepRequest } from '../model/builtin-step-prepare.js';
+import { awaitBuiltinStep, runBuiltinStep } from './steps/run-builtin-step.js';
+import { requestRestart, type RequestRestartInput } from './steps/request-restart.js';
+import type { BuiltinStepInput } from './steps/types.js';
 import type {
   ApplyResourceInput,
   CheckHealthInput,
@@ -46,5 +50,13 @@ export function createActivities(deps: ActivityDeps) {
     describeWorkflow: translated((input: DescribeWorkflowInput) => describeWorkflow(temporal, input)),
     waitingReasons: translated((input: WaitingReasonsInput) => waitingReasons(temporal, input)),
     stateKeepCheck: translated((input: StateKeepCheckInput) => stateKeepCheck(registry, temporal, input)),
+    prepareBuiltinStep: translated((input: PrepareStepRequest) =>
+      Promise.resolve(prepareBuiltinStep(input, placementClusters(input.snapshot, registry))),
+    ),
+    runBuiltinStep: translated((input: BuiltinStepInput) => runBuiltinStep({ registry, temporal }, input)),
+    awaitBuiltinStep: translated((input: BuiltinStepInput) =>
+      awaitBuiltinStep({ registry, temporal }, input),
+    ),
+    requestRestart: translated((input: RequestRestartInput) => requestRestart(temporal, input)),
   };
 }

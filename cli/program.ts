@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { applyCommand } from './commands/apply.js';
 import { clusterCommand } from './commands/cluster.js';
 import { codecServerCommand } from './commands/codec-server.js';
+import { controllerCommand } from './commands/controller.js';
 import { defCommand } from './commands/def.js';
 import { devCommand } from './commands/dev.js';
 import { dryRunCommand } from './commands/dry-run.js';
@@ -106,6 +107,7 @@ export function buildProgram(ctx: CliContext): Command {
     .addCommand(defCommand(ctx))
     .addCommand(clusterCommand(ctx))
     .addCommand(workerCommand(ctx))
+    .addCommand(controllerCommand(ctx))
     .addCommand(devCommand(ctx))
     .addCommand(codecServerCommand(ctx))
     .addHelpText(
@@ -122,7 +124,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error.
 
 Examples:
   revela apply -f examples/podinfo/
-  revela dry-run -f examples/podinfo/ --clusters examples/podinfo/clusters.yaml
+  revela dry-run -f examples/podinfo/ --clusters examples/podinfo/registry/clusters.yaml
   revela status podinfo -n examples --tree --detail
   revela revision list podinfo -n examples
   revela up podinfo -n examples --revision podinfo-v1 --publish-version beta1 --wait`,

@@ -60,6 +60,7 @@ import {
 import { DEFAULT_TASK_QUEUE } from '../workflows/task-queue.js';
 import { loadConnectionConfig } from './connection-config.js';
 import { decodeEncryptionKey, revelaDataConverter } from './data-converter.js';
+import { deleteApplication, type DeleteOutcome } from './delete-application.js';
 import { ClientDiffs } from './diffs.js';
 import { preflight } from './preflight.js';
 import { queryWithRetry } from './query-retry.js';
@@ -390,6 +391,19 @@ export class RevelaClient {
         ],
       }),
     );
+  }
+
+  /**
+   * Deletes the application: stops its running revision, collects every object it owns from the
+   * clusters and ends its entity. Idempotent: `found: false` when there is nothing to delete.
+   *
+   * @example
+   * ```ts
+   * const { message } = await revela.delete({ name: 'podinfo', namespace: 'examples' });
+   * ```
+   */
+  async delete(ref: AppRef & { requestId?: string }): Promise<DeleteOutcome> {
+    return deleteApplication(this, ref);
   }
 
   // -------------------------------------------------------------------------------------------

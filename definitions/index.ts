@@ -18,6 +18,7 @@ export const BUILTIN_DEFINITION_FILES = [
   'policies.yaml',
   'policies-kubevela.yaml',
   'workflow-steps.yaml',
+  'workflow-steps-kubevela.yaml',
 ] as const;
 
 let cached: CatalogView | undefined;

@@ -6,6 +6,7 @@ import { RevelaPayloadCodec } from '../client/payload-codec.js';
 import { loadWorkerConfig } from '../worker/config.js';
 import { runWorker } from '../worker/run-worker.js';
 import { startDevServer, type DevServer } from './dev-server.js';
+import { startHubController } from './hub-controller.js';
 import { provisionKubeBinaries } from './kube-binaries.js';
 import { startLocalClusters, type LocalClusters } from './local-clusters.js';
 import { provisionTemporalCli } from './temporal-cli.js';
@@ -25,6 +26,8 @@ export interface DevStackOptions {
   readonly keepClusters?: boolean;
   /** Run the worker in this process. @default true */
   readonly worker?: boolean;
+  /** Run `revela controller` with the `local` cluster as its hub (needs the worker). @default true */
+  readonly controller?: boolean;
   readonly env?: NodeJS.ProcessEnv;
   readonly log?: (line: string) => void;
 }
@@ -128,6 +131,17 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       done = runWorker({ config, installLogger: true, onReady: () => ready() });
       // The stack is up when the worker polls (or fails to start).
       await Promise.race([polling, done]);
+      if (options.controller ?? true) {
+        const stopController = await startHubController({
+          address: server.address,
+          kubeconfigPath,
+          clustersPath,
+          env,
+          log,
+        });
+        stops.push(stopController);
+        log('revela dev: controller up: kubectl apply Applications to the local cluster (the hub)');
+      }
     }
     const uiUrl = server.uiUrl ?? `http://127.0.0.1:${uiPort}`;
     return {

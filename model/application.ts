@@ -4,6 +4,7 @@
  * Workflow-safe.
  */
 import { z } from 'zod';
+import { StepInputSchema, StepOutputSchema } from './step-io.js';
 import { ANNOTATION_PUBLISH_VERSION } from './labels.js';
 import { ApplicationMetaSchema, Dns1123LabelSchema, PropertiesSchema } from './object-meta.js';
 import { WorkflowModeSchema, WorkflowStepSchema } from './workflow.js';
@@ -45,6 +46,10 @@ export const ApplicationComponentSchema = z.preprocess(
     traits: z.array(ApplicationTraitSchema).optional(),
     /** Components that must be applied (and healthy) first. */
     dependsOn: z.array(z.string()).optional(),
+    /** Outputs of steps or other components written into the properties before rendering. */
+    inputs: z.array(StepInputSchema).optional(),
+    /** Values read from the component's rendered workload once it is deployed. */
+    outputs: z.array(StepOutputSchema).optional(),
   }),
 );
 export type ApplicationComponent = z.infer<typeof ApplicationComponentSchema>;

@@ -249,7 +249,7 @@ export class TraitNotApplicableError extends RevelaError {
 }
 
 /** What a name refers to when it cannot be found. */
-export type ReferenceKind = 'Policy' | 'Workflow' | 'Component' | 'Step' | 'Object';
+export type ReferenceKind = 'Policy' | 'Workflow' | 'Component' | 'Step' | 'Object' | 'Output' | 'Input';
 
 /** A name that refers to something absent: an external policy or workflow, a component, a step. */
 export class MissingReferenceError extends RevelaError {

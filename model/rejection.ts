@@ -25,6 +25,8 @@ export const RejectionType = {
   RollbackFailed: 'RollbackFailed',
   /** A revision workflow could not be started; its number is used, nothing was applied. */
   StartFailed: 'StartFailed',
+  /** The application was deleted: its entity takes no more requests (apply it again to recreate it). */
+  ApplicationDeleted: 'ApplicationDeleted',
 } as const;
 export type RejectionType = (typeof RejectionType)[keyof typeof RejectionType];
 

@@ -50,7 +50,8 @@ export interface AuditEntry {
     | 'finish'
     | 'prune'
     | 'start-failed'
-    | 'state-keep';
+    | 'state-keep'
+    | 'delete';
   revision?: string;
   message: string;
 }
@@ -80,7 +81,9 @@ export type ApplicationPhase =
   | 'workflowTerminated'
   | 'workflowFailed'
   | 'running'
-  | 'unhealthy';
+  | 'unhealthy'
+  /** The application was deleted; its entity is ending. */
+  | 'deleted';
 
 const PHASE_BY_STATUS: Record<RevisionStatus, ApplicationPhase> = {
   Pending: 'starting',

@@ -50,6 +50,7 @@ import {
   type SnapshotContent,
 } from './snapshot.js';
 import { parseStepCondition } from './step-condition.js';
+import { checkConditionInputs, checkStepIo, validateStepProperties } from './step-io-check.js';
 import type { Workflow, WorkflowStep, WorkflowSubStep } from './workflow.js';
 
 export { referencedObjectRefs } from './ref-objects.js';
@@ -555,13 +556,26 @@ class SnapshotResolver {
         checkLevel(step.subSteps, (j) => `${base}[${i}].subSteps[${j}]`, `the sub-steps of "${step.name}"`);
     });
 
+    const outputNames = new Set([
+      ...all.flatMap(({ step }) => (step.outputs ?? []).map((o) => o.name)),
+      ...this.app.spec.components.flatMap((c) => (c.outputs ?? []).map((o) => o.name)),
+    ]);
+    this.app.spec.components.forEach((c, i) =>
+      checkStepIo(c, { object: this.appLabel, path: `spec.components[${i}]` }, outputNames),
+    );
     for (const { step, path } of all) {
       const definition = this.stepDefinition(step.type, { object, path: `${path}.type` });
-      validateParameters(definition.spec.schematic.jsonata.parameter, step.properties, {
-        definition: step.type,
-        object,
-        path: `${path}.properties`,
-      });
+      validateStepProperties(
+        (properties) =>
+          validateParameters(definition.spec.schematic.jsonata.parameter, properties, {
+            definition: step.type,
+            object,
+            path: `${path}.properties`,
+          }),
+        step.properties,
+        step.inputs,
+        `${path}.properties`,
+      );
       if ('subSteps' in step && step.subSteps !== undefined && step.type !== STEP_TYPE_STEP_GROUP) {
         throw new InvalidDocumentError(
           `only steps of type ${STEP_TYPE_STEP_GROUP} have subSteps; this step is a ${step.type}`,
@@ -572,6 +586,8 @@ class SnapshotResolver {
         );
       }
       if (step.if !== undefined) this.checkCondition(step.if, names, object, `${path}.if`);
+      checkStepIo(step, { object, path }, outputNames);
+      if (step.if !== undefined) checkConditionInputs(step, { object, path });
       if (step.type === STEP_TYPE_APPLY_COMPONENT) {
         const component = step.properties?.component;
         if (typeof component === 'string' && !this.app.spec.components.some((c) => c.name === component)) {

@@ -1,7 +1,8 @@
 /**
  * Step conditions (`if:`) in KubeVela's syntax: `always`, `status.<step>.failed` (also
  * `succeeded`, `skipped`, `timeout`, `finished`), `status["step-name"].phase == "failed"`,
- * `status.<step>.reason != "Timeout"`, combined with `!`, `&&`, `||` and parentheses.
+ * `status.<step>.reason != "Timeout"`, the step's inputs (`inputs.status == "ok"`,
+ * `inputs["ready"]`), combined with `!`, `&&`, `||` and parentheses.
  *
  * Workflow-safe: a small hand-written parser, no evaluation of arbitrary code.
  */
@@ -27,6 +28,7 @@ type Node =
   | { kind: 'bool'; value: boolean }
   | { kind: 'string'; value: string }
   | { kind: 'status'; step: string; field: BooleanField | StringField }
+  | { kind: 'input'; name: string }
   | { kind: 'not'; operand: Node }
   | { kind: 'and' | 'or'; left: Node; right: Node }
   | { kind: 'eq' | 'ne'; left: Node; right: Node };
@@ -42,7 +44,12 @@ export interface StepCondition {
   readonly expression: string;
   /** Steps the condition reads, in order of appearance. */
   readonly steps: readonly string[];
-  readonly evaluate: (statuses: Readonly<Record<string, StepConditionStatus>>) => boolean;
+  /** Inputs the condition reads (`inputs.<name>`), in order of appearance. */
+  readonly inputs: readonly string[];
+  readonly evaluate: (
+    statuses: Readonly<Record<string, StepConditionStatus>>,
+    inputs?: Readonly<Record<string, unknown>>,
+  ) => boolean;
 }
 
 function fail(expression: string, at: number, reason: string): never {
@@ -99,6 +106,7 @@ function tokenize(expression: string): Token[] {
 class Parser {
   private pos = 0;
   readonly steps: string[] = [];
+  readonly inputs: string[] = [];
 
   constructor(
     private readonly expression: string,
@@ -198,10 +206,11 @@ class Parser {
       if (token.v === 'always' || token.v === 'true') return { kind: 'bool', value: true };
       if (token.v === 'false') return { kind: 'bool', value: false };
       if (token.v === 'status') return this.statusRef();
+      if (token.v === 'inputs') return this.inputRef();
       fail(
         this.expression,
         token.at,
-        `unknown name "${token.v}"; use always or status.<step>.<failed|succeeded|skipped|timeout|finished|phase|reason>`,
+        `unknown name "${token.v}"; use always, inputs.<name> or status.<step>.<failed|succeeded|skipped|timeout|finished|phase|reason>`,
       );
     }
     fail(
@@ -211,6 +220,24 @@ class Parser {
         ? 'the condition ends too early'
         : 'expected always, status.<step>.<field>, a string or "("',
     );
+  }
+
+  private inputRef(): Node {
+    let name: string;
+    if (this.isOp('[')) {
+      this.next();
+      const token = this.next();
+      if (token.t !== 'string') fail(this.expression, token.at, 'expected a quoted input name');
+      name = token.v;
+      this.expectOp(']');
+    } else {
+      this.expectOp('.');
+      const token = this.next();
+      if (token.t !== 'ident') fail(this.expression, token.at, 'expected an input name after inputs.');
+      name = token.v;
+    }
+    if (!this.inputs.includes(name)) this.inputs.push(name);
+    return { kind: 'input', name };
   }
 
   private statusRef(): Node {
@@ -261,23 +288,40 @@ function statusValue(
   }
 }
 
-function evaluateNode(node: Node, statuses: Readonly<Record<string, StepConditionStatus>>): boolean | string {
+type Inputs = Readonly<Record<string, unknown>>;
+
+/** An input compares as its string form (KubeVela outputs are often numbers or booleans). */
+function inputValue(inputs: Inputs, name: string): boolean | string {
+  const value = inputs[name];
+  if (typeof value === 'boolean' || typeof value === 'string') return value;
+  if (value === undefined || value === null) return '';
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
+function evaluateNode(
+  node: Node,
+  statuses: Readonly<Record<string, StepConditionStatus>>,
+  inputs: Inputs,
+): boolean | string {
+  const ev = (n: Node) => evaluateNode(n, statuses, inputs);
   switch (node.kind) {
     case 'bool':
     case 'string':
       return node.value;
     case 'status':
       return statusValue(statuses[node.step], node.field);
+    case 'input':
+      return inputValue(inputs, node.name);
     case 'not':
-      return !evaluateNode(node.operand, statuses);
+      return ev(node.operand) !== true;
     case 'and':
-      return evaluateNode(node.left, statuses) === true && evaluateNode(node.right, statuses) === true;
+      return ev(node.left) === true && ev(node.right) === true;
     case 'or':
-      return evaluateNode(node.left, statuses) === true || evaluateNode(node.right, statuses) === true;
+      return ev(node.left) === true || ev(node.right) === true;
     case 'eq':
-      return evaluateNode(node.left, statuses) === evaluateNode(node.right, statuses);
+      return ev(node.left) === ev(node.right);
     case 'ne':
-      return evaluateNode(node.left, statuses) !== evaluateNode(node.right, statuses);
+      return ev(node.left) !== ev(node.right);
   }
 }
 
@@ -296,7 +340,8 @@ export function parseStepCondition(expression: string): StepCondition {
   const condition: StepCondition = {
     expression,
     steps: parser.steps,
-    evaluate: (statuses) => evaluateNode(root, statuses) === true,
+    inputs: parser.inputs,
+    evaluate: (statuses, inputs = {}) => evaluateNode(root, statuses, inputs) === true,
   };
   if (cache.size > 1000) cache.clear();
   cache.set(expression, condition);
@@ -314,6 +359,7 @@ export function parseStepCondition(expression: string): StepCondition {
 export function evaluateStepCondition(
   expression: string,
   statuses: Readonly<Record<string, StepConditionStatus>>,
+  inputs: Readonly<Record<string, unknown>> = {},
 ): boolean {
-  return parseStepCondition(expression).evaluate(statuses);
+  return parseStepCondition(expression).evaluate(statuses, inputs);
 }

@@ -41,7 +41,7 @@ export interface StepLocation {
   readonly path: string;
 }
 
-function stepLocation(snapshot: RevisionSnapshot, name: string): StepLocation | undefined {
+export function stepLocation(snapshot: RevisionSnapshot, name: string): StepLocation | undefined {
   const app = snapshot.application;
   const external = stepSource(app) === 'external' ? snapshot.externalWorkflow : undefined;
   const object = external

@@ -19,6 +19,8 @@ export interface StepStatus {
   reason?: string;
   firstExecuteTime?: string;
   lastExecuteTime?: string;
+  /** Values the step (or the components it deployed) recorded for later steps, by name. */
+  outputs?: Record<string, unknown>;
   subSteps?: StepStatus[];
 }
 

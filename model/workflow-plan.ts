@@ -9,6 +9,7 @@ import { STEP_TYPE_DEPLOY, explicitSteps } from './app-references.js';
 import { parseDuration } from './duration.js';
 import { POLICY_TYPE_OVERRIDE, POLICY_TYPE_TOPOLOGY } from './policy.js';
 import type { RevisionSnapshot } from './snapshot.js';
+import type { StepInput, StepOutput } from './step-io.js';
 import {
   DEFAULT_WORKFLOW_MODE,
   DeployStepPropertiesSchema,
@@ -28,6 +29,10 @@ export interface PlannedStep {
   timeoutMs?: number;
   /** Sub-steps of a `step-group`. */
   subSteps?: PlannedStep[];
+  /** Outputs of earlier steps this step reads; absent when it reads none. */
+  inputs?: StepInput[];
+  /** Values it records; absent when it records none. */
+  outputs?: StepOutput[];
 }
 
 export interface WorkflowPlan {
@@ -50,6 +55,9 @@ function planStep(step: WorkflowStep | WorkflowSubStep): PlannedStep {
   if (step.if !== undefined) planned.if = step.if;
   if (step.timeout !== undefined) planned.timeoutMs = parseDuration(step.timeout);
   if ('subSteps' in step && step.subSteps !== undefined) planned.subSteps = step.subSteps.map(planStep);
+  // Only when written, so plans of snapshots without inputs/outputs stay as they were.
+  if (step.inputs !== undefined && step.inputs.length > 0) planned.inputs = step.inputs;
+  if (step.outputs !== undefined && step.outputs.length > 0) planned.outputs = step.outputs;
   return planned;
 }
 

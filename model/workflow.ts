@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { durationProblem } from './duration.js';
 import { CatalogObjectMetaSchema, Dns1123LabelSchema, PropertiesSchema } from './object-meta.js';
+import { StepInputSchema, StepOutputSchema } from './step-io.js';
 
 export const WORKFLOW_API_VERSION = 'core.oam.dev/v1alpha1';
 
@@ -42,6 +43,10 @@ const stepFields = {
   if: z.string().min(1).optional(),
   /** A duration such as `10m`; the step fails with reason `Timeout` after it. */
   timeout: DurationSchema.optional(),
+  /** Values of earlier steps' (or components') outputs this step reads. */
+  inputs: z.array(StepInputSchema).optional(),
+  /** Values this step records for later steps. */
+  outputs: z.array(StepOutputSchema).optional(),
 };
 
 /** A sub-step of a `step-group` (sub-steps cannot nest further, as in KubeVela). */

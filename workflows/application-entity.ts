@@ -26,6 +26,8 @@ import type {
   ApplicationStatus,
   ApplyRequest,
   ApplyResult,
+  DeleteRequest,
+  DeleteResult,
   OperationResult,
   PublishedRevision,
   PublishRequest,
@@ -35,6 +37,7 @@ import type {
   RollbackResult,
 } from './messages.js';
 import { Mutex } from './mutex.js';
+import { deleteAction } from './delete-action.js';
 import { applyAction, publishAction } from './publish-action.js';
 import { RequestLog } from './request-log.js';
 import { restartAction, validateRestart } from './restart-action.js';
@@ -108,13 +111,14 @@ export class ApplicationEntity implements EntityContext {
   }
 
   phase(): ApplicationPhase {
-    return phaseOf(this.state);
+    return this.state.deleted ? 'deleted' : phaseOf(this.state);
   }
 
   // -------------------------------------------------------------------------------------------
   // Validators (synchronous; a throw rejects the update before anything is recorded)
 
   validateApply(req: ApplyRequest): void {
+    this.assertNotDeleted(req?.requestId);
     const parsed = ApplicationSchema.safeParse(req?.application);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -137,6 +141,7 @@ export class ApplicationEntity implements EntityContext {
       throw reject(RejectionType.InvalidRequest, 'publishVersion is required');
     }
     if (this.requests.known(req.requestId)) return;
+    this.assertNotDeleted(undefined);
     const current = currentRevision(this.state);
     if (current?.publishVersion === req.publishVersion) {
       throw reject(
@@ -157,12 +162,23 @@ export class ApplicationEntity implements EntityContext {
 
   validateRollback(req: RollbackRequest): void {
     if (this.requests.known(req?.requestId)) return;
+    this.assertNotDeleted(undefined);
     rule(() => rollbackTarget(this.state, req?.to));
   }
 
   validateRestart(req: RestartRequest): void {
     if (this.requests.known(req?.requestId)) return;
+    this.assertNotDeleted(undefined);
     validateRestart(this.state, req ?? {});
+  }
+
+  /** A deleted application answers only retries of requests it already answered. */
+  private assertNotDeleted(requestId: string | undefined): void {
+    if (!this.state.deleted || this.requests.known(requestId)) return;
+    throw reject(
+      RejectionType.ApplicationDeleted,
+      `${this.state.namespace}/${this.state.name} was deleted at ${this.state.deleted.at}; apply it again once its entity has ended to create it anew`,
+    );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -182,6 +198,21 @@ export class ApplicationEntity implements EntityContext {
 
   restart(req: RestartRequest): Promise<OperationResult> {
     return this.once(req.requestId, () => this.mutex.runExclusive(() => restartAction(this, req)));
+  }
+
+  /** Deleting twice answers the first deletion's result: the finalizer may retry. */
+  delete(req: DeleteRequest): Promise<DeleteResult> {
+    return this.once(req?.requestId, () =>
+      this.mutex.runExclusive(async () =>
+        this.state.deleted
+          ? {
+              collected: 0,
+              left: this.state.inventory.length,
+              message: `${this.state.namespace}/${this.state.name} is already deleted`,
+            }
+          : deleteAction(this),
+      ),
+    );
   }
 
   /** A revision workflow's report: status changes and inventory. */

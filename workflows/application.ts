@@ -10,6 +10,7 @@ import { stateKeepReportSignal } from './state-keep-messages.js';
 import {
   applyUpdate,
   DEFAULT_ENGINE_SETTINGS,
+  deleteUpdate,
   publishUpdate,
   restartUpdate,
   revisionQuery,
@@ -72,14 +73,18 @@ export async function application(input: ApplicationWorkflowInput): Promise<void
   setHandler(restartUpdate, (req) => entity.restart(req), {
     validator: (req: RestartRequest) => entity.validateRestart(req),
   });
+  setHandler(deleteUpdate, (req) => entity.delete(req));
 
   entity.publishVisibility();
   await condition(
     () =>
+      entity.state.deleted !== undefined ||
       entity.updatesThisRun >= entity.state.settings.maxUpdatesPerRun ||
       workflowInfo().continueAsNewSuggested,
   );
   await condition(allHandlersFinished);
+  // Deleted: the entity ends here (never set in entities recorded before delete existed).
+  if (entity.state.deleted !== undefined) return;
   await continueAsNew<typeof application>({
     namespace: input.namespace,
     name: input.name,

@@ -18,6 +18,11 @@ export interface ApplicationState extends RevisionHistory {
   fence?: number;
   /** The state-keep workflow (`keep/<ns>/<app>`) was started; absent until a first success. */
   stateKeepStarted?: boolean;
+  /**
+   * Set by `delete` once every owned object was collected: the entity then finishes instead of
+   * continuing as new. Absent in every entity that was never deleted.
+   */
+  deleted?: { at: string; collected: number };
 }
 
 /** What the entity's actions share: its state, its activities and its bookkeeping. */

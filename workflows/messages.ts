@@ -83,6 +83,20 @@ export interface RestartRequest {
   requestId?: string;
 }
 
+export interface DeleteRequest {
+  requestId?: string;
+}
+
+export interface DeleteResult {
+  /** The revision that was running and was stopped for the deletion, if one was. */
+  stopped?: string;
+  /** Objects collected from the clusters (deleted, already gone, or released to other holders). */
+  collected: number;
+  /** Objects still recorded after collection: written by a later writer, so left alone. */
+  left: number;
+  message: string;
+}
+
 export interface OperationResult {
   revision: string;
   message: string;
@@ -113,6 +127,8 @@ export const applyUpdate = defineUpdate<ApplyResult, [ApplyRequest]>('apply');
 export const publishUpdate = defineUpdate<PublishedRevision, [PublishRequest]>('publish');
 export const rollbackUpdate = defineUpdate<RollbackResult, [RollbackRequest]>('rollback');
 export const restartUpdate = defineUpdate<OperationResult, [RestartRequest]>('restart');
+/** Deletes the application: stops its run, collects everything it owns, then the entity ends. */
+export const deleteUpdate = defineUpdate<DeleteResult, [DeleteRequest]>('delete');
 export const statusQuery = defineQuery<ApplicationStatus>('status');
 export const revisionQuery = defineQuery<RevisionDetail, [string]>('revision');
 /** Just the revision index (what `revision list` shows), without the draft, inventory and audit. */

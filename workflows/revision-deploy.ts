@@ -7,6 +7,7 @@ import type { PlannedStep } from '../model/workflow-plan.js';
 import { firstFailureAll, settleAll } from './lanes.js';
 import type { RevisionRun } from './revision-run.js';
 import { garbageScope } from '../model/ownership-scope.js';
+import { recordDeployOutputs, snapshotForStep } from './revision-builtin-steps.js';
 
 /*
  * What a revision run writes to clusters: the objects of a deploy step, the health wait, and
@@ -36,7 +37,9 @@ export async function keepStepsBeforeRestart(run: RevisionRun): Promise<void> {
 export async function deploy(run: RevisionRun, step: PlannedStep, status: StepStatus): Promise<void> {
   status.message = 'rendering';
   run.publishVisibility();
-  const rendered = await run.compute.renderStep(stepRenderRequest(run.input.snapshot, run.revision, step));
+  // Component inputs are written into a copy of the snapshot (the same object when none has any).
+  const snapshot = snapshotForStep(run, step.name);
+  const rendered = await run.compute.renderStep(stepRenderRequest(snapshot, run.revision, step));
   const parallelism =
     typeof step.properties.parallelism === 'number' ? Math.max(1, step.properties.parallelism) : 5;
 
@@ -82,6 +85,25 @@ export async function deploy(run: RevisionRun, step: PlannedStep, status: StepSt
     for (const h of result) run.health.set(`${h.cluster}/${h.namespace}/${h.component}`, h);
     run.publishVisibility();
   });
+
+  // Only steps or components that declare outputs take this branch (never an older history).
+  const declares =
+    (step.outputs ?? []).length > 0 ||
+    snapshot.application.spec.components.some((c) => (c.outputs ?? []).length > 0);
+  if (declares) {
+    const workloads = clusters.flatMap((cluster) =>
+      (rendered.health[cluster] ?? []).flatMap((t) => {
+        const r = rendered.resources.find(
+          (x) =>
+            x.cluster === cluster &&
+            x.object.kind === t.workload.kind &&
+            x.object.metadata.name === t.workload.name,
+        );
+        return r ? [{ cluster, component: t.component, object: r.object }] : [];
+      }),
+    );
+    await recordDeployOutputs(run, step, status, workloads);
+  }
 }
 
 /** After success: delete what earlier revisions applied and this one no longer renders. */

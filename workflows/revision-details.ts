@@ -5,6 +5,18 @@ function escapeCell(text: string | undefined): string {
   return (text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/** `message · outputs: status=ok, port=80`: a step's outputs are visible in the UI's step table. */
+function messageCell(s: StepStatus): string {
+  const outputs = Object.entries(s.outputs ?? {}).map(
+    ([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
+  );
+  const parts = [
+    ...(s.message ? [s.message] : []),
+    ...(outputs.length > 0 ? [`outputs: ${outputs.join(', ')}`] : []),
+  ];
+  return escapeCell(parts.join(' · ').slice(0, 500));
+}
+
 /** The markdown step table shown in the Temporal UI for a revision. */
 export function renderDetails(run: RevisionRun): string {
   const r = run.input.revision;
@@ -12,7 +24,7 @@ export function renderDetails(run: RevisionRun): string {
   const walk = (steps: StepStatus[], depth: number) => {
     for (const s of steps) {
       rows.push(
-        `| ${'↳ '.repeat(depth)}${escapeCell(s.name)} | ${s.type} | ${s.phase} | ${escapeCell(s.message)} |`,
+        `| ${'↳ '.repeat(depth)}${escapeCell(s.name)} | ${s.type} | ${s.phase} | ${messageCell(s)} |`,
       );
       if (s.subSteps) walk(s.subSteps, depth + 1);
     }

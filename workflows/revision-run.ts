@@ -57,6 +57,8 @@ export class RevisionRun {
   /** Every object this run applied (or, for steps kept by a restart, would have applied). */
   readonly applied = new Map<string, InventoryEntry>();
   private unreported: InventoryEntry[] = [];
+  /** Outputs recorded by steps and components so far, by name (read by later steps' inputs). */
+  readonly outputs: Record<string, unknown> = {};
   /** Objects this run's garbage collection deleted. */
   readonly deleted: InventoryEntry[] = [];
   /** Lanes settle before the run goes on or reports (false only for histories of 0.1.0). */

@@ -10,10 +10,12 @@ import {
 } from '@temporalio/workflow';
 import { formatDuration, parseDuration } from '../model/duration.js';
 import { evaluateStepCondition } from '../model/step-condition.js';
+import { inputValues } from '../model/step-io.js';
 import type { StepStatus } from '../model/step-status.js';
 import type { PlannedStep } from '../model/workflow-plan.js';
 import * as acts from './activities.js';
 import { deploy } from './revision-deploy.js';
+import { isKubeVelaStepType, runKubeVelaStep } from './revision-builtin-steps.js';
 import type { RevisionRun } from './revision-run.js';
 
 /*
@@ -39,7 +41,9 @@ export async function runStep(
   );
   const dependencyFailed = step.dependsOn.some((d) => run.byName.get(d)?.status.phase === 'failed');
   const shouldRun =
-    step.if !== undefined ? evaluateStepCondition(step.if, statuses) : !earlierFailed && !dependencyFailed;
+    step.if !== undefined
+      ? evaluateStepCondition(step.if, statuses, inputValues(step.inputs ?? [], run.outputs))
+      : !earlierFailed && !dependencyFailed;
   if (!shouldRun) {
     status.phase = 'skipped';
     status.reason = 'Skip';
@@ -74,15 +78,17 @@ export async function runStep(
       .catch(() => undefined);
   }
   try {
-    await scope.run(() => executeStep(run, step, status));
+    const kept = await scope.run(() => executeStep(run, step, status));
     status.phase = 'succeeded';
-    delete status.message;
+    // Built-in steps keep what they did (print-message-in-status, the URL collected, …).
+    if (kept !== undefined) status.message = kept;
+    else delete status.message;
     delete status.reason;
   } catch (err) {
     if (timedOut) {
       status.phase = 'failed';
       status.reason = 'Timeout';
-      const last = waitingFor.length > 0 ? waitingFor.join('; ') : (status.message as string | undefined);
+      const last = waitingFor.length > 0 ? waitingFor.join('; ') : status.message;
       status.message = `step did not finish within ${formatDuration(step.timeoutMs ?? 0)}${last ? `: ${last}` : ''}`;
       run.markRunningSteps('failed', 'Timeout', 'parent step timed out', status.subSteps);
     } else if (isCancellation(err)) {
@@ -115,16 +121,22 @@ async function waitUntilReleased(run: RevisionRun, step: PlannedStep, status: St
   run.refreshStatus();
 }
 
-async function executeStep(run: RevisionRun, step: PlannedStep, status: StepStatus): Promise<void> {
+async function executeStep(
+  run: RevisionRun,
+  step: PlannedStep,
+  status: StepStatus,
+): Promise<string | undefined> {
+  // KubeVela's other built-ins: a branch histories recorded before they existed never take.
+  if (isKubeVelaStepType(step.type)) return runKubeVelaStep(run, step, status);
   switch (step.type) {
     case 'deploy':
       if (step.properties.auto === false)
         await waitForResume(run, step, status, 'waiting for approval', undefined);
       await deploy(run, step, status);
-      return;
+      return undefined;
     case 'apply-component':
       await deploy(run, step, status);
-      return;
+      return undefined;
     case 'suspend': {
       const duration = step.properties.duration;
       await waitForResume(
@@ -136,12 +148,12 @@ async function executeStep(run: RevisionRun, step: PlannedStep, status: StepStat
           : 'suspended by a suspend step',
         typeof duration === 'string' ? parseDuration(duration) : undefined,
       );
-      return;
+      return undefined;
     }
     case 'step-group': {
       const failed = await run.runSteps(step.subSteps ?? [], run.plan.mode.subSteps);
       if (failed) throw ApplicationFailure.nonRetryable(`sub-step ${failed} failed`, 'StepFailed');
-      return;
+      return undefined;
     }
     default:
       // planWorkflow validated step types at publish; this would be a snapshot from a newer Revela.

@@ -5,6 +5,7 @@ import { catalog } from './catalog.js';
 import { revision } from './revision.js';
 import { stateKeep } from './state-keep.js';
 import { rollback } from './rollback.js';
+import { restartTimer } from './restart-timer.js';
 
 /**
  * Versioning behaviours, declared per workflow type (`setWorkflowOptions` beside each workflow).
@@ -40,3 +41,5 @@ setWorkflowOptions(pinnedWhenVersioned, revision);
 setWorkflowOptions(autoUpgradeWhenVersioned, stateKeep);
 // A rollback is one run that re-applies a snapshot and collects garbage, like a revision.
 setWorkflowOptions(pinnedWhenVersioned, rollback);
+// A restart-workflow timer only sleeps and asks the entity; it may finish on any build.
+setWorkflowOptions(autoUpgradeWhenVersioned, restartTimer);

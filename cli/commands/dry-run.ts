@@ -63,7 +63,7 @@ export function dryRunCommand(ctx: CliContext): Command {
 Labels carry the revision name of a first publish (<app>-v1). ref-objects cannot be read offline.
 
 Examples:
-  revela dry-run -f examples/podinfo/ --clusters examples/podinfo/clusters.yaml
+  revela dry-run -f examples/podinfo/ --clusters examples/podinfo/registry/clusters.yaml
   revela dry-run -f app.yaml -o json
   cat app.yaml | revela dry-run -f -`,
   );

@@ -18,6 +18,12 @@ function stepLines(steps: readonly StepStatus[], indent: string, palette: Palett
     lines.push(`${indent}  phase: ${palette.paint(stepPhaseStyle(step.phase), step.phase)}`);
     if (step.reason) lines.push(`${indent}  reason: ${step.reason}`);
     if (step.message) lines.push(`${indent}  message: ${step.message}`);
+    const outputs = Object.entries(step.outputs ?? {});
+    if (outputs.length > 0) {
+      lines.push(`${indent}  outputs:`);
+      for (const [name, value] of outputs)
+        lines.push(`${indent}    ${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    }
     if (step.subSteps && step.subSteps.length > 0) {
       lines.push(`${indent}  subSteps:`);
       lines.push(...stepLines(step.subSteps, `${indent}    `, palette));

@@ -51,4 +51,8 @@ export const REPLAY_PATHS: readonly ReplayPath[] = [
   },
   { path: 'catalog delete', fixtures: ['catalog-delete'] },
   { path: 'catalog continue-as-new', fixtures: ['catalog-continued-as-new'] },
+  {
+    path: "KubeVela's built-in steps (writes, reads, HTTP, a wait), inputs/outputs and if over inputs",
+    fixtures: ['revision-kubevela-steps-io'],
+  },
 ];

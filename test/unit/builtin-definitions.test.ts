@@ -90,7 +90,7 @@ const KITCHEN_SINK = [
 ];
 
 describe('the built-in definitions', () => {
-  it("are KubeVela's components, traits and policies and four step types, each with a version", () => {
+  it("are KubeVela's components, traits and policies and its built-in step types, each with a version", () => {
     const builtins = loadBuiltinDefinitions();
     expect(Object.keys(builtins.componentDefinitions).sort()).toEqual([
       'cron-task',
@@ -146,9 +146,25 @@ describe('the built-in definitions', () => {
     ]);
     expect(Object.keys(builtins.workflowStepDefinitions).sort()).toEqual([
       'apply-component',
+      'apply-deployment',
+      'apply-object',
+      'check-metrics',
+      'clean-jobs',
+      'collect-service-endpoints',
+      'depends-on-app',
       'deploy',
+      'export-data',
+      'export-service',
+      'export2config',
+      'export2secret',
+      'notification',
+      'print-message-in-status',
+      'read-object',
+      'request',
+      'restart-workflow',
       'step-group',
       'suspend',
+      'webhook',
     ]);
     const all = [
       ...Object.values(builtins.componentDefinitions),

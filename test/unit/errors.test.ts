@@ -145,10 +145,10 @@ describe('every model error', () => {
     expect(policy.path).toBe('spec.policies[1].type');
     expect(policy.reason).toMatch(/^unknown policy type "canary"/);
     const step = await caught(() =>
-      build(app('spec:\n  components: []\n  workflow:\n    steps: [{name: notify, type: notification}]\n')),
+      build(app('spec:\n  components: []\n  workflow:\n    steps: [{name: notify, type: send-fax}]\n')),
     );
     expect(step.path).toBe('spec.workflow.steps[0].type');
-    expect(step.reason).toMatch(/^unknown workflow step type "notification"/);
+    expect(step.reason).toMatch(/^unknown workflow step type "send-fax"/);
   });
 
   it('a scaler on a task is a TraitNotApplicable error naming the trait', async () => {

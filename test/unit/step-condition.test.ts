@@ -51,7 +51,7 @@ describe('step conditions', () => {
     ],
     [
       'context.stepSessionID == "x"',
-      'invalid condition "context.stepSessionID == "x"" at position 0: unknown name "context"; use always or status.<step>.<failed|succeeded|skipped|timeout|finished|phase|reason>',
+      'invalid condition "context.stepSessionID == "x"" at position 0: unknown name "context"; use always, inputs.<name> or status.<step>.<failed|succeeded|skipped|timeout|finished|phase|reason>',
     ],
     ['(always', 'invalid condition "(always" at position 7: expected ")"'],
     ['always &&', 'invalid condition "always &&" at position 9: the condition ends too early'],

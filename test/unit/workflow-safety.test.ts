@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 const WORKFLOW_SAFE = [
   'app-references',
   'application',
+  'builtin-steps',
   'canonical-json',
   'catalog-view',
   'cluster-info',
@@ -37,7 +38,10 @@ const WORKFLOW_SAFE = [
   'revision',
   'snapshot',
   'step-condition',
+  'step-io',
+  'step-io-check',
   'strategic-merge',
+  'value-from',
   'workflow',
   'workflow-plan',
 ];

@@ -119,14 +119,16 @@ describe('failures', () => {
 describe('-f inputs', () => {
   it('reads a directory and skips files that are not manifests, saying so', async () => {
     const skipped: string[] = [];
-    const docs = await loadInputs([EXAMPLE], { onSkip: (file) => skipped.push(file) });
+    const docs = await loadInputs([EXAMPLE, join(EXAMPLE, 'registry')], {
+      onSkip: (file) => skipped.push(file),
+    });
     expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
       'Application/podinfo',
       'Policy/override-high-availability',
       'Policy/topology-hangzhou-clusters',
       'Workflow/make-release-in-hangzhou',
     ]);
-    expect(skipped).toEqual([join(EXAMPLE, 'clusters.yaml')]);
+    expect(skipped).toEqual([join(EXAMPLE, 'registry', 'clusters.yaml')]);
   });
 
   it('gives documents without a namespace the -n namespace', async () => {

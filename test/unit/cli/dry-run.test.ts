@@ -99,7 +99,7 @@ describe('revela dry-run', () => {
       '-f',
       dir,
       '--clusters',
-      join(EXAMPLES, 'podinfo', 'clusters.yaml'),
+      join(EXAMPLES, 'podinfo', 'registry', 'clusters.yaml'),
       '-o',
       'json',
     ]);
@@ -115,7 +115,7 @@ describe('revela dry-run', () => {
       '-f',
       join(EXAMPLES, 'podinfo'),
       '--clusters',
-      join(EXAMPLES, 'podinfo', 'clusters.yaml'),
+      join(EXAMPLES, 'podinfo', 'registry', 'clusters.yaml'),
     ]);
     expect(code).toBe(0);
     const headers = out.split('\n').filter((l) => l.startsWith('# '));
