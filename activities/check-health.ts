@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { ClusterRegistry } from '../kube/cluster-registry.js';
 import { componentHealth } from '../kube/component-health.js';
@@ -9,6 +10,18 @@ import {
   type NotHealthyDetails,
 } from './types.js';
 
+/**
+ * How long one attempt keeps looking before it hands the wait to the retry policy, and how often
+ * it looks meanwhile. A rollout on a responsive cluster is usually Ready within a second of the
+ * apply: checking once and retrying after the policy's first interval (1 s) made every publish
+ * wait that second in full (`kubectl rollout status`, which watches, does not). Short enough that
+ * a cancelled run notices at its next heartbeat, which the worker sends at most
+ * `HEALTH_HEARTBEAT_THROTTLE_MS` apart (worker/create-worker.ts).
+ */
+export const HEALTH_ATTEMPT_WINDOW_MS = 3000;
+export const HEALTH_POLL_INTERVAL_MS = 100;
+export const HEALTH_HEARTBEAT_THROTTLE_MS = 200;
+
 function checkTarget(
   registry: ClusterRegistry,
   cluster: string,
@@ -17,18 +30,41 @@ function checkTarget(
   return componentHealth(registry.client(cluster), target);
 }
 
+async function checkOnce(registry: ClusterRegistry, input: CheckHealthInput): Promise<ComponentHealth[]> {
+  const results: ComponentHealth[] = [];
+  for (const target of input.targets) results.push(await checkTarget(registry, input.cluster, target));
+  return results;
+}
+
+/** The running activity's context, or none when called outside an attempt (a unit test). */
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Checks once whether a step's components are healthy on one cluster. When one is not, it throws
- * a retryable `NotHealthy` failure whose message says why (`hangzhou1/examples/podinfo is not
- * healthy: Ready:0/3`) — the retry policy turns this into the wait, and the Temporal UI and
- * `revela status` show the latest message while it lasts.
+ * Checks whether a step's components are healthy on one cluster, looking again every
+ * `HEALTH_POLL_INTERVAL_MS` for up to `HEALTH_ATTEMPT_WINDOW_MS`. When one is still not healthy,
+ * it throws a retryable `NotHealthy` failure whose message says why
+ * (`hangzhou1/examples/podinfo is not healthy: Ready:0/3`) — the retry policy turns this into the
+ * longer wait, and the Temporal UI and `revela status` show the latest message while it lasts.
+ * A cancellation (the run was superseded) ends the wait at the next look.
  */
 export async function checkHealth(
   registry: ClusterRegistry,
   input: CheckHealthInput,
 ): Promise<ComponentHealth[]> {
-  const results: ComponentHealth[] = [];
-  for (const target of input.targets) results.push(await checkTarget(registry, input.cluster, target));
+  const ctx = activityContext();
+  const deadline = Date.now() + HEALTH_ATTEMPT_WINDOW_MS;
+  let results = await checkOnce(registry, input);
+  while (ctx && results.some((h) => !h.healthy) && Date.now() + HEALTH_POLL_INTERVAL_MS < deadline) {
+    ctx.heartbeat();
+    await ctx.sleep(HEALTH_POLL_INTERVAL_MS);
+    results = await checkOnce(registry, input);
+  }
   const unhealthy = results.filter((h) => !h.healthy);
   if (unhealthy.length > 0) {
     const details: NotHealthyDetails = { cluster: input.cluster, health: results };

@@ -5,6 +5,7 @@ import { loadConnectionConfig, type ConnectionConfig } from '../client/connectio
 import { decodeEncryptionKey } from '../client/data-converter.js';
 import { DEFAULT_TASK_QUEUE } from '../workflows/task-queue.js';
 import { BUILD_ID_PATTERN, packageVersion, revelaBuildId } from './build-id.js';
+import { cachedWorkflowsFor, memoryQuantity } from './memory.js';
 import { DEFAULT_DEPLOYMENT_NAME, type WorkerVersioning } from './versioning.js';
 
 const durationMs = z
@@ -29,7 +30,12 @@ export const RevelaEnvSchema = z.object({
   REVELA_SHUTDOWN_GRACE: durationMs.default(10_000),
   REVELA_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(100),
   REVELA_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(40),
-  /** Workflows kept in memory (about 3 MiB each); the SDK sizes it from the heap when unset. */
+  /**
+   * Memory the worker may use (`1Gi`): sizes the workflow cache so the worker stays within it
+   * whatever the number of applications (worker/memory.ts). Set it to the container's limit.
+   */
+  REVELA_WORKER_MEMORY: memoryQuantity.optional(),
+  /** Workflows kept in memory; overrides the size derived from `REVELA_WORKER_MEMORY`. */
   REVELA_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   REVELA_ENCRYPTION_KEY: z
     .string()
@@ -70,7 +76,10 @@ export interface WorkerConfig {
   readonly shutdownGraceMs: number;
   readonly maxConcurrentActivities: number;
   readonly maxConcurrentWorkflowTasks: number;
+  /** Workflow cache size; `undefined` lets the SDK size it from the V8 heap limit. */
   readonly maxCachedWorkflows: number | undefined;
+  /** `REVELA_WORKER_MEMORY` in bytes, when set. */
+  readonly memoryBytes: number | undefined;
   readonly encryption: { readonly key: Buffer; readonly keyId: string } | undefined;
   readonly healthPort: number | undefined;
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -122,7 +131,10 @@ export function loadWorkerConfig(
     shutdownGraceMs: e.REVELA_SHUTDOWN_GRACE,
     maxConcurrentActivities: overrides.maxConcurrentActivities ?? e.REVELA_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTasks: e.REVELA_MAX_CONCURRENT_WORKFLOW_TASKS,
-    maxCachedWorkflows: e.REVELA_MAX_CACHED_WORKFLOWS,
+    maxCachedWorkflows:
+      e.REVELA_MAX_CACHED_WORKFLOWS ??
+      (e.REVELA_WORKER_MEMORY !== undefined ? cachedWorkflowsFor(e.REVELA_WORKER_MEMORY) : undefined),
+    memoryBytes: e.REVELA_WORKER_MEMORY,
     encryption: e.REVELA_ENCRYPTION_KEY
       ? { key: decodeEncryptionKey(e.REVELA_ENCRYPTION_KEY), keyId: e.REVELA_ENCRYPTION_KEY_ID }
       : undefined,

@@ -7,12 +7,14 @@ import {
   type WorkerOptions,
 } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities.js';
+import { HEALTH_HEARTBEAT_THROTTLE_MS } from '../activities/check-health.js';
 import { revelaDataConverter } from '../client/data-converter.js';
 import { readMergedCatalog } from '../client/read-catalog.js';
 import { ClusterRegistry } from '../kube/cluster-registry.js';
 import type { WorkerConfig } from './config.js';
 import { registerSearchAttributes } from './search-attributes.js';
 import { promoteVersion, workerDeploymentOptions, type PromotionOutcome } from './versioning.js';
+import { preloadModules } from './preload-modules.js';
 import { workflowsPath } from './workflows-path.js';
 
 export interface RevelaWorkerOptions {
@@ -77,8 +79,16 @@ export async function createRevelaWorker(options: RevelaWorkerOptions): Promise<
       dataConverter,
       shutdownGraceTime: config.shutdownGraceMs,
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
-      maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
+      // A workflow task needs its workflow in the cache: never more tasks at once than it holds.
+      maxConcurrentWorkflowTaskExecutions:
+        config.maxCachedWorkflows !== undefined && config.maxCachedWorkflows > 0
+          ? Math.min(config.maxConcurrentWorkflowTasks, config.maxCachedWorkflows)
+          : config.maxConcurrentWorkflowTasks,
       ...(config.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.maxCachedWorkflows } : {}),
+      // Activities without a heartbeat timeout (the health wait) still heartbeat while they look
+      // again; sending those at most this far apart is how a superseded run's wait is cancelled
+      // promptly rather than at the SDK's default 30 s.
+      defaultHeartbeatThrottleInterval: HEALTH_HEARTBEAT_THROTTLE_MS,
       ...(options.identity ? { identity: options.identity } : {}),
       workerDeploymentOptions: workerDeploymentOptions(config.versioning),
     });
@@ -140,8 +150,10 @@ function promoteOncePolling(
 async function bundleWorkflows(): Promise<{ code: string }> {
   const log = Runtime.instance().logger;
   const started = Date.now();
+  const path = workflowsPath();
   const bundle = await bundleWorkflowCode({
-    workflowsPath: workflowsPath(),
+    workflowsPath: path,
+    preloadModules: preloadModules(path),
     logger: {
       log: (level, message, meta) => void log.log(level, message, meta),
       trace: (message, meta) => void log.trace(message, meta),

@@ -54,6 +54,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       clusters: registry.list().map((c) => c.name),
       ...(healthPort !== undefined ? { healthz: `http://127.0.0.1:${healthPort}/healthz` } : {}),
       encryption: config.encryption ? 'on' : 'off',
+      ...(config.memoryBytes !== undefined ? { memoryMiB: Math.round(config.memoryBytes / 2 ** 20) } : {}),
+      maxCachedWorkflows: worker.options.maxCachedWorkflows,
     });
     options.onReady?.(healthPort !== undefined ? { healthPort } : {});
     await running;

@@ -4,197 +4,82 @@
  * are scheduled), each figure against a baseline measured in the same run on the same servers:
  *
  * - publish latency: the update round trip and end to end to `Succeeded` of a two-cluster app,
- *   against a workflow running the same number of no-op activities in the same shape;
+ *   against one workflow running the same activities in the same shape (the same real applies
+ *   and health waits, no entity, child, reports or visibility);
  * - kubeDeploy: publish → every Deployment Ready on hangzhou1 and hangzhou2, against
  *   `kubectl apply --server-side` + `kubectl rollout status` of the same objects;
  * - supersession latency: a publish while a revision waits, until the old run closed and the new
  *   one started (the publish answers only then);
  * - throughput: 500 applications × 2 clusters published concurrently on one worker, then on two
  *   (apps/s, worker CPU, peak RSS), against 500 baseline workflows;
- * - entity scale: 1,000 applications idle (worker RSS) and `revision list` latency of an app with
- *   its full retention, against a query of a trivial workflow.
+ * - revision list latency of an app with its full retention, against a query of a trivial workflow;
+ * - entityScale: 10,000 applications idle on one worker (RSS), then publishes to evicted ones
+ *   against warm ones (`entity-scale.ts`).
  *
  * Workers run as separate processes (`dist/worker/main.js`), as in production.
  *
  *   npm run bench:engine
+ *   BENCH_ONLY=entityScale npm run bench:engine   # only the entity-scale section (merged into the JSON)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import proto from '@temporalio/proto';
 import { DEV_CLUSTERS } from '../../dev/local-clusters.js';
 import { startBenchClusters } from '../lib/bench-clusters.js';
 import { measureKubeDeploy } from './kube-deploy.js';
 import { RevelaClient } from '../../client/revela-client.js';
 import { startDevServer } from '../../dev/dev-server.js';
 import { provisionTemporalCli } from '../../dev/temporal-cli.js';
-import { withPublishVersion, type Application } from '../../model/application.js';
+import { ClusterRegistry } from '../../kube/cluster-registry.js';
+import type { Application } from '../../model/application.js';
 import type { RevelaDocument } from '../../model/document.js';
 import { loadDocuments } from '../../cli/load-documents.js';
-import { printTable, repoRoot, writeResult } from '../lib/report.js';
-import { formatMs, summarize, type Summary } from '../lib/stats.js';
-import { echoQuery, echoUpdate, type baselineEntity, type baselinePublish } from './baseline-workflows.js';
+import { repoRoot, writeResult } from '../lib/report.js';
+import { summarize } from '../lib/stats.js';
+import { echoQuery } from './baseline-workflows.js';
+import { measureEntityScale } from './entity-scale.js';
+import { printEngine } from './print-engine.js';
+import { spawnReady, type ProcessMeter } from './processes.js';
+import {
+  measureBaselines,
+  measureBaselineThroughput,
+  measurePublishLatency,
+  measureSupersession,
+  measureThroughput,
+  withImage,
+  type SectionContext,
+} from './publish-sections.js';
+import { profileHooks } from './profile.js';
 
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 200);
 const SUPERSEDE_RUNS = Number(process.env.BENCH_SUPERSEDE_RUNS ?? 50);
 const THROUGHPUT_APPS = Number(process.env.BENCH_THROUGHPUT_APPS ?? 500);
 const KUBE_DEPLOY_RUNS = Number(process.env.BENCH_KUBE_DEPLOY_RUNS ?? 30);
+const ENTITY_APPS = Number(process.env.BENCH_ENTITY_APPS ?? 10_000);
+const ENTITY_PUBLISHED = Number(process.env.BENCH_ENTITY_PUBLISHED ?? 1000);
+const ENTITY_COLD_RUNS = Number(process.env.BENCH_ENTITY_COLD_RUNS ?? 100);
+const ENTITY_IN_FLIGHT = Number(process.env.BENCH_ENTITY_IN_FLIGHT ?? 32);
+const ENTITY_IDLE_MS = Number(process.env.BENCH_ENTITY_IDLE_MS ?? 30_000);
+/** The memory the entity-scale worker is given (its workflow cache is sized from it). */
+const ENTITY_WORKER_MEMORY = process.env.BENCH_ENTITY_WORKER_MEMORY ?? '1Gi';
+const ONLY = process.env.BENCH_ONLY;
 const IN_FLIGHT = 100;
 const WARMUP = 10;
 
 const log = (line: string) => process.stderr.write(`[bench:engine] ${line}\n`);
 
-/** A worker process and what the kernel says it cost. */
-class ProcessMeter {
-  private startTicks = 0;
-  private startedAt = 0;
-  constructor(readonly child: ChildProcess) {}
-
-  private ticks(): number {
-    const fields = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return Number(fields[11]) + Number(fields[12]);
-  }
-
-  private status(key: 'VmHWM' | 'VmRSS'): number {
-    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(
-      readFileSync(`/proc/${this.child.pid}/status`, 'utf8'),
-    );
-    return Number(m?.[1] ?? 0) * 1024;
-  }
-
-  begin(): void {
-    this.startTicks = this.ticks();
-    this.startedAt = performance.now();
-  }
-
-  /** CPU used since `begin` as a share of one core, and peak/current RSS in MiB. */
-  end(): { cpuCores: number; peakRssMiB: number; rssMiB: number } {
-    const seconds = (performance.now() - this.startedAt) / 1000;
-    // Clock ticks are 1/100 s on Linux.
-    const cpuSeconds = (this.ticks() - this.startTicks) / 100;
-    return {
-      cpuCores: cpuSeconds / seconds,
-      peakRssMiB: this.status('VmHWM') / 2 ** 20,
-      rssMiB: this.status('VmRSS') / 2 ** 20,
-    };
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGTERM');
-    await exited;
-  }
-}
-
-async function spawnReady(args: string[], env: NodeJS.ProcessEnv, marker: string): Promise<ProcessMeter> {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${args[0]} did not print "${marker}" within 60 s:\n${output}`)),
-      60_000,
-    );
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(marker)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}:\n${output}`)));
-  });
-  child.stdout?.resume();
-  child.stderr?.resume();
-  return new ProcessMeter(child);
-}
-
-/** Runs `fn` over 0..n-1 with at most `limit` in flight. */
-async function pool(n: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, n) }, async () => {
-      while (next < n) await fn(next++);
-    }),
-  );
-}
-
-function withImage(
-  app: Application,
-  image: string,
-  name = app.metadata.name,
-  namespace = app.metadata.namespace,
-): Application {
-  const component = app.spec.components[0];
-  if (!component) throw new Error('the bench application has no component');
-  return {
-    ...app,
-    metadata: { ...app.metadata, name, namespace },
-    spec: {
-      ...app.spec,
-      components: [{ ...component, properties: { ...(component.properties ?? {}), image } }],
-    },
-  };
-}
-
-const EventType = proto.temporal.api.enums.v1.EventType;
-
-/**
- * Where the time of a publish goes, from the revision's history timestamps (server clock, same
- * machine): the publish call until the revision workflow started, then each step of its run.
- */
-async function timeline(
-  client: Client,
-  runs: readonly { workflowId: string; calledAt: number; roundTripMs: number }[],
-): Promise<Record<string, number>> {
-  const segments: Record<string, number[]> = {};
-  const add = (name: string, ms: number) => (segments[name] ??= []).push(ms);
-  for (const run of runs) {
-    const events = (await client.workflow.getHandle(run.workflowId).fetchHistory()).events ?? [];
-    const at = (e: (typeof events)[number] | undefined) =>
-      Number(e?.eventTime?.seconds ?? 0) * 1000 + (e?.eventTime?.nanos ?? 0) / 1e6;
-    type Kind = proto.temporal.api.enums.v1.EventType;
-    const first = (type: Kind) => events.find((e) => e.eventType === type);
-    const last = (type: Kind, activity?: string) =>
-      [...events].reverse().find((e) => {
-        if (e.eventType !== type) return false;
-        if (!activity) return true;
-        const scheduledId = String(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? e.eventId);
-        const scheduled = events.find((x) => String(x.eventId) === scheduledId);
-        return scheduled?.activityTaskScheduledEventAttributes?.activityType?.name === activity;
-      });
-    const started = at(first(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED));
-    const applyScheduled = at(first(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED));
-    const applied = at(last(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, 'applyResource'));
-    const healthy = at(last(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, 'checkHealth'));
-    const reported = at(last(EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED));
-    const closed = at(last(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED));
-    add('publish call → revision workflow started', started - run.calledAt);
-    add('publish call → answered (after the revision started)', run.roundTripMs);
-    add('started → first apply scheduled (plan, render)', applyScheduled - started);
-    add('applies on both clusters', applied - applyScheduled);
-    add('health checks on both clusters', healthy - applied);
-    add('final report to the application (signal)', reported - healthy);
-    add('report acknowledged → workflow closed', closed - reported);
-  }
-  return Object.fromEntries(Object.entries(segments).map(([k, v]) => [k, summarize(v).p50Ms]));
-}
-
 async function main(): Promise<void> {
+  if (ONLY !== undefined && ONLY !== 'entityScale') throw new Error(`BENCH_ONLY=${ONLY}: only entityScale`);
   const root = repoRoot();
   const dist = join(root, 'dist');
-  const stateDir = await mkdtemp(join(tmpdir(), 'revela-bench-'));
   const cli = await provisionTemporalCli({ log });
   const server = await startDevServer({ cli });
-  const files = await startBenchClusters(DEV_CLUSTERS, { podReadyDelayMs: 0 });
+  const files = await startBenchClusters(
+    ONLY ? DEV_CLUSTERS.filter((c) => c.name === 'local') : DEV_CLUSTERS,
+    {
+      podReadyDelayMs: 0,
+    },
+  );
   const env = {
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: server.namespace,
@@ -203,25 +88,82 @@ async function main(): Promise<void> {
   };
   const workerMain = join(dist, 'worker', 'main.js');
   const baselineMain = join(dist, 'bench', 'engine', 'baseline-worker.js');
-  const startRevelaWorker = () => spawnReady([workerMain], env, 'revela worker started');
+  const profile = profileHooks(log);
+  const startRevelaWorker = (extra: NodeJS.ProcessEnv = {}, nodeOptions: string[] = []) =>
+    spawnReady([workerMain], { ...env, ...extra }, 'revela worker started', nodeOptions);
   const connection = await Connection.connect({ address: server.address });
   const temporal = new Client({ connection, namespace: server.namespace });
   const meters: ProcessMeter[] = [];
-  try {
-    meters.push(await startRevelaWorker());
-    meters.push(
-      await spawnReady(
-        [baselineMain, server.address, server.namespace, 'baseline'],
-        {},
-        'baseline worker started',
-      ),
+  const startScaleWorker = async () => {
+    const worker = await startRevelaWorker(
+      { REVELA_WORKER_MEMORY: ENTITY_WORKER_MEMORY, ...profile.workerEnv },
+      profile.nodeOptions,
     );
+    meters.push(worker);
+    return worker;
+  };
+  try {
+    // The client checks a worker polls: the entity-scale run has only its own.
+    const onlyWorker = ONLY === 'entityScale' ? await startScaleWorker() : undefined;
+    if (!onlyWorker) meters.push(await startRevelaWorker());
     const revela = await RevelaClient.connect({
       address: server.address,
       temporalNamespace: server.namespace,
       env: { ...process.env, ...env },
     });
+    const registry = await ClusterRegistry.load({
+      kubeconfigPath: files.kubeconfigPath,
+      clustersPath: files.clustersPath,
+    });
+    const scale = async (): Promise<Awaited<ReturnType<typeof measureEntityScale>>> => {
+      const worker = onlyWorker ?? (await startScaleWorker());
+      log(
+        `entity scale: ${ENTITY_APPS} applications on one worker (REVELA_WORKER_MEMORY=${ENTITY_WORKER_MEMORY})`,
+      );
+      const result = await measureEntityScale({
+        revela,
+        temporal,
+        worker,
+        applications: ENTITY_APPS,
+        published: ENTITY_PUBLISHED,
+        coldRuns: ENTITY_COLD_RUNS,
+        inFlight: ENTITY_IN_FLIGHT,
+        idleMs: ENTITY_IDLE_MS,
+        namespace: 'scale',
+        workerMemory: ENTITY_WORKER_MEMORY,
+        log,
+        ...profile.onCreated(worker),
+      });
+      await worker.stop();
+      await profile.collect();
+      return result;
+    };
 
+    if (ONLY === 'entityScale') {
+      const entityScale = await scale();
+      await revela.close();
+      const path = join(root, 'bench', 'results', 'engine.json');
+      const previous = existsSync(path)
+        ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>)
+        : {};
+      const { benchmark: _b, date, node: _n, platform: _p, cpu: _c, cores: _k, ...rest } = previous;
+      printEngine({ entityScale });
+      const out = writeResult('engine', {
+        ...rest,
+        date: date ?? new Date().toISOString(),
+        entityScale: { ...entityScale, date: new Date().toISOString(), run: 'BENCH_ONLY=entityScale' },
+      });
+      log(`wrote entityScale into ${out}`);
+      return;
+    }
+
+    meters.push(
+      await spawnReady(
+        [baselineMain, server.address, server.namespace, 'baseline'],
+        env,
+        'baseline worker started',
+      ),
+    );
     const example = join(root, 'examples', 'podinfo');
     const docs: RevelaDocument[] = (
       await Promise.all(
@@ -234,36 +176,9 @@ async function main(): Promise<void> {
     for (const ns of ['examples', 'supersede', 'tp1', 'tp2']) {
       await revela.apply(catalog.map((d) => ({ ...d, metadata: { ...d.metadata, namespace: ns } })));
     }
+    const ctx: SectionContext = { revela, temporal, registry, app, warmup: WARMUP, log };
 
-    // ------------------------------------------------------------------ publish latency
-    log(
-      `publish latency: ${LATENCY_RUNS} publishes of examples/podinfo, then ${LATENCY_RUNS} baseline workflows`,
-    );
-    const roundTrips: number[] = [];
-    const endToEnd: number[] = [];
-    const measuredRevisions: { workflowId: string; calledAt: number; roundTripMs: number }[] = [];
-    for (let i = 0; i < LATENCY_RUNS + WARMUP; i++) {
-      const t0 = performance.now();
-      const r = await revela.publish({
-        app: withPublishVersion(withImage(app, `stefanprodan/podinfo:6.${i}.0`), `v${i}`),
-        publishVersion: `v${i}`,
-      });
-      const t1 = performance.now();
-      await temporal.workflow.getHandle(r.workflowId).result();
-      const t2 = performance.now();
-      if (i >= WARMUP) {
-        roundTrips.push(t1 - t0);
-        endToEnd.push(t2 - t0);
-        measuredRevisions.push({
-          workflowId: r.workflowId,
-          calledAt: performance.timeOrigin + t0,
-          roundTripMs: t1 - t0,
-        });
-      }
-    }
-    const breakdown = await timeline(temporal, measuredRevisions.slice(-50));
-
-    // ------------------------------------------------------------------ kubeDeploy
+    const latency = await measurePublishLatency(ctx, LATENCY_RUNS);
     log(`kubeDeploy: ${KUBE_DEPLOY_RUNS} publishes against kubectl apply --server-side + rollout status`);
     const kubeDeploy = await measureKubeDeploy({
       revela,
@@ -274,101 +189,28 @@ async function main(): Promise<void> {
       withImage,
       log,
     });
-    const baselineE2e: number[] = [];
-    for (let i = 0; i < LATENCY_RUNS + WARMUP; i++) {
-      const t0 = performance.now();
-      await temporal.workflow.execute<typeof baselinePublish>('baselinePublish', {
-        taskQueue: 'baseline',
-        workflowId: `baseline-${i}`,
-      });
-      if (i >= WARMUP) baselineE2e.push(performance.now() - t0);
-    }
-    const entity = await temporal.workflow.start<typeof baselineEntity>('baselineEntity', {
-      taskQueue: 'baseline',
-      workflowId: 'baseline-entity',
-    });
-    const baselineRoundTrips: number[] = [];
-    for (let i = 0; i < LATENCY_RUNS + WARMUP; i++) {
-      const t0 = performance.now();
-      await entity.executeUpdate(echoUpdate, { args: [`v${i}`] });
-      if (i >= WARMUP) baselineRoundTrips.push(performance.now() - t0);
-    }
+    const { baselineE2e, baselineRoundTrips, entity } = await measureBaselines(
+      ctx,
+      LATENCY_RUNS,
+      latency.lanes,
+    );
+    const supersede = await measureSupersession(ctx, SUPERSEDE_RUNS);
 
-    // ------------------------------------------------------------------ supersession
-    log(`supersession: ${SUPERSEDE_RUNS} publishes, each while the previous revision waits for health`);
-    const waiting = withImage(app, 'stefanprodan/podinfo:6.0.xxx', 'podinfo', 'supersede');
-    const supersede: number[] = [];
-    let previous = await revela.publish({ app: withPublishVersion(waiting, 's0'), publishVersion: 's0' });
-    for (let i = 1; i <= SUPERSEDE_RUNS + 5; i++) {
-      const handle = temporal.workflow.getHandle(previous.workflowId);
-      // Supersede a revision that is really waiting: its health check is pending.
-      for (;;) {
-        const d = await handle.describe();
-        if (d.raw.pendingActivities?.some((a) => a.activityType?.name === 'checkHealth')) break;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      const t0 = performance.now();
-      const next = await revela.publish({
-        app: withPublishVersion(waiting, `s${i}`),
-        publishVersion: `s${i}`,
-      });
-      const elapsed = performance.now() - t0;
-      const closed = await handle.describe();
-      if (closed.status.name === 'RUNNING')
-        throw new Error(`${previous.revision} still runs after it was superseded`);
-      if (i > 5) supersede.push(elapsed);
-      previous = next;
-    }
-    await revela.terminate({ name: 'podinfo', namespace: 'supersede' });
-
-    // ------------------------------------------------------------------ throughput
-    const throughput = async (namespace: string, workers: ProcessMeter[]) => {
-      for (const w of workers) w.begin();
-      const t0 = performance.now();
-      await pool(THROUGHPUT_APPS, IN_FLIGHT, async (i) => {
-        const r = await revela.publish({
-          app: withPublishVersion(withImage(app, 'stefanprodan/podinfo:6.0.1', `app-${i}`, namespace), 'v1'),
-          publishVersion: 'v1',
-        });
-        await temporal.workflow.getHandle(r.workflowId).result();
-      });
-      const seconds = (performance.now() - t0) / 1000;
-      const usage = workers.map((w) => w.end());
-      return {
-        apps: THROUGHPUT_APPS,
-        workers: workers.length,
-        seconds,
-        appsPerSecond: THROUGHPUT_APPS / seconds,
-        workerCpuCores: usage.map((u) => u.cpuCores),
-        workerPeakRssMiB: usage.map((u) => u.peakRssMiB),
-      };
-    };
     // Fresh worker processes, so peak RSS belongs to this phase alone.
     await meters[0]?.stop();
     meters[0] = await startRevelaWorker();
     log(`throughput: ${THROUGHPUT_APPS} apps × 2 clusters on one worker`);
-    const one = await throughput('tp1', [meters[0]]);
+    const one = await measureThroughput(ctx, 'tp1', [meters[0]], THROUGHPUT_APPS, IN_FLIGHT);
     await meters[0].stop();
     meters[0] = await startRevelaWorker();
     meters.push(await startRevelaWorker());
     log(`throughput: ${THROUGHPUT_APPS} apps × 2 clusters on two workers`);
-    const two = await throughput('tp2', [meters[0], meters[2]!]);
-    log(`throughput baseline: ${THROUGHPUT_APPS} baseline workflows`);
-    const b0 = performance.now();
-    await pool(THROUGHPUT_APPS, IN_FLIGHT, async (i) => {
-      await temporal.workflow.execute<typeof baselinePublish>('baselinePublish', {
-        taskQueue: 'baseline',
-        workflowId: `tp-baseline-${i}`,
-      });
-    });
-    const baselinePerSecond = THROUGHPUT_APPS / ((performance.now() - b0) / 1000);
+    const two = await measureThroughput(ctx, 'tp2', [meters[0], meters[2]!], THROUGHPUT_APPS, IN_FLIGHT);
+    log(`throughput baseline: ${THROUGHPUT_APPS} baseline workflows (same applies and health waits)`);
+    const baselinePerSecond = await measureBaselineThroughput(ctx, THROUGHPUT_APPS, IN_FLIGHT, latency.lanes);
+    const idle = [meters[0], meters[2]!].map((w) => w.rssMiB());
 
-    // ------------------------------------------------------------------ entity scale
-    log('entity scale: idle RSS with every application published, revision list latency');
-    const idle = [meters[0], meters[2]!].map((w) => {
-      w.begin();
-      return w.end().rssMiB;
-    });
+    log('revision list latency');
     const listLatency: number[] = [];
     const queryBaseline: number[] = [];
     for (let i = 0; i < LATENCY_RUNS + WARMUP; i++) {
@@ -381,79 +223,72 @@ async function main(): Promise<void> {
       await entity.query(echoQuery);
       if (i >= WARMUP) queryBaseline.push(performance.now() - t1);
     }
+    for (const m of meters.splice(0)) await m.stop();
+
+    const entityScale = ENTITY_APPS > 0 ? await scale() : undefined;
     await revela.close();
 
-    const rows: [string, Summary, Summary][] = [
-      ['publish: update round trip', summarize(roundTrips), summarize(baselineRoundTrips)],
-      ['publish: end to end to Succeeded', summarize(endToEnd), summarize(baselineE2e)],
-      ['supersede: publish while a revision waits', summarize(supersede), summarize(roundTrips)],
-      ['revision list (10 retained)', summarize(listLatency), summarize(queryBaseline)],
-    ];
-    printTable(
-      ['measure', 'runs', 'p50 ms', 'p99 ms', 'baseline p50', 'baseline p99', 'p50 ratio'],
-      rows.map(([name, m, b]) => [
-        name,
-        String(m.runs),
-        formatMs(m.p50Ms),
-        formatMs(m.p99Ms),
-        formatMs(b.p50Ms),
-        formatMs(b.p99Ms),
-        `${(m.p50Ms / b.p50Ms).toFixed(2)}×`,
-      ]),
-    );
-    console.log('');
-    console.log(
-      `throughput, 1 worker:  ${one.appsPerSecond.toFixed(1)} apps/s (${one.seconds.toFixed(1)} s; CPU ${one.workerCpuCores.map((c) => c.toFixed(2)).join('+')} cores; peak RSS ${one.workerPeakRssMiB.map((r) => r.toFixed(0)).join('+')} MiB)`,
-    );
-    console.log(
-      `throughput, 2 workers: ${two.appsPerSecond.toFixed(1)} apps/s (${two.seconds.toFixed(1)} s; CPU ${two.workerCpuCores.map((c) => c.toFixed(2)).join('+')} cores; peak RSS ${two.workerPeakRssMiB.map((r) => r.toFixed(0)).join('+')} MiB)`,
-    );
-    console.log(`throughput baseline:   ${baselinePerSecond.toFixed(1)} workflows/s`);
-    console.log(
-      `idle with ${2 * THROUGHPUT_APPS + 2} applications: worker RSS ${idle.map((r) => r.toFixed(0)).join(' + ')} MiB`,
-    );
-    console.log(
-      `kubeDeploy (publish → Ready on 2 clusters): p50 ${formatMs(kubeDeploy.measured.p50Ms)} / p99 ${formatMs(kubeDeploy.measured.p99Ms)} ms; kubectl ${formatMs(kubeDeploy.baseline.p50Ms)} / ${formatMs(kubeDeploy.baseline.p99Ms)} ms; ratio p50 ${kubeDeploy.ratioP50.toFixed(2)}×`,
-    );
-    console.log('\nwhere a publish spends its time (p50 of the last 50, from history timestamps):');
-    for (const [segment, ms] of Object.entries(breakdown))
-      console.log(`  ${segment.padEnd(52)} ${formatMs(ms)} ms`);
-
-    const [rt, e2e, sup, list] = rows.map(([name, m, b]) => ({
-      name,
-      measured: m,
-      baseline: b,
-      ratioP50: m.p50Ms / b.p50Ms,
-    }));
-    const out = writeResult('engine', {
+    const measure = (name: string, m: number[], b: number[]) => {
+      const measured = summarize(m);
+      const baseline = summarize(b);
+      return { name, measured, baseline, ratioP50: measured.p50Ms / baseline.p50Ms };
+    };
+    const rt = measure('publish: update round trip', latency.roundTrips, baselineRoundTrips);
+    const e2e = measure('publish: end to end to Succeeded', latency.endToEnd, baselineE2e);
+    const sup = measure('supersede: publish while a revision waits', supersede, latency.roundTrips);
+    const list = measure('revision list (10 retained)', listLatency, queryBaseline);
+    const result = {
       method:
         'Temporal dev server (in memory) and three real Kubernetes v1.34.4 clusters (pods Ready when scheduled); Revela workers and the baseline worker as separate processes; ' +
-        `${WARMUP} warm-up runs; baselines: a workflow with the same no-op activities in the same shape (publish), an update running one no-op activity (round trip), a query returning a list (revision list)`,
+        `${WARMUP} warm-up runs; baselines: one workflow running the same activities in the same shape, with the same real server-side applies and health waits on both clusters (publish, throughput), an update running one no-op activity (round trip), a query returning a list (revision list)`,
       publish: { updateRoundTrip: rt, endToEnd: e2e },
       kubeDeploy,
       supersession: sup,
       revisionList: list,
-      throughput: { oneWorker: one, twoWorkers: two, baselineWorkflowsPerSecond: baselinePerSecond },
-      entityScale: { applications: 2 * THROUGHPUT_APPS + 2, workerRssMiB: idle },
-      breakdown,
-      goals: {
-        endToEndOverheadMax: 1.3,
-        endToEndOverhead: e2e?.ratioP50,
-        updateRoundTripP99MaxMs: 200,
-        updateRoundTripP99Ms: rt?.measured.p99Ms,
-        supersessionP99MaxMs: 1000,
-        supersessionP99Ms: sup?.measured.p99Ms,
-        appsPerSecondMin: 5,
-        appsPerSecondOneWorker: one.appsPerSecond,
+      throughput: {
+        oneWorker: one,
+        twoWorkers: two,
+        baselineWorkflowsPerSecond: baselinePerSecond,
+        idleApplications: 2 * THROUGHPUT_APPS,
+        idleWorkerRssMiB: idle,
       },
-    });
-    console.log(`\nwrote ${out}`);
+      ...(entityScale ? { entityScale } : {}),
+      breakdown: latency.breakdown,
+      goals: {
+        endToEndOverheadMax: 1.2,
+        endToEndOverhead: e2e.ratioP50,
+        updateRoundTripRatioMax: 2.0,
+        updateRoundTripRatio: rt.ratioP50,
+        updateRoundTripP99Ms: rt.measured.p99Ms,
+        supersessionP99MaxMs: 1000,
+        supersessionP99Ms: sup.measured.p99Ms,
+        appsPerSecondOneWorker: one.appsPerSecond,
+        throughputShareMin: 0.5,
+        throughputShare: one.appsPerSecond / baselinePerSecond,
+        kubeDeployRatioMax: 1.3,
+        kubeDeployRatio: kubeDeploy.ratioP50,
+        ...(entityScale
+          ? {
+              entityScaleRssMaxMiB: 1024,
+              entityScaleRssMiB: entityScale.workerRssMiB,
+              coldPublishRatioMax: 1.5,
+              coldPublishRatio: entityScale.coldPublish.ratioP50,
+            }
+          : {}),
+      },
+    };
+    printEngine(result);
+    console.log(`\nwrote ${writeResult('engine', result)}`);
+  } catch (err) {
+    // Printed before the connections close: their pending retries would otherwise end the process
+    // with "Channel has been shut down" and hide the cause.
+    log(`failed: ${(err as Error).stack ?? String(err)}`);
+    throw err;
   } finally {
     for (const m of meters) await m.stop();
     await connection.close();
     await files.dispose();
     await server.stop();
-    await rm(stateDir, { recursive: true, force: true });
   }
 }
 

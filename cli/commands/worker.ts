@@ -27,6 +27,8 @@ export function workerCommand(ctx: CliContext): Command {
         'Configuration comes from TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*\n' +
         '(or a temporal.toml profile) and REVELA_* variables (REVELA_KUBECONFIG, REVELA_CLUSTERS,\n' +
         'REVELA_ENCRYPTION_KEY, REVELA_LOG_FORMAT=json|text, …); flags override them.\n' +
+        'REVELA_WORKER_MEMORY=1Gi (the container limit) sizes the workflow cache so the worker stays\n' +
+        'within it whatever the number of applications (docs/production.md).\n' +
         'Logs are JSON lines on stdout. SIGTERM stops polling and lets running activities finish.\n' +
         'Each worker is a Worker Deployment Version revela/<build id> (see `revela --version`;\n' +
         'REVELA_BUILD_ID, REVELA_DEPLOYMENT_NAME): revisions stay on the build that started them, and\n' +

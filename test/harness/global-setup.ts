@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { PRELOAD_MODULES } from '../../worker/preload-modules.js';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { workflowsPath } from '../../worker/workflows-path.js';
@@ -46,7 +47,11 @@ export async function setup(project: TestProject): Promise<void> {
     pool = await startClusterPool(poolDir, log);
     log(`${pool.sets.length} cluster sets up in ${Date.now() - poolStarted} ms`);
     bundleDir = await mkdtemp(join(tmpdir(), 'revela-bundle-'));
-    const bundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietLogger });
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: workflowsPath(),
+      preloadModules: PRELOAD_MODULES,
+      logger: quietLogger,
+    });
     bundlePath = join(bundleDir, 'workflows.js');
     await writeFile(bundlePath, bundle.code);
   } catch (err) {
