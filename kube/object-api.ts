@@ -3,11 +3,13 @@ import {
   ApiException,
   KubernetesObjectApi,
   type KubeConfig,
+  type HttpLibrary,
   type KubernetesObject,
   type RequestContext,
   type ResponseContext,
   type V1APIResource,
 } from '@kubernetes/client-node';
+import { KeepAliveHttpLibrary } from './keep-alive.js';
 
 /**
  * `KubernetesObjectApi` with three changes Revela needs:
@@ -15,7 +17,8 @@ import {
  *   turn timestamps into `Date`s and drop fields the model does not know), so what Revela reads,
  *   hashes and shows is exactly what the cluster stored;
  * - every request carries the AbortSignal of the call that made it (cancellation and timeouts);
- * - resource discovery is exposed, so an unknown kind is reported as such before any request.
+ * - resource discovery is exposed, so an unknown kind is reported as such before any request;
+ * - requests share kept-alive connections (`keep-alive.ts`) instead of a new TLS handshake each.
  */
 
 /** The signal of the current call; the library's promise chain runs inside its async context. */
@@ -25,6 +28,9 @@ export class RawObjectApi extends KubernetesObjectApi {
   static create(kc: KubeConfig): RawObjectApi {
     const api = kc.makeApiClient(RawObjectApi);
     api.setDefaultNamespace(kc);
+    // The configuration was made for this instance alone; its fields are read-only in the types.
+    const configuration = api.configuration as { httpApi: HttpLibrary };
+    configuration.httpApi = new KeepAliveHttpLibrary(configuration.httpApi);
     return api;
   }
 
