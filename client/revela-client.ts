@@ -353,13 +353,20 @@ export class RevelaClient {
       'app' in request
         ? { name: request.app.metadata.name, namespace: request.app.metadata.namespace ?? 'default' }
         : request;
-    if ('app' in request) await preflight(this.temporal, [request.app], await this.optionalRegistry());
-    return this.withEntity(ref, publishUpdate, {
+    const arg = {
       publishVersion: request.publishVersion,
       ...('app' in request ? { application: request.app } : {}),
       ...(request.fromRevision ? { fromRevision: request.fromRevision } : {}),
       requestId: request.requestId ?? randomUUID(),
-    });
+    };
+    if ('app' in request) {
+      // A running entity resolves and checks the application itself (the same pipeline as the
+      // preflight) and records nothing when it refuses, so the preflight only guards creating one.
+      const answered = await this.updateRunningEntity(ref, publishUpdate, arg);
+      if (answered.running) return answered.result;
+      await preflight(this.temporal, [request.app], await this.optionalRegistry());
+    }
+    return this.withEntity(ref, publishUpdate, arg);
   }
 
   /**
@@ -721,6 +728,26 @@ export class RevelaClient {
     return this.temporal.workflow.getHandle<typeof applicationWorkflow>(
       applicationWorkflowId(appNamespace(ref), ref.name),
     );
+  }
+
+  /**
+   * An update of the application's entity when it runs; `{ running: false }` when there is none
+   * (never applied, or deleted), so the caller can check the request before creating one.
+   */
+  private async updateRunningEntity<Ret, Arg>(
+    ref: AppRef,
+    update: UpdateDefinition<Ret, [Arg]>,
+    arg: Arg & { requestId: string },
+  ): Promise<{ running: true; result: Ret } | { running: false }> {
+    try {
+      const result = await this.call(`application ${appNamespace(ref)}/${ref.name}`, () =>
+        this.entity(ref).executeUpdate(update, { args: [arg], updateId: arg.requestId }),
+      );
+      return { running: true, result };
+    } catch (err) {
+      if (err instanceof NotFoundError) return { running: false };
+      throw err;
+    }
   }
 
   /** Update-with-start: the first request for an application creates its entity. */
