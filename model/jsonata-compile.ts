@@ -300,9 +300,10 @@ export function compileJsonata(ast: unknown, timeoutMs: number): FastExpression 
     depth = inspect(root);
     if (usesMissingBuiltin(root, boundNames(root))) return undefined;
     evaluator = compileNode(root);
-  } catch (e) {
-    if (e instanceof UnsupportedExpression) return undefined;
-    throw e;
+  } catch {
+    // UnsupportedExpression, or anything else that stops compiling: it only costs speed, since
+    // jsonata then evaluates the expression as it always did.
+    return undefined;
   }
   const maxDepth = Math.floor(STACK_LIMIT / depth) - 1;
   if (maxDepth < 0) return undefined;

@@ -190,5 +190,6 @@ export function toPlainJson(value: unknown): unknown {
     }
     return out;
   }
-  return undefined;
+  // Symbols and bigints: JSON drops or rejects them; leave the verdict to the jsonata path.
+  throw new FastPathBailout(`${typeof value} in the result`);
 }
