@@ -4,10 +4,15 @@
  * and token. Compiled expressions are cached by text; each evaluation gets its own frame, so
  * concurrent evaluations of one expression do not interfere.
  *
+ * Each expression is also compiled to synchronous closures (`jsonata-compile.ts`), which give
+ * `jsonata`'s result without its per-node awaits; expressions the compiler does not cover, and
+ * every evaluation the closures give up on (all errors among them), run through `jsonata` itself.
+ *
  * Not workflow-safe (JSONata evaluation is async and may read the clock).
  */
 import jsonata from 'jsonata';
 import { TemplateError } from './errors.js';
+import { compileJsonata, type FastExpression } from './jsonata-compile.js';
 import { TEMPLATE_FUNCTIONS } from './template-functions.js';
 
 /** Where an expression comes from, for error messages. */
@@ -37,7 +42,15 @@ interface JsonataErrorLike {
   message?: string;
 }
 
-const cache = new Map<string, jsonata.Expression>();
+/** A parsed expression: `jsonata`'s, and the compiled fast path when there is one. */
+export interface CompiledExpression {
+  readonly expression: string;
+  readonly jsonata: jsonata.Expression;
+  /** `undefined` when the expression uses something the fast path does not reproduce. */
+  readonly fast: FastExpression | undefined;
+}
+
+const cache = new Map<string, CompiledExpression>();
 const CACHE_LIMIT = 2000;
 const STACK_LIMIT = 500;
 
@@ -65,16 +78,17 @@ export function compileExpression(
   expression: string,
   at: ExpressionLocation,
   timeoutMs = 2000,
-): jsonata.Expression {
+): CompiledExpression {
   const key = `${timeoutMs}\u0000${expression}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  let compiled: jsonata.Expression;
+  let parsed: jsonata.Expression;
   try {
-    compiled = jsonata(expression, { timeout: timeoutMs, stack: STACK_LIMIT });
+    parsed = jsonata(expression, { timeout: timeoutMs, stack: STACK_LIMIT });
   } catch (e) {
     throw toTemplateError(e, at, 'does not parse: ');
   }
+  const compiled = { expression, jsonata: parsed, fast: compileJsonata(parsed.ast(), timeoutMs) };
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(key, compiled);
   return compiled;
@@ -119,17 +133,23 @@ export async function evaluateExpression(
  * @throws TemplateError with code, position and token of the failure.
  */
 export async function evaluateCompiled(
-  compiled: jsonata.Expression,
+  compiled: CompiledExpression,
   input: unknown,
   at: ExpressionLocation,
   options: EvaluateOptions = {},
 ): Promise<unknown> {
+  const bindings = options.deterministic === false ? TEMPLATE_FUNCTIONS : DETERMINISTIC_BINDINGS;
+  if (compiled.fast !== undefined) {
+    try {
+      return compiled.fast.evaluate(input, bindings);
+    } catch {
+      // The fast path gives up on whatever it might not reproduce exactly, errors included:
+      // `jsonata` decides, so results, error codes, positions and tokens are its own.
+    }
+  }
   let result: unknown;
   try {
-    result = await compiled.evaluate(
-      input,
-      options.deterministic === false ? TEMPLATE_FUNCTIONS : DETERMINISTIC_BINDINGS,
-    );
+    result = await compiled.jsonata.evaluate(input, bindings);
   } catch (e) {
     throw toTemplateError(e, at, 'fails: ');
   }

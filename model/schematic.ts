@@ -12,10 +12,14 @@
  *
  * Not workflow-safe (JSONata, ajv): call from activities and the CLI.
  */
-import type jsonata from 'jsonata';
 import { definitionLabel, type ComponentDefinition, type TraitDefinition } from './definition.js';
 import { TemplateError } from './errors.js';
-import { compileExpression, evaluateCompiled, type ExpressionLocation } from './jsonata-eval.js';
+import {
+  compileExpression,
+  evaluateCompiled,
+  type CompiledExpression,
+  type ExpressionLocation,
+} from './jsonata-eval.js';
 import { compileParameterSchema, validateParameters, type ParameterLocation } from './parameters.js';
 
 /** A definition whose schematic carries a template: what components and traits are. */
@@ -72,14 +76,14 @@ export function templateLocation(definition: TemplatedDefinition): ExpressionLoc
 // same snapshot is rendered for every target, step and health check, so the identity lookup
 // answers almost every call. The text cache in `jsonata-eval.ts` catches equal definitions that
 // are different objects (two snapshots of one application).
-const compiledByDefinition = new WeakMap<TemplatedDefinition, jsonata.Expression>();
+const compiledByDefinition = new WeakMap<TemplatedDefinition, CompiledExpression>();
 
 /**
  * The template of a definition, compiled once per definition.
  *
  * @throws TemplateError with the position of a syntax error.
  */
-export function compiledTemplate(definition: TemplatedDefinition): jsonata.Expression {
+export function compiledTemplate(definition: TemplatedDefinition): CompiledExpression {
   const known = compiledByDefinition.get(definition);
   if (known) return known;
   const compiled = compileExpression(jsonataOf(definition).template, templateLocation(definition));
