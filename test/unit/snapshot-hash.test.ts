@@ -51,9 +51,10 @@ function mulberry32(seed: number): () => number {
 
 describe('the snapshot hash', () => {
   let compiled: string;
+  // Transpiling model/ for the second process takes seconds, more on a loaded machine.
   beforeAll(() => {
     compiled = compileModel();
-  });
+  }, 60_000);
   afterAll(() => rmSync(compiled, { recursive: true, force: true }));
 
   it('is 16 hex characters, the first of the SHA-256 of the canonical content', () => {
