@@ -283,6 +283,11 @@ async function main(): Promise<void> {
     // Printed before the connections close: their pending retries would otherwise end the process
     // with "Channel has been shut down" and hide the cause.
     log(`failed: ${(err as Error).stack ?? String(err)}`);
+    // The SDK's ServiceError says only what failed; the gRPC status of its cause says why.
+    for (let cause = (err as Error).cause; cause instanceof Error; cause = cause.cause) {
+      const { code, details } = cause as Error & { code?: unknown; details?: unknown };
+      log(`  caused by: ${cause.message} (code ${String(code)}${details ? `, ${String(details)}` : ''})`);
+    }
     throw err;
   } finally {
     for (const m of meters) await m.stop();
