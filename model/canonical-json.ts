@@ -107,8 +107,3 @@ export function utf8ByteLength(text: string): number {
   }
   return bytes;
 }
-
-/** A deep copy through JSON (drops undefined, functions; keeps key order). */
-export function jsonClone<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}

@@ -8,8 +8,6 @@
  * Not workflow-safe (JSONata, ajv): call from activities.
  */
 import { applicationLabel } from './application.js';
-import { jsonClone } from './canonical-json.js';
-import { snapshotHash } from './hash.js';
 import { LOCAL_CLUSTER } from './cluster-info.js';
 import { traitAppliesTo, type ComponentDefinition, type TraitDefinition } from './definition.js';
 import {
@@ -19,6 +17,8 @@ import {
   TraitNotApplicableError,
   UnknownDefinitionError,
 } from './errors.js';
+import { sha256Hex } from './hash.js';
+import { jsonClone } from './json-clone.js';
 import type { KubeObject } from './kube-object.js';
 import type { PlacementTarget, ResolvedComponent } from './placement.js';
 import {
@@ -281,9 +281,9 @@ function readsCluster(snapshot: RevisionSnapshot, component: ResolvedComponent):
 }
 
 // Rendered components by snapshot content, revision, target and component. A snapshot is
-// immutable and its content hash names it, so a revision renders the same objects every time:
-// every step, health check, rollback, diff and state-keep pass of a worker after the first reuses
-// them. The hash is computed per call (not kept per object), so a snapshot changed in place is
+// immutable and its content names it, so a revision renders the same objects every time: every
+// step, health check, rollback, diff and state-keep pass of a worker after the first reuses them.
+// The content key is computed per call (not kept per object), so a snapshot changed in place is
 // never mistaken for the one it was.
 const RENDER_CACHE_LIMIT = 5000;
 const renderCache = new Map<string, KubeObject[]>();
@@ -291,6 +291,16 @@ const renderCache = new Map<string, KubeObject[]>();
 /** Forgets every cached render (benchmarks measuring a first render; memory tests). */
 export function clearRenderCache(): void {
   renderCache.clear();
+}
+
+/**
+ * What names a snapshot's content in the render cache: the SHA-256 of its plain JSON. Not the
+ * snapshot hash, whose canonical JSON (sorted keys) costs several times more and is only needed
+ * where hashes are compared across processes: here two equal snapshots whose keys come in another
+ * order merely miss the cache, while two different ones can never share a key.
+ */
+function contentKey(snapshot: RevisionSnapshot): string {
+  return sha256Hex(JSON.stringify(snapshot));
 }
 
 /**
@@ -329,7 +339,7 @@ export async function renderTargets(
   const app = snapshot.application;
   const order = new Map(app.spec.components.map((c, i) => [c.name, i]));
   const rendered: (RenderedResource & { order: number; seq: number })[] = [];
-  const content = snapshotHash(snapshot);
+  const content = contentKey(snapshot);
   let seq = 0;
   for (const target of targets) {
     const ctx: RenderContext = {
