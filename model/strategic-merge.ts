@@ -38,7 +38,7 @@ function cloneJson<T>(value: T): T {
   if (Array.isArray(value)) return value.map(cloneJson) as T;
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = cloneJson(v);
+    for (const k of Object.keys(value)) out[k] = cloneJson(value[k]);
     return out as T;
   }
   return value;
@@ -103,16 +103,16 @@ function mergeList(
   path: readonly string[],
   notes: Annotations,
 ): unknown[] {
-  const here = notes.at(path);
+  const here = notes.empty ? undefined : notes.at(path);
   if (here?.patchStrategy === 'replace') return cloneJson([...patch]);
   // An annotated key applies when every item has it; otherwise the usual keys decide.
-  const annotated = notes.inheritedKey(path);
+  const annotated = notes.empty ? undefined : notes.inheritedKey(path);
   const usable =
     annotated !== undefined && [...base, ...patch].every((item) => keyOf(item, annotated) !== undefined);
   const key = usable ? annotated : mergeKeyFor(field, base, patch);
   if (key === undefined) return cloneJson([...patch]);
   const replaceMatched = usable && here?.patchStrategy === 'retainKeys';
-  const itemPath = [...path, ANY_ITEM];
+  const itemPath = notes.empty ? path : [...path, ANY_ITEM];
   const out = base.map(cloneJson);
   for (const item of patch) {
     const index = out.findIndex((existing) => keyOf(existing, key) === keyOf(item, key));
@@ -123,22 +123,32 @@ function mergeList(
   return out;
 }
 
+// Each member of `base` is copied once, merged or not: the merge of a member copies what it
+// keeps itself, so copying `base` whole first would copy every patched subtree twice (once per
+// level above it). Keys keep base's order, and new keys follow in the patch's order.
 function mergeObject(
   base: Record<string, unknown>,
   patch: Record<string, unknown>,
   path: readonly string[],
   notes: Annotations,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = cloneJson(base);
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    if (value === null) {
-      delete out[key];
-      continue;
-    }
-    out[key] = mergeValue(key, out[key], value, [...path, key], notes);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(base)) {
+    const value = Object.hasOwn(patch, key) ? patch[key] : undefined;
+    if (value === undefined) out[key] = cloneJson(base[key]);
+    else if (value !== null) out[key] = mergeValue(key, base[key], value, childPath(path, key, notes), notes);
+  }
+  for (const key of Object.keys(patch)) {
+    const value = patch[key];
+    if (value === undefined || value === null || Object.hasOwn(base, key)) continue;
+    out[key] = mergeValue(key, undefined, value, childPath(path, key, notes), notes);
   }
   return out;
+}
+
+/** The path of a member, which only annotations read: without them the parent's path will do. */
+function childPath(path: readonly string[], key: string, notes: Annotations): readonly string[] {
+  return notes.empty ? path : [...path, key];
 }
 
 /** RFC 7396: objects merge, `null` removes, anything else (lists too) replaces. */

@@ -94,6 +94,29 @@ describe('strategic merge of trait patches', () => {
     });
     expect(JSON.stringify(deployment)).toBe(before);
   });
+
+  it("keeps the workload's key order, adds new keys in the patch's order and shares nothing with either", () => {
+    const patch = {
+      z: { added: true },
+      spec: { template: { metadata: { labels: { tier: 'web' } } } },
+      a: [1],
+    };
+    const merged = strategicMerge(deployment, patch);
+    expect(JSON.stringify(merged)).toBe(
+      JSON.stringify({
+        spec: {
+          ...deployment.spec,
+          template: { ...deployment.spec.template, metadata: { labels: { tier: 'web' } } },
+        },
+        z: { added: true },
+        a: [1],
+      }),
+    );
+    merged.spec.template.spec.containers[0]!.env.push({ name: 'B', value: '2' });
+    (merged as unknown as typeof patch).z.added = false;
+    expect(deployment.spec.template.spec.containers[0]!.env).toHaveLength(1);
+    expect(patch.z.added).toBe(true);
+  });
 });
 
 describe('deep merge of override properties', () => {
