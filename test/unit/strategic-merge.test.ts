@@ -112,9 +112,9 @@ describe('strategic merge of trait patches', () => {
         a: [1],
       }),
     );
-    merged.spec.template.spec.containers[0]!.env.push({ name: 'B', value: '2' });
+    (merged.spec.template.spec.containers[0] as { env: unknown[] }).env.push({ name: 'B', value: '2' });
     (merged as unknown as typeof patch).z.added = false;
-    expect(deployment.spec.template.spec.containers[0]!.env).toHaveLength(1);
+    expect(deployment.spec.template.spec.containers[0]?.env).toHaveLength(1);
     expect(patch.z.added).toBe(true);
   });
 });
