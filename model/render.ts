@@ -6,6 +6,7 @@
  * Not workflow-safe (JSONata, ajv): call from activities.
  */
 import { applicationLabel } from './application.js';
+import type { ComponentDefinition, TraitDefinition } from './definition.js';
 import { DuplicateNameError } from './errors.js';
 import { sha256Hex } from './hash.js';
 import { jsonClone } from './json-clone.js';
@@ -19,14 +20,33 @@ import type { RevisionSnapshot } from './snapshot.js';
 export { CLUSTER_SCOPED_KINDS, type RenderContext } from './render-object.js';
 export { renderComponent } from './render-component.js';
 
+// Whether a template's text mentions `cluster`, by text: every component on every target asks
+// for the same few templates, each some kilobytes long. Keyed by the text itself, so a definition
+// changed in place is simply another entry.
+const MENTIONS_LIMIT = 1000;
+const mentionsCluster = new Map<string, boolean>();
+
+function templateMentionsCluster(template: string): boolean {
+  const known = mentionsCluster.get(template);
+  if (known !== undefined) return known;
+  // Textual and conservative: a template that merely mentions the word renders per cluster.
+  const mentions = template.includes('cluster');
+  if (mentionsCluster.size >= MENTIONS_LIMIT) mentionsCluster.clear();
+  mentionsCluster.set(template, mentions);
+  return mentions;
+}
+
 /** True when a template of the component or of one of its traits may read `context.cluster`. */
 function readsCluster(snapshot: RevisionSnapshot, component: ResolvedComponent): boolean {
-  const templates = [
-    snapshot.componentDefinitions[component.type],
-    ...component.traits.map((t) => snapshot.traitDefinitions[t.type]),
-  ].map((d) => d?.spec.schematic.jsonata?.template ?? d?.spec.schematic.cue?.template ?? 'cluster');
-  // Textual and conservative: a template that merely mentions the word renders per cluster.
-  return templates.some((t) => t.includes('cluster'));
+  if (definitionReadsCluster(snapshot.componentDefinitions[component.type])) return true;
+  return component.traits.some((t) => definitionReadsCluster(snapshot.traitDefinitions[t.type]));
+}
+
+function definitionReadsCluster(definition: ComponentDefinition | TraitDefinition | undefined): boolean {
+  const schematic = definition?.spec.schematic;
+  const template = schematic?.jsonata?.template ?? schematic?.cue?.template;
+  // A definition missing from the snapshot fails to render later; until then, assume the worst.
+  return template === undefined || templateMentionsCluster(template);
 }
 
 // Rendered components by snapshot content, revision, target and component. A snapshot is
