@@ -38,6 +38,11 @@ import { definitionParameters, evaluateTemplate, templateLocation } from './sche
 import type { RevisionSnapshot } from './snapshot.js';
 import { strategicMerge, type PatchAnnotation } from './strategic-merge.js';
 
+// Patched objects may share members with the object and the patch they came from: both are this
+// render's own (template results are fresh JSON), nothing changes them in place, and
+// `finishObject` copies every object whole before it leaves.
+const SHARE = { share: true } as const;
+
 /** The merge annotations a CUE trait returned with a patch (none from JSONata templates). */
 function annotationsOf(value: unknown): PatchAnnotation[] {
   return Array.isArray(value) ? (value as PatchAnnotation[]) : [];
@@ -225,7 +230,7 @@ export async function renderComponent(
         );
       }
       output = asKubeObject(
-        strategicMerge(output, traitResult.patch, annotationsOf(traitResult.patchAnnotations)),
+        strategicMerge(output, traitResult.patch, annotationsOf(traitResult.patchAnnotations), SHARE),
         'the patched output',
         traitAt,
       );
@@ -237,7 +242,7 @@ export async function renderComponent(
       for (const [name, patch] of Object.entries(traitResult.patchOutputs)) {
         const entry = outputs.get(name);
         if (entry === undefined || !isRecord(patch)) continue;
-        const merged = strategicMerge(entry.object, patch, annotationsOf(notes[name]));
+        const merged = strategicMerge(entry.object, patch, annotationsOf(notes[name]), SHARE);
         outputs.set(name, { ...entry, object: asKubeObject(merged, `the patched outputs.${name}`, traitAt) });
       }
     }
