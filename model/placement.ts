@@ -203,7 +203,18 @@ export function applyOverride(
   components: readonly ResolvedComponent[],
   override: OverrideProperties,
 ): ResolvedComponent[] {
-  let out = components.map((c) => jsonClone(c));
+  return overrideOwned(
+    components.map((c) => jsonClone(c)),
+    override,
+  );
+}
+
+/**
+ * `applyOverride` on components the caller made for the purpose and drops afterwards: the result
+ * shares the members an override leaves alone with them instead of copying every component first.
+ */
+function overrideOwned(components: ResolvedComponent[], override: OverrideProperties): ResolvedComponent[] {
+  let out = components;
   for (const patch of override.components) {
     out = out.map((component) => {
       if (!matchesSelector(component, patch)) return component;
@@ -252,7 +263,8 @@ export function overriddenComponents(
       object: policy.object,
       basePath: policy.propertiesPath,
     });
-    components = applyOverride(components, props);
+    // Made by resolveComponents for this call, and replaced by the result.
+    components = overrideOwned(components, props);
   }
   return components;
 }
@@ -312,7 +324,9 @@ export function resolvePlacement(
     const key = `${place.cluster}\u0000${place.namespace}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    targets.push({ ...place, components: jsonClone(components) });
+    // The first target takes the components made above; each other target gets its own copy, so
+    // that a caller changing one target's components changes no other.
+    targets.push({ ...place, components: targets.length === 0 ? components : jsonClone(components) });
   }
   return targets;
 }
