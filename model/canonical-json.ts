@@ -7,13 +7,42 @@
  * Workflow-safe (no hashing here; see `hash.ts`).
  */
 
+// Both walks below first run without cycle detection, only counting depth: keeping a set of the
+// objects on the path costs a quarter of the walk, and values here come from JSON or YAML, which
+// cannot hold a cycle. Past MAX_FAST_DEPTH (a cycle, or a very deep value) they start over with
+// the set, which gives the same result or the cycle error.
+const MAX_FAST_DEPTH = 200;
+
+/** Thrown by a walk without cycle detection past MAX_FAST_DEPTH; never escapes this module. */
+class TooDeep extends Error {}
+
+/** Runs `walk` without cycle detection, and again with it when the value is too deep for that. */
+function guarded<R>(walk: (seen: Set<object> | undefined) => R): R {
+  try {
+    return walk(undefined);
+  } catch (e) {
+    if (!(e instanceof TooDeep)) throw e;
+  }
+  return walk(new Set());
+}
+
+/** Enters an object: counts depth (fast walk) or checks for a cycle (guarded walk). */
+function enter(obj: object, seen: Set<object> | undefined, depth: number, what: string): void {
+  if (seen === undefined) {
+    if (depth >= MAX_FAST_DEPTH) throw new TooDeep(what);
+    return;
+  }
+  if (seen.has(obj)) throw new TypeError(`${what}: the value contains a cycle`);
+  seen.add(obj);
+}
+
 /** Serializes `value` canonically. Throws on values JSON cannot represent (bigint, cycles). */
 export function canonicalJson(value: unknown): string {
-  const out = serialize(value, new Set());
+  const out = guarded((seen) => serialize(value, seen, 0));
   return out ?? 'null';
 }
 
-function serialize(value: unknown, seen: Set<object>): string | undefined {
+function serialize(value: unknown, seen: Set<object> | undefined, depth: number): string | undefined {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
@@ -32,22 +61,21 @@ function serialize(value: unknown, seen: Set<object>): string | undefined {
       break;
   }
   const obj = value as { toJSON?: () => unknown };
-  if (typeof obj.toJSON === 'function') return serialize(obj.toJSON(), seen);
-  if (seen.has(obj)) throw new TypeError('canonicalJson: the value contains a cycle');
-  seen.add(obj);
+  if (typeof obj.toJSON === 'function') return serialize(obj.toJSON(), seen, depth);
+  enter(obj, seen, depth, 'canonicalJson');
   try {
     if (Array.isArray(obj)) {
-      return `[${obj.map((item: unknown) => serialize(item, seen) ?? 'null').join(',')}]`;
+      return `[${obj.map((item: unknown) => serialize(item, seen, depth + 1) ?? 'null').join(',')}]`;
     }
     const record = obj as Record<string, unknown>;
     const parts: string[] = [];
     for (const key of Object.keys(record).sort()) {
-      const item = serialize(record[key], seen);
+      const item = serialize(record[key], seen, depth + 1);
       if (item !== undefined) parts.push(`${JSON.stringify(key)}:${item}`);
     }
     return `{${parts.join(',')}}`;
   } finally {
-    seen.delete(obj);
+    seen?.delete(obj);
   }
 }
 
@@ -56,10 +84,10 @@ function serialize(value: unknown, seen: Set<object>): string | undefined {
  * `JSON.parse(canonicalJson(value))` gives, without the round trip through a string).
  */
 export function sortKeysDeep<T>(value: T): T {
-  return sortValue(value, new Set()) as T;
+  return guarded((seen) => sortValue(value, seen, 0)) as T;
 }
 
-function sortValue(value: unknown, seen: Set<object>): unknown {
+function sortValue(value: unknown, seen: Set<object> | undefined, depth: number): unknown {
   if (value === null) return null;
   switch (typeof value) {
     case 'string':
@@ -75,20 +103,19 @@ function sortValue(value: unknown, seen: Set<object>): unknown {
       return undefined;
   }
   const obj = value as { toJSON?: () => unknown };
-  if (typeof obj.toJSON === 'function') return sortValue(obj.toJSON(), seen);
-  if (seen.has(obj)) throw new TypeError('sortKeysDeep: the value contains a cycle');
-  seen.add(obj);
+  if (typeof obj.toJSON === 'function') return sortValue(obj.toJSON(), seen, depth);
+  enter(obj, seen, depth, 'sortKeysDeep');
   try {
-    if (Array.isArray(obj)) return obj.map((item: unknown) => sortValue(item, seen) ?? null);
+    if (Array.isArray(obj)) return obj.map((item: unknown) => sortValue(item, seen, depth + 1) ?? null);
     const record = obj as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(record).sort()) {
-      const item = sortValue(record[key], seen);
+      const item = sortValue(record[key], seen, depth + 1);
       if (item !== undefined) out[key] = item;
     }
     return out;
   } finally {
-    seen.delete(obj);
+    seen?.delete(obj);
   }
 }
 
@@ -106,9 +133,4 @@ export function utf8ByteLength(text: string): number {
     } else bytes += 3;
   }
   return bytes;
-}
-
-/** A deep copy through JSON (drops undefined, functions; keeps key order). */
-export function jsonClone<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
 }

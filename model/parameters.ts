@@ -6,8 +6,9 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import formatsModule from 'ajv-formats';
-import { canonicalJson, jsonClone } from './canonical-json.js';
+import { canonicalJson } from './canonical-json.js';
 import { InvalidDocumentError, InvalidParametersError } from './errors.js';
+import { jsonClone } from './json-clone.js';
 import { formatPath, joinPath, pointerToSegments } from './object-path.js';
 
 type FormatsPlugin = (ajv: Ajv) => Ajv;

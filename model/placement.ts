@@ -11,6 +11,7 @@ import { LOCAL_CLUSTER, type ClusterInfo } from './cluster-info.js';
 import { deepMerge } from './deep-merge.js';
 import { parseWith } from './document.js';
 import { MissingReferenceError, NoClusterMatchesError, UnknownClusterError } from './errors.js';
+import { jsonClone } from './json-clone.js';
 import {
   OverridePropertiesSchema,
   POLICY_TYPE_OVERRIDE,
@@ -60,19 +61,15 @@ interface NamedPolicy {
   propertiesPath: string;
 }
 
-function clone<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
-
 /** The application's components, as written (no overrides). */
 export function resolveComponents(app: Application): ResolvedComponent[] {
   return app.spec.components.map((component) => ({
     name: component.name,
     type: component.type,
-    properties: clone(component.properties ?? {}),
+    properties: jsonClone(component.properties ?? {}),
     traits: (component.traits ?? []).map((trait) => ({
       type: trait.type,
-      properties: clone(trait.properties ?? {}),
+      properties: jsonClone(trait.properties ?? {}),
     })),
     dependsOn: [...(component.dependsOn ?? [])],
   }));
@@ -206,7 +203,18 @@ export function applyOverride(
   components: readonly ResolvedComponent[],
   override: OverrideProperties,
 ): ResolvedComponent[] {
-  let out = components.map((c) => clone(c));
+  return overrideOwned(
+    components.map((c) => jsonClone(c)),
+    override,
+  );
+}
+
+/**
+ * `applyOverride` on components the caller made for the purpose and drops afterwards: the result
+ * shares the members an override leaves alone with them instead of copying every component first.
+ */
+function overrideOwned(components: ResolvedComponent[], override: OverrideProperties): ResolvedComponent[] {
+  let out = components;
   for (const patch of override.components) {
     out = out.map((component) => {
       if (!matchesSelector(component, patch)) return component;
@@ -219,7 +227,7 @@ export function applyOverride(
         if (traitPatch.disable === true) {
           traits = traits.filter((t) => t.type !== traitPatch.type);
         } else if (index === -1) {
-          traits = [...traits, { type: traitPatch.type, properties: clone(traitPatch.properties ?? {}) }];
+          traits = [...traits, { type: traitPatch.type, properties: jsonClone(traitPatch.properties ?? {}) }];
         } else {
           traits = traits.map((t, i) =>
             i === index
@@ -255,7 +263,8 @@ export function overriddenComponents(
       object: policy.object,
       basePath: policy.propertiesPath,
     });
-    components = applyOverride(components, props);
+    // Made by resolveComponents for this call, and replaced by the result.
+    components = overrideOwned(components, props);
   }
   return components;
 }
@@ -279,7 +288,7 @@ function replicate(
       props.selector === undefined || props.selector.includes(c.name);
     out = out.flatMap((c) =>
       selected(c) && c.replicaKey === undefined
-        ? props.keys.map((replicaKey) => ({ ...clone(c), replicaKey }))
+        ? props.keys.map((replicaKey) => ({ ...jsonClone(c), replicaKey }))
         : [c],
     );
   }
@@ -315,7 +324,9 @@ export function resolvePlacement(
     const key = `${place.cluster}\u0000${place.namespace}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    targets.push({ ...place, components: clone(components) });
+    // The first target takes the components made above; each other target gets its own copy, so
+    // that a caller changing one target's components changes no other.
+    targets.push({ ...place, components: targets.length === 0 ? components : jsonClone(components) });
   }
   return targets;
 }

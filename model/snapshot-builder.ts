@@ -14,7 +14,7 @@ import {
   stepSource,
 } from './app-references.js';
 import { ApplicationSchema, applicationLabel, type Application } from './application.js';
-import { canonicalJson, jsonClone, utf8ByteLength } from './canonical-json.js';
+import { canonicalJson, utf8ByteLength } from './canonical-json.js';
 import type { CatalogView } from './catalog-view.js';
 import { LOCAL_CLUSTER } from './cluster-info.js';
 import {
@@ -37,6 +37,7 @@ import {
   isRevelaError,
 } from './errors.js';
 import { sha256Hex, snapshotHash } from './hash.js';
+import { jsonClone } from './json-clone.js';
 import { objectKey, refOf, type KubeObject } from './kube-object.js';
 import { compileParameterSchema, validateParameters } from './parameters.js';
 import { overriddenComponents, type ResolvedComponent } from './placement.js';

@@ -7,7 +7,7 @@
  * Workflow-safe.
  */
 import { z } from 'zod';
-import { jsonClone } from './canonical-json.js';
+import { jsonClone } from './json-clone.js';
 import type { RevisionSnapshot } from './snapshot.js';
 import { evaluateValueFrom } from './value-from.js';
 

@@ -38,7 +38,7 @@ function cloneJson<T>(value: T): T {
   if (Array.isArray(value)) return value.map(cloneJson) as T;
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = cloneJson(v);
+    for (const k of Object.keys(value)) out[k] = cloneJson(value[k]);
     return out as T;
   }
   return value;
@@ -72,6 +72,17 @@ class Annotations {
 
 const NONE = new Annotations([]);
 
+/** How one merge runs: its annotations, and how it keeps a value it does not change. */
+interface Merge {
+  readonly notes: Annotations;
+  /** A deep copy, or the value itself when the result may share it (`share`). */
+  readonly keep: <T>(value: T) => T;
+}
+
+function same<T>(value: T): T {
+  return value;
+}
+
 /** The value at a dotted key (`metadata.name`) of an item, for keyed lists. */
 function keyOf(item: unknown, key: string): unknown {
   let value: unknown = item;
@@ -101,53 +112,79 @@ function mergeList(
   base: readonly unknown[],
   patch: readonly unknown[],
   path: readonly string[],
-  notes: Annotations,
+  m: Merge,
 ): unknown[] {
-  const here = notes.at(path);
-  if (here?.patchStrategy === 'replace') return cloneJson([...patch]);
+  const here = m.notes.empty ? undefined : m.notes.at(path);
+  if (here?.patchStrategy === 'replace') return m.keep([...patch]);
   // An annotated key applies when every item has it; otherwise the usual keys decide.
-  const annotated = notes.inheritedKey(path);
+  const annotated = m.notes.empty ? undefined : m.notes.inheritedKey(path);
   const usable =
     annotated !== undefined && [...base, ...patch].every((item) => keyOf(item, annotated) !== undefined);
   const key = usable ? annotated : mergeKeyFor(field, base, patch);
-  if (key === undefined) return cloneJson([...patch]);
+  if (key === undefined) return m.keep([...patch]);
   const replaceMatched = usable && here?.patchStrategy === 'retainKeys';
-  const itemPath = [...path, ANY_ITEM];
-  const out = base.map(cloneJson);
+  const itemPath = m.notes.empty ? path : [...path, ANY_ITEM];
+  // Items of base the patch matches are merged from the original (merging copies); the others
+  // are kept once at the end.
+  const out: unknown[] = [...base];
+  const changed = new Set<number>();
   for (const item of patch) {
     const index = out.findIndex((existing) => keyOf(existing, key) === keyOf(item, key));
-    if (index === -1) out.push(cloneJson(item));
-    else if (replaceMatched) out[index] = cloneJson(item);
-    else out[index] = mergeValue(undefined, out[index], item, itemPath, notes);
+    if (index === -1) {
+      out.push(m.keep(item));
+      continue;
+    }
+    out[index] = replaceMatched ? m.keep(item) : mergeValue(undefined, out[index], item, itemPath, m);
+    changed.add(index);
   }
+  for (let i = 0; i < base.length; i++) if (!changed.has(i)) out[i] = m.keep(out[i]);
   return out;
 }
 
+// Each member of `base` is copied once, merged or not: the merge of a member copies what it
+// keeps itself, so copying `base` whole first would copy every patched subtree twice (once per
+// level above it). Keys keep base's order, and new keys follow in the patch's order.
 function mergeObject(
   base: Record<string, unknown>,
   patch: Record<string, unknown>,
   path: readonly string[],
-  notes: Annotations,
+  m: Merge,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = cloneJson(base);
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    if (value === null) {
-      delete out[key];
-      continue;
-    }
-    out[key] = mergeValue(key, out[key], value, [...path, key], notes);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(base)) {
+    const value = Object.hasOwn(patch, key) ? patch[key] : undefined;
+    if (value === undefined) out[key] = m.keep(base[key]);
+    else if (value !== null) out[key] = mergeValue(key, base[key], value, childPath(path, key, m), m);
+  }
+  for (const key of Object.keys(patch)) {
+    const value = patch[key];
+    if (value === undefined || value === null || Object.hasOwn(base, key)) continue;
+    out[key] = mergeValue(key, undefined, value, childPath(path, key, m), m);
   }
   return out;
 }
 
+/** The path of a member, which only annotations read: without them the parent's path will do. */
+function childPath(path: readonly string[], key: string, m: Merge): readonly string[] {
+  return m.notes.empty ? path : [...path, key];
+}
+
 /** RFC 7396: objects merge, `null` removes, anything else (lists too) replaces. */
-function jsonMergePatch(base: Json, patch: Json): Json {
-  if (!isPlainObject(patch)) return cloneJson(patch);
-  const out: Record<string, unknown> = isPlainObject(base) ? cloneJson(base) : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
-    else if (value !== undefined) out[key] = jsonMergePatch(out[key], value);
+function jsonMergePatch(base: Json, patch: Json, m: Merge): Json {
+  if (!isPlainObject(patch)) return m.keep(patch);
+  const from = isPlainObject(base) ? base : {};
+  // As mergeObject: base's keys in order, then the patch's new ones; a new object either way, so
+  // a result that shares members with its inputs never changes them.
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(from)) {
+    const value = Object.hasOwn(patch, key) ? patch[key] : undefined;
+    if (value === undefined) out[key] = m.keep(from[key]);
+    else if (value !== null) out[key] = jsonMergePatch(from[key], value, m);
+  }
+  for (const key of Object.keys(patch)) {
+    const value = patch[key];
+    if (value === undefined || value === null || Object.hasOwn(from, key)) continue;
+    out[key] = jsonMergePatch(undefined, value, m);
   }
   return out;
 }
@@ -157,23 +194,39 @@ function mergeValue(
   base: Json,
   patch: Json,
   path: readonly string[],
-  notes: Annotations,
+  m: Merge,
 ): Json {
-  const strategy = notes.empty ? undefined : notes.at(path)?.patchStrategy;
-  if (strategy === 'jsonMergePatch') return jsonMergePatch(base, patch);
+  const strategy = m.notes.empty ? undefined : m.notes.at(path)?.patchStrategy;
+  if (strategy === 'jsonMergePatch') return jsonMergePatch(base, patch, m);
   if (isPlainObject(base) && isPlainObject(patch)) {
-    return strategy === 'retainKeys' ? cloneJson(patch) : mergeObject(base, patch, path, notes);
+    return strategy === 'retainKeys' ? m.keep(patch) : mergeObject(base, patch, path, m);
   }
-  if (Array.isArray(base) && Array.isArray(patch)) return mergeList(field, base, patch, path, notes);
-  return cloneJson(patch);
+  if (Array.isArray(base) && Array.isArray(patch)) return mergeList(field, base, patch, path, m);
+  return m.keep(patch);
+}
+
+export interface StrategicMergeOptions {
+  /**
+   * Let the result share the members it does not change with `base` and `patch` instead of
+   * copying them. Neither input is changed either way; a caller that copies the result anyway (a
+   * render, which sorts every object into a new one) saves a deep copy of the workload per patch.
+   * @default false
+   */
+  readonly share?: boolean;
 }
 
 /**
  * Applies `patch` to `base` as a strategic merge and returns the result; `annotations` (paths
  * relative to the patch) change how the annotated fields merge.
  */
-export function strategicMerge<T>(base: T, patch: unknown, annotations: readonly PatchAnnotation[] = []): T {
-  if (patch === undefined) return cloneJson(base);
+export function strategicMerge<T>(
+  base: T,
+  patch: unknown,
+  annotations: readonly PatchAnnotation[] = [],
+  options: StrategicMergeOptions = {},
+): T {
+  const keep = options.share === true ? same : cloneJson;
+  if (patch === undefined) return keep(base);
   const notes = annotations.length === 0 ? NONE : new Annotations(annotations);
-  return mergeValue(undefined, base, patch, [], notes) as T;
+  return mergeValue(undefined, base, patch, [], { notes, keep }) as T;
 }

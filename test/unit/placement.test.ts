@@ -196,4 +196,26 @@ describe('placement', () => {
     });
     expect(JSON.stringify(snapshot)).toBe(before);
   });
+
+  it("gives every target its own components, so changing one target's leaves the others as placed", () => {
+    const snapshot = snapshotOf([
+      { name: 'hz', type: 'topology', properties: { clusterLabelSelector: { region: 'hangzhou' } } },
+      {
+        name: 'v2',
+        type: 'override',
+        properties: { components: [{ name: 'web', properties: { image: 'x' } }] },
+      },
+    ]);
+    const [first, second] = resolvePlacement(snapshot, ['hz', 'v2'], CLUSTERS);
+    expect([first?.cluster, second?.cluster]).toEqual(['hangzhou1', 'hangzhou2']);
+    const placed = JSON.stringify(second);
+    for (const component of first?.components ?? []) {
+      component.properties.image = 'changed';
+      (component.properties.env as unknown[] | undefined)?.push({ name: 'X', value: '1' });
+      component.traits.push({ type: 'x', properties: {} });
+      component.traits[0]!.properties.replicas = 9;
+      component.dependsOn.push('x');
+    }
+    expect(JSON.stringify(second)).toBe(placed);
+  });
 });

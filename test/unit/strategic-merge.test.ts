@@ -94,6 +94,49 @@ describe('strategic merge of trait patches', () => {
     });
     expect(JSON.stringify(deployment)).toBe(before);
   });
+
+  it("keeps the workload's key order, adds new keys in the patch's order and shares nothing with either", () => {
+    const patch = {
+      z: { added: true },
+      spec: { template: { metadata: { labels: { tier: 'web' } } } },
+      a: [1],
+    };
+    const merged = strategicMerge(deployment, patch);
+    expect(JSON.stringify(merged)).toBe(
+      JSON.stringify({
+        spec: {
+          ...deployment.spec,
+          template: { ...deployment.spec.template, metadata: { labels: { tier: 'web' } } },
+        },
+        z: { added: true },
+        a: [1],
+      }),
+    );
+    (merged.spec.template.spec.containers[0] as { env: unknown[] }).env.push({ name: 'B', value: '2' });
+    (merged as unknown as typeof patch).z.added = false;
+    expect(deployment.spec.template.spec.containers[0]?.env).toHaveLength(1);
+    expect(patch.z.added).toBe(true);
+  });
+
+  it('gives the same result when it may share members with its inputs, and still changes neither', () => {
+    const patch = {
+      spec: {
+        replicas: 3,
+        template: {
+          metadata: { labels: { tier: 'web' } },
+          spec: { containers: [{ name: 'web', env: [{ name: 'B', value: '2' }] }, { name: 'new' }] },
+        },
+      },
+    };
+    const annotations = [{ path: ['spec', 'template', 'metadata'], patchStrategy: 'jsonMergePatch' }];
+    const before = JSON.stringify({ deployment, patch });
+    for (const notes of [[], annotations]) {
+      const copied = strategicMerge(deployment, patch, notes);
+      const shared = strategicMerge(deployment, patch, notes, { share: true });
+      expect(JSON.stringify(shared)).toBe(JSON.stringify(copied));
+    }
+    expect(JSON.stringify({ deployment, patch })).toBe(before);
+  });
 });
 
 describe('deep merge of override properties', () => {

@@ -21,6 +21,7 @@ const WORKFLOW_SAFE = [
   'field-paths',
   'garbage-decision',
   'ids',
+  'json-clone',
   'kube-object',
   'labels',
   'object-meta',
