@@ -286,7 +286,9 @@ async function main(): Promise<void> {
     // The SDK's ServiceError says only what failed; the gRPC status of its cause says why.
     for (let cause = (err as Error).cause; cause instanceof Error; cause = cause.cause) {
       const { code, details } = cause as Error & { code?: unknown; details?: unknown };
-      log(`  caused by: ${cause.message} (code ${String(code)}${details ? `, ${String(details)}` : ''})`);
+      log(
+        `  caused by: ${cause.message} (code ${String(code)}${typeof details === 'string' && details !== '' ? `, ${details}` : ''})`,
+      );
     }
     throw err;
   } finally {
