@@ -6,8 +6,8 @@ import type { ComponentHealth } from '../model/step-status.js';
 import {
   ActivityFailureType,
   type CheckHealthInput,
+  type HealthHeartbeat,
   type HealthTarget,
-  type NotHealthyDetails,
 } from './types.js';
 
 /**
@@ -36,6 +36,15 @@ async function checkOnce(registry: ClusterRegistry, input: CheckHealthInput): Pr
   return results;
 }
 
+/** Why a check is not healthy, as its failure and its heartbeats say it. */
+function notHealthy(cluster: string, results: ComponentHealth[]): HealthHeartbeat {
+  const message = results
+    .filter((h) => !h.healthy)
+    .map((h) => `${h.cluster}/${h.namespace}/${h.component} is not healthy: ${h.message}`)
+    .join('; ');
+  return { message, details: { cluster, health: results } };
+}
+
 /** The running activity's context, or none when called outside an attempt (a unit test). */
 function activityContext(): Context | undefined {
   try {
@@ -61,18 +70,15 @@ export async function checkHealth(
   const deadline = Date.now() + HEALTH_ATTEMPT_WINDOW_MS;
   let results = await checkOnce(registry, input);
   while (ctx && results.some((h) => !h.healthy) && Date.now() + HEALTH_POLL_INTERVAL_MS < deadline) {
-    ctx.heartbeat();
+    ctx.heartbeat(notHealthy(input.cluster, results));
     await ctx.sleep(HEALTH_POLL_INTERVAL_MS);
     results = await checkOnce(registry, input);
   }
-  const unhealthy = results.filter((h) => !h.healthy);
-  if (unhealthy.length > 0) {
-    const details: NotHealthyDetails = { cluster: input.cluster, health: results };
+  if (results.some((h) => !h.healthy)) {
+    const { message, details } = notHealthy(input.cluster, results);
     throw ApplicationFailure.create({
       type: ActivityFailureType.NotHealthy,
-      message: unhealthy
-        .map((h) => `${h.cluster}/${h.namespace}/${h.component} is not healthy: ${h.message}`)
-        .join('; '),
+      message,
       nonRetryable: false,
       // Waiting is the normal case, not an error: logged at debug and kept out of failure metrics.
       category: ApplicationFailureCategory.BENIGN,

@@ -85,6 +85,16 @@ export interface NotHealthyDetails {
   health: ComponentHealth[];
 }
 
+/**
+ * What a health wait heartbeats while it looks again within one attempt: the message and details
+ * its `NotHealthy` failure would carry now, so `revela status` and a step's timeout message say
+ * why it waits before the attempt ends.
+ */
+export interface HealthHeartbeat {
+  message: string;
+  details: NotHealthyDetails;
+}
+
 export interface WaitingReasonsInput {
   workflowId: string;
   runId: string;

@@ -14,6 +14,7 @@ import proto from '@temporalio/proto';
 
 const { temporal } = proto;
 import type { NotHealthyDetails } from '../activities/types.js';
+import { heartbeatOf } from '../activities/waiting-reasons.js';
 import type { ClusterRegistry } from '../kube/cluster-registry.js';
 import type { StateKeepView } from '../workflows/state-keep-messages.js';
 import { liveHealth, type HealthSource } from './live-health.js';
@@ -834,13 +835,20 @@ export class RevelaClient {
     return queryWithRetry(handle, revisionStatusQuery, []).catch(() => undefined);
   }
 
-  /** Why the current step waits: the last failure of its pending health checks. */
+  /** Why the current step waits: the latest heartbeat or last failure of its pending health checks. */
   private async pendingHealth(
     description: WorkflowExecutionDescription | undefined,
   ): Promise<{ messages: string[]; details: NotHealthyDetails[] }> {
     const messages: string[] = [];
     const details: NotHealthyDetails[] = [];
     for (const activity of description?.raw.pendingActivities ?? []) {
+      // While a health wait looks again within one attempt, its heartbeat is the newest word.
+      const beat = await heartbeatOf(this.temporal, activity.heartbeatDetails?.payloads);
+      if (beat) {
+        messages.push(beat.message);
+        details.push(beat.details);
+        continue;
+      }
       if (!activity.lastFailure) continue;
       const error = await decodeOptionalFailureToOptionalError(
         this.temporal.options.loadedDataConverter,
