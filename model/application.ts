@@ -4,6 +4,7 @@
  * Workflow-safe.
  */
 import { z } from 'zod';
+import { schema } from './schema-cache.js';
 import { StepInputSchema, StepOutputSchema } from './step-io.js';
 import { ANNOTATION_PUBLISH_VERSION } from './labels.js';
 import { ApplicationMetaSchema, Dns1123LabelSchema, PropertiesSchema } from './object-meta.js';
@@ -26,31 +27,35 @@ function withoutNulls(keys: readonly string[]): (value: unknown) => unknown {
   };
 }
 
-export const ApplicationTraitSchema = z.preprocess(
-  withoutNulls(['properties']),
-  z.strictObject({
-    type: z.string().min(1, { message: 'a trait needs a type (e.g. scaler, labels, env)' }),
-    properties: PropertiesSchema.optional(),
-  }),
+export const ApplicationTraitSchema = schema('application/ApplicationTraitSchema', () =>
+  z.preprocess(
+    withoutNulls(['properties']),
+    z.strictObject({
+      type: z.string().min(1, { message: 'a trait needs a type (e.g. scaler, labels, env)' }),
+      properties: PropertiesSchema.optional(),
+    }),
+  ),
 );
 export type ApplicationTrait = z.infer<typeof ApplicationTraitSchema>;
 
-export const ApplicationComponentSchema = z.preprocess(
-  withoutNulls(['properties', 'traits', 'dependsOn']),
-  z.strictObject({
-    name: Dns1123LabelSchema,
-    type: z
-      .string()
-      .min(1, { message: 'a component needs a type (e.g. webservice, worker, task, k8s-objects)' }),
-    properties: PropertiesSchema.optional(),
-    traits: z.array(ApplicationTraitSchema).optional(),
-    /** Components that must be applied (and healthy) first. */
-    dependsOn: z.array(z.string()).optional(),
-    /** Outputs of steps or other components written into the properties before rendering. */
-    inputs: z.array(StepInputSchema).optional(),
-    /** Values read from the component's rendered workload once it is deployed. */
-    outputs: z.array(StepOutputSchema).optional(),
-  }),
+export const ApplicationComponentSchema = schema('application/ApplicationComponentSchema', () =>
+  z.preprocess(
+    withoutNulls(['properties', 'traits', 'dependsOn']),
+    z.strictObject({
+      name: Dns1123LabelSchema,
+      type: z
+        .string()
+        .min(1, { message: 'a component needs a type (e.g. webservice, worker, task, k8s-objects)' }),
+      properties: PropertiesSchema.optional(),
+      traits: z.array(ApplicationTraitSchema).optional(),
+      /** Components that must be applied (and healthy) first. */
+      dependsOn: z.array(z.string()).optional(),
+      /** Outputs of steps or other components written into the properties before rendering. */
+      inputs: z.array(StepInputSchema).optional(),
+      /** Values read from the component's rendered workload once it is deployed. */
+      outputs: z.array(StepOutputSchema).optional(),
+    }),
+  ),
 );
 export type ApplicationComponent = z.infer<typeof ApplicationComponentSchema>;
 
@@ -58,22 +63,28 @@ export type ApplicationComponent = z.infer<typeof ApplicationComponentSchema>;
  * A policy written inline in `spec.policies`. KubeVela's `name` is optional; an unnamed policy
  * gets one when the spec is parsed (see `namePolicies`), so everything after parsing can name it.
  */
-export const ApplicationPolicySchema = z.preprocess(
-  withoutNulls(['properties']),
-  z.strictObject({
-    name: Dns1123LabelSchema,
-    type: z.string().min(1, { message: 'a policy needs a type (e.g. topology, override, garbage-collect)' }),
-    properties: PropertiesSchema.optional(),
-  }),
+export const ApplicationPolicySchema = schema('application/ApplicationPolicySchema', () =>
+  z.preprocess(
+    withoutNulls(['properties']),
+    z.strictObject({
+      name: Dns1123LabelSchema,
+      type: z
+        .string()
+        .min(1, { message: 'a policy needs a type (e.g. topology, override, garbage-collect)' }),
+      properties: PropertiesSchema.optional(),
+    }),
+  ),
 );
 export type ApplicationPolicy = z.infer<typeof ApplicationPolicySchema>;
 
 /** `spec.workflow`: inline steps, or a reference to an external Workflow. */
-export const ApplicationWorkflowSchema = z.strictObject({
-  ref: z.string().min(1).optional(),
-  steps: z.array(WorkflowStepSchema).optional(),
-  mode: WorkflowModeSchema.optional(),
-});
+export const ApplicationWorkflowSchema = schema('application/ApplicationWorkflowSchema', () =>
+  z.strictObject({
+    ref: z.string().min(1).optional(),
+    steps: z.array(WorkflowStepSchema).optional(),
+    mode: WorkflowModeSchema.optional(),
+  }),
+);
 export type ApplicationWorkflow = z.infer<typeof ApplicationWorkflowSchema>;
 
 /**
@@ -103,13 +114,15 @@ function namePolicies(value: unknown): unknown {
   return { ...spec, policies: named };
 }
 
-export const ApplicationSpecSchema = z.preprocess(
-  (value) => namePolicies(withoutNulls(['policies'])(value)),
-  z.strictObject({
-    components: z.array(ApplicationComponentSchema),
-    policies: z.array(ApplicationPolicySchema).optional(),
-    workflow: ApplicationWorkflowSchema.optional(),
-  }),
+export const ApplicationSpecSchema = schema('application/ApplicationSpecSchema', () =>
+  z.preprocess(
+    (value) => namePolicies(withoutNulls(['policies'])(value)),
+    z.strictObject({
+      components: z.array(ApplicationComponentSchema),
+      policies: z.array(ApplicationPolicySchema).optional(),
+      workflow: ApplicationWorkflowSchema.optional(),
+    }),
+  ),
 );
 export type ApplicationSpec = z.infer<typeof ApplicationSpecSchema>;
 
@@ -133,28 +146,30 @@ export function publishVersionProblem(version: string): string | undefined {
   return undefined;
 }
 
-export const ApplicationSchema = z
-  .strictObject({
-    apiVersion: z.literal(APPLICATION_API_VERSION),
-    kind: z.literal('Application'),
-    metadata: ApplicationMetaSchema,
-    spec: ApplicationSpecSchema,
-    /** Accepted so `kubectl get -o yaml` output can be re-applied; never stored in a snapshot. */
-    status: z.unknown().optional(),
-  })
-  .superRefine((app, ctx) => {
-    // Checked wherever an application is parsed: the loader, the client's preflight, the entity's
-    // validators and the resolve activity (which sees the publishVersion of `revela up`).
-    const version = app.metadata.annotations?.[ANNOTATION_PUBLISH_VERSION];
-    const problem = version === undefined || version === '' ? undefined : publishVersionProblem(version);
-    if (problem !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['metadata', 'annotations', ANNOTATION_PUBLISH_VERSION],
-        message: `publishVersion ${problem}`,
-      });
-    }
-  });
+export const ApplicationSchema = schema('application/ApplicationSchema', () =>
+  z
+    .strictObject({
+      apiVersion: z.literal(APPLICATION_API_VERSION),
+      kind: z.literal('Application'),
+      metadata: ApplicationMetaSchema,
+      spec: ApplicationSpecSchema,
+      /** Accepted so `kubectl get -o yaml` output can be re-applied; never stored in a snapshot. */
+      status: z.unknown().optional(),
+    })
+    .superRefine((app, ctx) => {
+      // Checked wherever an application is parsed: the loader, the client's preflight, the entity's
+      // validators and the resolve activity (which sees the publishVersion of `revela up`).
+      const version = app.metadata.annotations?.[ANNOTATION_PUBLISH_VERSION];
+      const problem = version === undefined || version === '' ? undefined : publishVersionProblem(version);
+      if (problem !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['metadata', 'annotations', ANNOTATION_PUBLISH_VERSION],
+          message: `publishVersion ${problem}`,
+        });
+      }
+    }),
+);
 export type Application = z.infer<typeof ApplicationSchema>;
 
 /** `Application examples/podinfo`: how errors and logs name an application. */

@@ -7,6 +7,7 @@
  * Workflow-safe.
  */
 import { z } from 'zod';
+import { schema } from './schema-cache.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -55,14 +56,16 @@ export function labelProblem(key: string, value: unknown): string | undefined {
 }
 
 /** Names of applications, components, policies, steps, namespaces. */
-export const Dns1123LabelSchema = z.string().refine(isDns1123Label, { message: DNS1123_LABEL_MESSAGE });
+export const Dns1123LabelSchema = schema('object-meta/Dns1123LabelSchema', () =>
+  z.string().refine(isDns1123Label, { message: DNS1123_LABEL_MESSAGE }),
+);
 
 /** Names of definitions (which may contain dots, as KubeVela's `deployments.apps`). */
-export const Dns1123SubdomainSchema = z
-  .string()
-  .refine(isDns1123Subdomain, { message: DNS1123_SUBDOMAIN_MESSAGE });
+export const Dns1123SubdomainSchema = schema('object-meta/Dns1123SubdomainSchema', () =>
+  z.string().refine(isDns1123Subdomain, { message: DNS1123_SUBDOMAIN_MESSAGE }),
+);
 
-const StringMapSchema = z.record(z.string(), z.string());
+const StringMapSchema = schema('object-meta/StringMapSchema', () => z.record(z.string(), z.string()));
 
 /**
  * The longest application name. Every applied object carries the revision name `<app>-v<N>` as the
@@ -73,37 +76,44 @@ const StringMapSchema = z.record(z.string(), z.string());
 export const APPLICATION_NAME_MAX_LENGTH = 53;
 
 /** Names of applications: RFC 1123 labels short enough for their revision names. */
-export const ApplicationNameSchema = Dns1123LabelSchema.refine(
-  (value) => value.length <= APPLICATION_NAME_MAX_LENGTH,
-  {
+export const ApplicationNameSchema = schema('object-meta/ApplicationNameSchema', () =>
+  Dns1123LabelSchema.refine((value) => value.length <= APPLICATION_NAME_MAX_LENGTH, {
     message: `must be at most ${APPLICATION_NAME_MAX_LENGTH} characters, so that its revision names (<name>-v<N>) fit in a Kubernetes label value (63 characters)`,
-  },
+  }),
 );
 
 /** Metadata of an Application: the namespace defaults to `default`, as kubectl does. */
-export const ApplicationMetaSchema = z.object({
-  name: ApplicationNameSchema,
-  namespace: Dns1123LabelSchema.default('default'),
-  labels: StringMapSchema.optional(),
-  annotations: StringMapSchema.optional(),
-});
+export const ApplicationMetaSchema = schema('object-meta/ApplicationMetaSchema', () =>
+  z.object({
+    name: ApplicationNameSchema,
+    namespace: Dns1123LabelSchema.default('default'),
+    labels: StringMapSchema.optional(),
+    annotations: StringMapSchema.optional(),
+  }),
+);
 export type ApplicationMeta = z.infer<typeof ApplicationMetaSchema>;
 
 /**
  * Metadata of catalog objects (external policies and workflows): the namespace is optional, the
  * catalog it is applied to decides.
  */
-export const CatalogObjectMetaSchema = z.object({
-  name: Dns1123LabelSchema,
-  namespace: Dns1123LabelSchema.optional(),
-  labels: StringMapSchema.optional(),
-  annotations: StringMapSchema.optional(),
-});
+export const CatalogObjectMetaSchema = schema('object-meta/CatalogObjectMetaSchema', () =>
+  z.object({
+    name: Dns1123LabelSchema,
+    namespace: Dns1123LabelSchema.optional(),
+    labels: StringMapSchema.optional(),
+    annotations: StringMapSchema.optional(),
+  }),
+);
 export type CatalogObjectMeta = z.infer<typeof CatalogObjectMetaSchema>;
 
 /** Metadata of definitions, whose names may be subdomains. */
-export const DefinitionMetaSchema = CatalogObjectMetaSchema.extend({ name: Dns1123SubdomainSchema });
+export const DefinitionMetaSchema = schema('object-meta/DefinitionMetaSchema', () =>
+  CatalogObjectMetaSchema.extend({ name: Dns1123SubdomainSchema }),
+);
 export type DefinitionMeta = z.infer<typeof DefinitionMetaSchema>;
 
 /** `properties` of components, traits, policies and steps: any JSON object. */
-export const PropertiesSchema = z.record(z.string(), z.unknown());
+export const PropertiesSchema = schema('object-meta/PropertiesSchema', () =>
+  z.record(z.string(), z.unknown()),
+);

@@ -10,6 +10,7 @@
  * Workflow-safe.
  */
 import { z } from 'zod';
+import { schema } from './schema-cache.js';
 import type { Application } from './application.js';
 import { ResourceSelectorSchema } from './resource-selector.js';
 
@@ -19,34 +20,40 @@ export const POLICY_TYPE_READ_ONLY = 'read-only';
 export const POLICY_TYPE_APPLY_ONCE = 'apply-once';
 export const POLICY_TYPE_STATE_KEEP = 'state-keep';
 
-const SelectorRuleSchema = z.object({ selector: ResourceSelectorSchema });
+const SelectorRuleSchema = schema('ownership-policies/SelectorRuleSchema', () =>
+  z.object({ selector: ResourceSelectorSchema }),
+);
 
 /** `shared-resource`, `take-over` and `read-only` all take `rules: [{selector}]`. */
-export const SelectorRulesPropertiesSchema = z.object({ rules: z.array(SelectorRuleSchema).default([]) });
+export const SelectorRulesPropertiesSchema = schema('ownership-policies/SelectorRulesPropertiesSchema', () =>
+  z.object({ rules: z.array(SelectorRuleSchema).default([]) }),
+);
 export type SelectorRulesProperties = z.infer<typeof SelectorRulesPropertiesSchema>;
 
 /** When an apply-once rule holds: on updates (a new revision), on state keep, or both. */
 export const APPLY_ONCE_AFFECTS = ['onUpdate', 'onStateKeep', 'always'] as const;
 export type ApplyOnceAffect = (typeof APPLY_ONCE_AFFECTS)[number];
 
-export const ApplyOncePropertiesSchema = z.object({
-  enable: z.boolean().default(false),
-  rules: z
-    .array(
-      z.object({
-        selector: ResourceSelectorSchema.optional(),
-        strategy: z
-          .object({
-            /** Field paths left to others (`spec.replicas`); `*` is the whole object. */
-            path: z.array(z.string().min(1)),
-            /** @default always */
-            affect: z.enum(APPLY_ONCE_AFFECTS).optional(),
-          })
-          .optional(),
-      }),
-    )
-    .optional(),
-});
+export const ApplyOncePropertiesSchema = schema('ownership-policies/ApplyOncePropertiesSchema', () =>
+  z.object({
+    enable: z.boolean().default(false),
+    rules: z
+      .array(
+        z.object({
+          selector: ResourceSelectorSchema.optional(),
+          strategy: z
+            .object({
+              /** Field paths left to others (`spec.replicas`); `*` is the whole object. */
+              path: z.array(z.string().min(1)),
+              /** @default always */
+              affect: z.enum(APPLY_ONCE_AFFECTS).optional(),
+            })
+            .optional(),
+        }),
+      )
+      .optional(),
+  }),
+);
 export type ApplyOnceProperties = z.infer<typeof ApplyOncePropertiesSchema>;
 
 /** When garbage collection may delete an object: when a revision drops it (default), with the application, or never. */
@@ -56,21 +63,27 @@ export type GcStrategy = (typeof GC_STRATEGIES)[number];
 export const GC_PROPAGATIONS = ['orphan', 'cascading'] as const;
 export type GcPropagation = (typeof GC_PROPAGATIONS)[number];
 
-export const GcRuleSchema = z.object({
-  selector: ResourceSelectorSchema,
-  strategy: z.enum(GC_STRATEGIES).optional(),
-  propagation: z.enum(GC_PROPAGATIONS).optional(),
-});
+export const GcRuleSchema = schema('ownership-policies/GcRuleSchema', () =>
+  z.object({
+    selector: ResourceSelectorSchema,
+    strategy: z.enum(GC_STRATEGIES).optional(),
+    propagation: z.enum(GC_PROPAGATIONS).optional(),
+  }),
+);
 export type GcRule = z.infer<typeof GcRuleSchema>;
 
-export const GcRulesPropertiesSchema = z.object({ rules: z.array(GcRuleSchema).optional() });
+export const GcRulesPropertiesSchema = schema('ownership-policies/GcRulesPropertiesSchema', () =>
+  z.object({ rules: z.array(GcRuleSchema).optional() }),
+);
 
-export const StateKeepPropertiesSchema = z.object({
-  /** @default true */
-  enable: z.boolean().optional(),
-  /** How often live objects are compared with what was applied (`30s`, `5m`). @default 5m */
-  interval: z.string().optional(),
-});
+export const StateKeepPropertiesSchema = schema('ownership-policies/StateKeepPropertiesSchema', () =>
+  z.object({
+    /** @default true */
+    enable: z.boolean().optional(),
+    /** How often live objects are compared with what was applied (`30s`, `5m`). @default 5m */
+    interval: z.string().optional(),
+  }),
+);
 export type StateKeepProperties = z.infer<typeof StateKeepPropertiesSchema>;
 
 /** The ownership policies of one application, read once. */

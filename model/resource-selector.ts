@@ -9,6 +9,7 @@
  * Workflow-safe.
  */
 import { z } from 'zod';
+import { schema } from './schema-cache.js';
 import type { KubeObject } from './kube-object.js';
 import { LABEL_COMPONENT, LABEL_RESOURCE_TYPE, LABEL_TRAIT_TYPE, LABEL_WORKLOAD_TYPE } from './labels.js';
 
@@ -19,21 +20,23 @@ import { LABEL_COMPONENT, LABEL_RESOURCE_TYPE, LABEL_TRAIT_TYPE, LABEL_WORKLOAD_
 export const OAM_TYPES = ['WORKLOAD', 'TRAIT'] as const;
 export type OamType = (typeof OAM_TYPES)[number];
 
-const names = z.array(z.string().min(1)).optional();
+const names = schema('resource-selector/names', () => z.array(z.string().min(1)).optional());
 
-export const ResourceSelectorSchema = z.strictObject({
-  /** Kinds, e.g. `Deployment`, `ConfigMap`. */
-  resourceTypes: names,
-  /** `metadata.name` of the objects. */
-  resourceNames: names,
-  /** Names of the components that render them. */
-  componentNames: names,
-  /** Types of those components, e.g. `webservice`. */
-  componentTypes: names,
-  /** Types of the traits that render them, e.g. `expose`. */
-  traitTypes: names,
-  oamTypes: z.array(z.enum(OAM_TYPES)).optional(),
-});
+export const ResourceSelectorSchema = schema('resource-selector/ResourceSelectorSchema', () =>
+  z.strictObject({
+    /** Kinds, e.g. `Deployment`, `ConfigMap`. */
+    resourceTypes: names,
+    /** `metadata.name` of the objects. */
+    resourceNames: names,
+    /** Names of the components that render them. */
+    componentNames: names,
+    /** Types of those components, e.g. `webservice`. */
+    componentTypes: names,
+    /** Types of the traits that render them, e.g. `expose`. */
+    traitTypes: names,
+    oamTypes: z.array(z.enum(OAM_TYPES)).optional(),
+  }),
+);
 export type ResourceSelector = z.infer<typeof ResourceSelectorSchema>;
 
 /** What a selector can look at about one object. Unknown facts never match a condition on them. */

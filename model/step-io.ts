@@ -7,24 +7,29 @@
  * Workflow-safe.
  */
 import { z } from 'zod';
+import { schema } from './schema-cache.js';
 import { jsonClone } from './json-clone.js';
 import type { RevisionSnapshot } from './snapshot.js';
 import { evaluateValueFrom } from './value-from.js';
 
-export const StepOutputSchema = z.strictObject({
-  /** The name later steps read it by (`from`). */
-  name: z.string().min(1),
-  /** What to take, e.g. `output.value.status.phase` (see `model/value-from.ts`). */
-  valueFrom: z.string().min(1),
-});
+export const StepOutputSchema = schema('step-io/StepOutputSchema', () =>
+  z.strictObject({
+    /** The name later steps read it by (`from`). */
+    name: z.string().min(1),
+    /** What to take, e.g. `output.value.status.phase` (see `model/value-from.ts`). */
+    valueFrom: z.string().min(1),
+  }),
+);
 export type StepOutput = z.infer<typeof StepOutputSchema>;
 
-export const StepInputSchema = z.strictObject({
-  /** The name of an output of an earlier step or a component. */
-  from: z.string().min(1),
-  /** Where it goes in the properties, e.g. `slack.message.text` or `env[0].value`. */
-  parameterKey: z.string().min(1).optional(),
-});
+export const StepInputSchema = schema('step-io/StepInputSchema', () =>
+  z.strictObject({
+    /** The name of an output of an earlier step or a component. */
+    from: z.string().min(1),
+    /** Where it goes in the properties, e.g. `slack.message.text` or `env[0].value`. */
+    parameterKey: z.string().min(1).optional(),
+  }),
+);
 export type StepInput = z.infer<typeof StepInputSchema>;
 
 /** Why an input could not be given to its step; the step fails with this reason. */

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { PRELOAD_MODULES } from '../../worker/preload-modules.js';
+import { preloadModules } from '../../worker/preload-modules.js';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { workflowsPath } from '../../worker/workflows-path.js';
@@ -49,7 +49,7 @@ export async function setup(project: TestProject): Promise<void> {
     bundleDir = await mkdtemp(join(tmpdir(), 'revela-bundle-'));
     const bundle = await bundleWorkflowCode({
       workflowsPath: workflowsPath(),
-      preloadModules: PRELOAD_MODULES,
+      preloadModules: preloadModules(workflowsPath()),
       logger: quietLogger,
     });
     bundlePath = join(bundleDir, 'workflows.js');

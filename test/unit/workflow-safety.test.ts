@@ -36,6 +36,7 @@ const WORKFLOW_SAFE = [
   'ref-objects',
   'resource-selector',
   'rendered-resource',
+  'schema-cache',
   'revision',
   'snapshot',
   'step-condition',
