@@ -34,7 +34,8 @@ import {
   type RenderContext,
   type RenderedRole,
 } from './render-object.js';
-import { definitionParameters, evaluateTemplate, templateLocation } from './schematic.js';
+import { runRender, type RenderSteps } from './render-steps.js';
+import { definitionParameters, templateLocation } from './schematic.js';
 import type { RevisionSnapshot } from './snapshot.js';
 import { strategicMerge, type PatchAnnotation } from './strategic-merge.js';
 
@@ -143,6 +144,28 @@ export async function renderComponent(
   component: ResolvedComponent,
   ctx: RenderContext,
 ): Promise<KubeObject[]> {
+  return renderComponentNow(snapshot, component, ctx);
+}
+
+/**
+ * `renderComponent`, synchronously when every template involved runs on the JSONata fast path
+ * (see `render-steps.ts`), otherwise a promise of the same objects.
+ *
+ * @throws as `renderComponent` (a promise rejects instead when the render went asynchronous).
+ */
+export function renderComponentNow(
+  snapshot: RevisionSnapshot,
+  component: ResolvedComponent,
+  ctx: RenderContext,
+): KubeObject[] | Promise<KubeObject[]> {
+  return runRender(componentSteps(snapshot, component, ctx));
+}
+
+function* componentSteps(
+  snapshot: RevisionSnapshot,
+  component: ResolvedComponent,
+  ctx: RenderContext,
+): RenderSteps<KubeObject[]> {
   const appLabel = applicationLabel(snapshot.application);
   const path = componentPath(snapshot, component.name);
   const definition = componentDefinitionOf(snapshot, component);
@@ -164,11 +187,11 @@ export async function renderComponent(
     context.referencedObjects = referencedObjectsFor(snapshot, component);
   }
   const at = { ...templateLocation(definition), definition: component.type };
-  const result = await evaluateTemplate(
+  const result = yield {
     definition,
-    { parameter, context },
-    { object: appLabel, path: `${path}.properties` },
-  );
+    input: { parameter, context },
+    properties: { object: appLabel, path: `${path}.properties` },
+  };
   if (!isRecord(result)) {
     throw new TemplateError(
       component.type,
@@ -203,11 +226,11 @@ export async function renderComponent(
     });
     const traitAt = { ...templateLocation(traitDefinition), definition: trait.type };
     const outputsSoFar = Object.fromEntries([...outputs].map(([name, o]) => [name, o.object]));
-    const traitResult = await evaluateTemplate(
-      traitDefinition,
-      { parameter: traitParameter, context: { ...context, output, outputs: outputsSoFar } },
-      { object: appLabel, path: `${traitPath}.properties` },
-    );
+    const traitResult = yield {
+      definition: traitDefinition,
+      input: { parameter: traitParameter, context: { ...context, output, outputs: outputsSoFar } },
+      properties: { object: appLabel, path: `${traitPath}.properties` },
+    };
     if (traitResult === undefined) continue;
     if (!isRecord(traitResult)) {
       throw new TemplateError(

@@ -165,9 +165,32 @@ export async function evaluateTemplate(
   input: { parameter: Record<string, unknown>; context: Record<string, unknown> },
   properties?: { object: string; path: string },
 ): Promise<unknown> {
-  if (schematicKind(definition) === 'cue') {
-    const { evaluateCueTemplate } = await import('../cue/definitions.js');
-    return evaluateCueTemplate(definition, input, properties);
-  }
+  // Awaited: `evaluateTemplateNow` answers synchronously when it can; this always gives a promise.
+  return await evaluateTemplateNow(definition, input, properties);
+}
+
+/**
+ * `evaluateTemplate`, answering synchronously when the JSONata fast path runs the template
+ * (nearly every built-in): the result itself. Otherwise — CUE, or a JSONata template the fast
+ * path does not cover or gave up on — a promise of the result. Results are plain JSON, so an
+ * answer that is a `Promise` is always one to wait for.
+ *
+ * @throws TemplateError when the template does not compile; other errors reject the promise.
+ */
+export function evaluateTemplateNow(
+  definition: TemplatedDefinition,
+  input: { parameter: Record<string, unknown>; context: Record<string, unknown> },
+  properties?: { object: string; path: string },
+): unknown {
+  if (schematicKind(definition) === 'cue') return evaluateCue(definition, input, properties);
   return evaluateCompiled(compiledTemplate(definition), input, templateLocation(definition));
+}
+
+async function evaluateCue(
+  definition: TemplatedDefinition,
+  input: { parameter: Record<string, unknown>; context: Record<string, unknown> },
+  properties?: { object: string; path: string },
+): Promise<unknown> {
+  const { evaluateCueTemplate } = await import('../cue/definitions.js');
+  return evaluateCueTemplate(definition, input, properties);
 }
