@@ -40,8 +40,8 @@ import type { RevisionSnapshot } from './snapshot.js';
 import { strategicMerge, type PatchAnnotation } from './strategic-merge.js';
 
 // Patched objects may share members with the object and the patch they came from: both are this
-// render's own (template results are fresh JSON), nothing changes them in place, and
-// `finishObject` copies every object whole before it leaves.
+// render's own (template results are fresh JSON) and are dropped once merged, so every member
+// ends up in one object at one place, which `finishObject` may then take over and sort in place.
 const SHARE = { share: true } as const;
 
 /** The merge annotations a CUE trait returned with a patch (none from JSONata templates). */

@@ -5,7 +5,7 @@
  *
  * Not workflow-safe only because its callers are not; the functions are pure.
  */
-import { sortKeysDeep } from './canonical-json.js';
+import { sortKeysOwned } from './canonical-json.js';
 import { InvalidParametersError, TemplateError } from './errors.js';
 import type { KubeObject } from './kube-object.js';
 import {
@@ -134,6 +134,10 @@ function roleLabels(role: RenderedRole): Record<string, string> {
 /**
  * Namespace and labels every rendered object carries: Revela's four (which garbage collection and
  * ownership rely on, so they win over a template's) and KubeVela's. Keys come out sorted.
+ *
+ * Takes `object` over: the result is built from its members (sorted in place, see
+ * `sortKeysOwned`), so the caller must hold the only reference to them — a render's template
+ * results are fresh JSON, and nothing else keeps what it builds from them.
  */
 export function finishObject(
   object: KubeObject,
@@ -155,7 +159,7 @@ export function finishObject(
     [LABEL_REVISION]: ctx.revision,
     ...(replicaKey === undefined ? {} : { [LABEL_REPLICA_KEY]: replicaKey }),
   };
-  return sortKeysDeep({ ...object, metadata });
+  return sortKeysOwned({ ...object, metadata });
 }
 
 /**

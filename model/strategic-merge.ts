@@ -208,8 +208,8 @@ function mergeValue(
 export interface StrategicMergeOptions {
   /**
    * Let the result share the members it does not change with `base` and `patch` instead of
-   * copying them. Neither input is changed either way; a caller that copies the result anyway (a
-   * render, which sorts every object into a new one) saves a deep copy of the workload per patch.
+   * copying them. Neither input is changed either way; a caller that owns both inputs and drops
+   * them once merged (a render) saves a deep copy of the workload per patch.
    * @default false
    */
   readonly share?: boolean;
