@@ -13,6 +13,9 @@
 // the set, which gives the same result or the cycle error.
 const MAX_FAST_DEPTH = 200;
 
+// eslint-disable-next-line @typescript-eslint/unbound-method -- only ever called with .call
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Thrown by a walk without cycle detection past MAX_FAST_DEPTH; never escapes this module. */
 class TooDeep extends Error {}
 
@@ -184,13 +187,16 @@ function ownedValue(value: unknown, depth: number): unknown {
     return obj;
   }
   const record = obj as Record<string, unknown>;
-  const keys = Object.keys(record);
   // `sortKeysDeep` assigns every member to a new plain object: a `__proto__` member (an own key
   // only JSON.parse makes) or another prototype comes out as that assignment makes it.
   let keep = Object.getPrototypeOf(record) === Object.prototype;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
-    if (i > 0 && (keys[i - 1] as string) > key) keep = false;
+  let previous: string | undefined;
+  // for…in with an own-key test visits Object.keys' keys in its order without allocating them;
+  // the keys are only listed (and sorted) for an object that is rebuilt.
+  for (const key in record) {
+    if (!hasOwn.call(record, key)) continue;
+    if (previous !== undefined && previous > key) keep = false;
+    previous = key;
     const member = record[key];
     const sorted = ownedValue(member, depth + 1);
     if (sorted === undefined) {
@@ -201,9 +207,7 @@ function ownedValue(value: unknown, depth: number): unknown {
   }
   if (keep) return record;
   const out: Record<string, unknown> = {};
-  for (const key of sortStrings(keys)) {
-    if (Object.hasOwn(record, key)) out[key] = record[key];
-  }
+  for (const key of sortStrings(Object.keys(record))) out[key] = record[key];
   return out;
 }
 
