@@ -33,9 +33,10 @@ import {
   isRecord,
   type RenderContext,
   type RenderedRole,
+  type ResultLocation,
 } from './render-object.js';
 import { runRender, type RenderSteps } from './render-steps.js';
-import { definitionParameters, templateLocation } from './schematic.js';
+import { definitionParameters, templateLocation, type TemplatedDefinition } from './schematic.js';
 import type { RevisionSnapshot } from './snapshot.js';
 import { strategicMerge, type PatchAnnotation } from './strategic-merge.js';
 
@@ -100,6 +101,12 @@ function referencedObjectAsRendered(
     };
   }
   return { ...rest, metadata };
+}
+
+/** Where a definition's result is judged, named by the type the application wrote. */
+function resultLocation(definition: TemplatedDefinition, type: string): ResultLocation {
+  const location = templateLocation(definition);
+  return location.definition === type ? location : { ...location, definition: type };
 }
 
 function componentDefinitionOf(
@@ -186,7 +193,7 @@ function* componentSteps(
   if (component.type === 'ref-objects' || definition.metadata.name === 'ref-objects') {
     context.referencedObjects = referencedObjectsFor(snapshot, component);
   }
-  const at = { ...templateLocation(definition), definition: component.type };
+  const at = resultLocation(definition, component.type);
   const result = yield {
     definition,
     input: { parameter, context },
@@ -205,7 +212,8 @@ function* componentSteps(
     outputs.set(name, { object: asKubeObject(value, `outputs.${name}`, at), role: { role: 'output', name } });
   }
 
-  for (const [index, trait] of component.traits.entries()) {
+  for (let index = 0; index < component.traits.length; index++) {
+    const trait = component.traits[index] as ResolvedComponent['traits'][number];
     const traitDefinition = traitDefinitionOf(snapshot, component, index);
     const traitPath = `${path}.traits[${index}]`;
     // Definitions whose workload depends on the properties (k8s-objects, ref-objects) are checked
@@ -224,8 +232,19 @@ function* componentSteps(
       object: appLabel,
       path: `${traitPath}.properties`,
     });
-    const traitAt = { ...templateLocation(traitDefinition), definition: trait.type };
-    const outputsSoFar = Object.fromEntries([...outputs].map(([name, o]) => [name, o.object]));
+    const traitAt = resultLocation(traitDefinition, trait.type);
+    const outputsSoFar: Record<string, KubeObject> = {};
+    for (const [name, o] of outputs) {
+      // As Object.fromEntries makes it: an output named `__proto__` is a member, not the prototype.
+      if (name === '__proto__')
+        Object.defineProperty(outputsSoFar, name, {
+          value: o.object,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else outputsSoFar[name] = o.object;
+    }
     const traitResult = yield {
       definition: traitDefinition,
       input: { parameter: traitParameter, context: { ...context, output, outputs: outputsSoFar } },

@@ -63,13 +63,21 @@ function jsonataOf(definition: TemplatedDefinition): {
   return jsonata;
 }
 
-/** Where the template of `definition` sits, as errors name it. */
+// Locations by definition object: every template evaluation passes one (errors name it), and a
+// render evaluates the same few definitions' templates for every component.
+const locationByDefinition = new WeakMap<TemplatedDefinition, ExpressionLocation>();
+
+/** Where the template of `definition` sits, as errors name it. The same object every call. */
 export function templateLocation(definition: TemplatedDefinition): ExpressionLocation {
-  return {
+  const known = locationByDefinition.get(definition);
+  if (known) return known;
+  const location: ExpressionLocation = Object.freeze({
     definition: definition.metadata.name,
     object: definitionLabel(definition),
     path: templatePath(definition),
-  };
+  });
+  locationByDefinition.set(definition, location);
+  return location;
 }
 
 // Compiled templates by definition object: a snapshot holds its definitions as values, and the
