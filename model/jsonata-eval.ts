@@ -124,21 +124,36 @@ export async function evaluateExpression(
   at: ExpressionLocation,
   options: EvaluateOptions = {},
 ): Promise<unknown> {
-  return evaluateCompiled(compileExpression(expression, at, options.timeoutMs ?? 2000), input, at, options);
+  // Awaited: `evaluateCompiled` answers synchronously when it can; this always gives a promise.
+  return await evaluateCompiled(
+    compileExpression(expression, at, options.timeoutMs ?? 2000),
+    input,
+    at,
+    options,
+  );
+}
+
+function bindingsFor(options: EvaluateOptions): Readonly<Record<string, unknown>> {
+  return options.deterministic === false ? TEMPLATE_FUNCTIONS : DETERMINISTIC_BINDINGS;
 }
 
 /**
- * Evaluates an already compiled expression (see `compileExpression`), as `evaluateExpression`.
+ * Evaluates an already compiled expression (see `compileExpression`), as `evaluateExpression`,
+ * but answers synchronously when it can: the fast path's result itself, or — when the expression
+ * has no fast path or the fast path gave up — a promise of `jsonata`'s. `await` the answer unless
+ * the caller gains from a synchronous one (a render of many components, see `render-steps.ts`);
+ * results are plain JSON, so an answer that is a `Promise` is always `jsonata`'s. Never throws:
+ * errors reject the promise.
  *
- * @throws TemplateError with code, position and token of the failure.
+ * @throws (rejects with) TemplateError with code, position and token of the failure.
  */
-export async function evaluateCompiled(
+export function evaluateCompiled(
   compiled: CompiledExpression,
   input: unknown,
   at: ExpressionLocation,
   options: EvaluateOptions = {},
-): Promise<unknown> {
-  const bindings = options.deterministic === false ? TEMPLATE_FUNCTIONS : DETERMINISTIC_BINDINGS;
+): unknown {
+  const bindings = bindingsFor(options);
   if (compiled.fast !== undefined) {
     try {
       return compiled.fast.evaluate(input, bindings);
@@ -147,6 +162,15 @@ export async function evaluateCompiled(
       // `jsonata` decides, so results, error codes, positions and tokens are its own.
     }
   }
+  return evaluateWithJsonata(compiled, input, at, bindings);
+}
+
+async function evaluateWithJsonata(
+  compiled: CompiledExpression,
+  input: unknown,
+  at: ExpressionLocation,
+  bindings: Readonly<Record<string, unknown>>,
+): Promise<unknown> {
   let result: unknown;
   try {
     result = await compiled.jsonata.evaluate(input, bindings);

@@ -182,7 +182,9 @@ export function toPlainJson(value: unknown): unknown {
       return JSON.parse(JSON.stringify(value)) as unknown;
     }
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) {
+    // for…in with an own-key test: Object.keys' keys in its order, without allocating them.
+    for (const key in value) {
+      if (!hasOwn(value, key)) continue;
       const item = toPlainJson((value as Record<string, unknown>)[key]);
       if (item === undefined) continue;
       if (key === '__proto__') throw new FastPathBailout('__proto__ key');

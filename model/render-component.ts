@@ -33,14 +33,16 @@ import {
   isRecord,
   type RenderContext,
   type RenderedRole,
+  type ResultLocation,
 } from './render-object.js';
-import { definitionParameters, evaluateTemplate, templateLocation } from './schematic.js';
+import { runRender, type RenderSteps } from './render-steps.js';
+import { definitionParameters, templateLocation, type TemplatedDefinition } from './schematic.js';
 import type { RevisionSnapshot } from './snapshot.js';
 import { strategicMerge, type PatchAnnotation } from './strategic-merge.js';
 
 // Patched objects may share members with the object and the patch they came from: both are this
-// render's own (template results are fresh JSON), nothing changes them in place, and
-// `finishObject` copies every object whole before it leaves.
+// render's own (template results are fresh JSON) and are dropped once merged, so every member
+// ends up in one object at one place, which `finishObject` may then take over and sort in place.
 const SHARE = { share: true } as const;
 
 /** The merge annotations a CUE trait returned with a patch (none from JSONata templates). */
@@ -101,6 +103,12 @@ function referencedObjectAsRendered(
   return { ...rest, metadata };
 }
 
+/** Where a definition's result is judged, named by the type the application wrote. */
+function resultLocation(definition: TemplatedDefinition, type: string): ResultLocation {
+  const location = templateLocation(definition);
+  return location.definition === type ? location : { ...location, definition: type };
+}
+
 function componentDefinitionOf(
   snapshot: RevisionSnapshot,
   component: ResolvedComponent,
@@ -143,6 +151,28 @@ export async function renderComponent(
   component: ResolvedComponent,
   ctx: RenderContext,
 ): Promise<KubeObject[]> {
+  return renderComponentNow(snapshot, component, ctx);
+}
+
+/**
+ * `renderComponent`, synchronously when every template involved runs on the JSONata fast path
+ * (see `render-steps.ts`), otherwise a promise of the same objects.
+ *
+ * @throws as `renderComponent` (a promise rejects instead when the render went asynchronous).
+ */
+export function renderComponentNow(
+  snapshot: RevisionSnapshot,
+  component: ResolvedComponent,
+  ctx: RenderContext,
+): KubeObject[] | Promise<KubeObject[]> {
+  return runRender(componentSteps(snapshot, component, ctx));
+}
+
+function* componentSteps(
+  snapshot: RevisionSnapshot,
+  component: ResolvedComponent,
+  ctx: RenderContext,
+): RenderSteps<KubeObject[]> {
   const appLabel = applicationLabel(snapshot.application);
   const path = componentPath(snapshot, component.name);
   const definition = componentDefinitionOf(snapshot, component);
@@ -163,12 +193,12 @@ export async function renderComponent(
   if (component.type === 'ref-objects' || definition.metadata.name === 'ref-objects') {
     context.referencedObjects = referencedObjectsFor(snapshot, component);
   }
-  const at = { ...templateLocation(definition), definition: component.type };
-  const result = await evaluateTemplate(
+  const at = resultLocation(definition, component.type);
+  const result = yield {
     definition,
-    { parameter, context },
-    { object: appLabel, path: `${path}.properties` },
-  );
+    input: { parameter, context },
+    properties: { object: appLabel, path: `${path}.properties` },
+  };
   if (!isRecord(result)) {
     throw new TemplateError(
       component.type,
@@ -182,7 +212,8 @@ export async function renderComponent(
     outputs.set(name, { object: asKubeObject(value, `outputs.${name}`, at), role: { role: 'output', name } });
   }
 
-  for (const [index, trait] of component.traits.entries()) {
+  for (let index = 0; index < component.traits.length; index++) {
+    const trait = component.traits[index] as ResolvedComponent['traits'][number];
     const traitDefinition = traitDefinitionOf(snapshot, component, index);
     const traitPath = `${path}.traits[${index}]`;
     // Definitions whose workload depends on the properties (k8s-objects, ref-objects) are checked
@@ -201,13 +232,24 @@ export async function renderComponent(
       object: appLabel,
       path: `${traitPath}.properties`,
     });
-    const traitAt = { ...templateLocation(traitDefinition), definition: trait.type };
-    const outputsSoFar = Object.fromEntries([...outputs].map(([name, o]) => [name, o.object]));
-    const traitResult = await evaluateTemplate(
-      traitDefinition,
-      { parameter: traitParameter, context: { ...context, output, outputs: outputsSoFar } },
-      { object: appLabel, path: `${traitPath}.properties` },
-    );
+    const traitAt = resultLocation(traitDefinition, trait.type);
+    const outputsSoFar: Record<string, KubeObject> = {};
+    for (const [name, o] of outputs) {
+      // As Object.fromEntries makes it: an output named `__proto__` is a member, not the prototype.
+      if (name === '__proto__')
+        Object.defineProperty(outputsSoFar, name, {
+          value: o.object,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else outputsSoFar[name] = o.object;
+    }
+    const traitResult = yield {
+      definition: traitDefinition,
+      input: { parameter: traitParameter, context: { ...context, output, outputs: outputsSoFar } },
+      properties: { object: appLabel, path: `${traitPath}.properties` },
+    };
     if (traitResult === undefined) continue;
     if (!isRecord(traitResult)) {
       throw new TemplateError(

@@ -5,7 +5,7 @@
  *
  * Not workflow-safe only because its callers are not; the functions are pure.
  */
-import { sortKeysDeep } from './canonical-json.js';
+import { sortKeysOwned } from './canonical-json.js';
 import { InvalidParametersError, TemplateError } from './errors.js';
 import type { KubeObject } from './kube-object.js';
 import {
@@ -112,28 +112,32 @@ export function asOutputs(value: unknown, what: string, at: ResultLocation): [st
 }
 
 /**
- * KubeVela's labels for the object's role. A value Kubernetes would refuse (a definition name
- * longer than 63 characters, an output named `my output`) is left out rather than failing a
- * render that worked before these labels existed.
+ * KubeVela's labels for the object's role, set on `labels`. A value Kubernetes would refuse (a
+ * definition name longer than 63 characters, an output named `my output`) is left out rather
+ * than failing a render that worked before these labels existed.
  */
-function roleLabels(role: RenderedRole): Record<string, string> {
-  const labels: Record<string, string> =
-    role.role === 'workload'
-      ? { [LABEL_WORKLOAD_TYPE]: role.componentType, [LABEL_RESOURCE_TYPE]: 'WORKLOAD' }
-      : {
-          [LABEL_RESOURCE_TYPE]: 'TRAIT',
-          [LABEL_TRAIT_TYPE]: role.trait ?? AUXILIARY_WORKLOAD,
-          [LABEL_TRAIT_RESOURCE]: role.name,
-        };
-  for (const [key, value] of Object.entries(labels)) {
-    if (labelProblem(key, value) !== undefined) delete labels[key];
+function addRoleLabels(labels: Record<string, string>, role: RenderedRole): void {
+  if (role.role === 'workload') {
+    setValidLabel(labels, LABEL_WORKLOAD_TYPE, role.componentType);
+    setValidLabel(labels, LABEL_RESOURCE_TYPE, 'WORKLOAD');
+  } else {
+    setValidLabel(labels, LABEL_RESOURCE_TYPE, 'TRAIT');
+    setValidLabel(labels, LABEL_TRAIT_TYPE, role.trait ?? AUXILIARY_WORKLOAD);
+    setValidLabel(labels, LABEL_TRAIT_RESOURCE, role.name);
   }
-  return labels;
+}
+
+function setValidLabel(labels: Record<string, string>, key: string, value: string): void {
+  if (labelProblem(key, value) === undefined) labels[key] = value;
 }
 
 /**
  * Namespace and labels every rendered object carries: Revela's four (which garbage collection and
  * ownership rely on, so they win over a template's) and KubeVela's. Keys come out sorted.
+ *
+ * Takes `object` over: the result is built from its members (sorted in place, see
+ * `sortKeysOwned`), so the caller must hold the only reference to them — a render's template
+ * results are fresh JSON, and nothing else keeps what it builds from them.
  */
 export function finishObject(
   object: KubeObject,
@@ -145,17 +149,18 @@ export function finishObject(
   const metadata: KubeObject['metadata'] = { ...object.metadata };
   if (CLUSTER_SCOPED_KINDS.has(object.kind)) delete metadata.namespace;
   else metadata.namespace = ctx.namespace;
-  metadata.labels = {
-    ...(metadata.labels ?? {}),
-    ...roleLabels(role),
-    [LABEL_APP_REVISION]: ctx.revision,
-    [LABEL_APP_NAME]: ctx.appName,
-    [LABEL_APP_NAMESPACE]: ctx.appNamespace,
-    [LABEL_COMPONENT]: component,
-    [LABEL_REVISION]: ctx.revision,
-    ...(replicaKey === undefined ? {} : { [LABEL_REPLICA_KEY]: replicaKey }),
-  };
-  return sortKeysDeep({ ...object, metadata });
+  // Assigned one by one: an object literal of spreads and computed keys cost more than the rest
+  // of finishing the object. Later assignments win, as later members of the literal did.
+  const labels: Record<string, string> = { ...metadata.labels };
+  addRoleLabels(labels, role);
+  labels[LABEL_APP_REVISION] = ctx.revision;
+  labels[LABEL_APP_NAME] = ctx.appName;
+  labels[LABEL_APP_NAMESPACE] = ctx.appNamespace;
+  labels[LABEL_COMPONENT] = component;
+  labels[LABEL_REVISION] = ctx.revision;
+  if (replicaKey !== undefined) labels[LABEL_REPLICA_KEY] = replicaKey;
+  metadata.labels = labels;
+  return sortKeysOwned({ ...object, metadata });
 }
 
 /**

@@ -12,7 +12,7 @@ import { sha256Hex } from './hash.js';
 import { jsonClone } from './json-clone.js';
 import type { KubeObject } from './kube-object.js';
 import type { PlacementTarget, ResolvedComponent } from './placement.js';
-import { componentPath, renderComponent } from './render-component.js';
+import { componentPath, renderComponentNow } from './render-component.js';
 import type { RenderContext } from './render-object.js';
 import { renderedResourceKey, type RenderedResource } from './rendered-resource.js';
 import type { RevisionSnapshot } from './snapshot.js';
@@ -77,18 +77,23 @@ function contentKey(snapshot: RevisionSnapshot): string {
  * and component gave. A component on several clusters renders once unless a template reads
  * `context.cluster`.
  */
-async function renderShared(
+function renderShared(
   snapshot: RevisionSnapshot,
   content: string,
   component: ResolvedComponent,
   ctx: RenderContext,
-): Promise<KubeObject[]> {
+): KubeObject[] | Promise<KubeObject[]> {
   const where = readsCluster(snapshot, component) ? ctx.cluster : '*';
   // Placement builds components in a fixed key order, so JSON.stringify is a stable key here.
   const key = `${content}\u0000${ctx.revision}\u0000${where}\u0000${ctx.namespace}\u0000${JSON.stringify(component)}`;
   const known = renderCache.get(key);
   if (known) return jsonClone(known);
-  const objects = await renderComponent(snapshot, component, ctx);
+  const objects = renderComponentNow(snapshot, component, ctx);
+  if (objects instanceof Promise) return objects.then((rendered) => remember(key, rendered));
+  return remember(key, objects);
+}
+
+function remember(key: string, objects: KubeObject[]): KubeObject[] {
   if (renderCache.size >= RENDER_CACHE_LIMIT) renderCache.delete(renderCache.keys().next().value as string);
   renderCache.set(key, jsonClone(objects));
   return objects;
@@ -119,7 +124,9 @@ export async function renderTargets(
       cluster: target.cluster,
     };
     for (const component of target.components) {
-      const objects = await renderShared(snapshot, content, component, ctx);
+      const shared = renderShared(snapshot, content, component, ctx);
+      // Awaited only when it is a promise: built-ins render synchronously (`render-steps.ts`).
+      const objects = shared instanceof Promise ? await shared : shared;
       for (const object of objects) {
         rendered.push({
           cluster: target.cluster,

@@ -63,13 +63,21 @@ function jsonataOf(definition: TemplatedDefinition): {
   return jsonata;
 }
 
-/** Where the template of `definition` sits, as errors name it. */
+// Locations by definition object: every template evaluation passes one (errors name it), and a
+// render evaluates the same few definitions' templates for every component.
+const locationByDefinition = new WeakMap<TemplatedDefinition, ExpressionLocation>();
+
+/** Where the template of `definition` sits, as errors name it. The same object every call. */
 export function templateLocation(definition: TemplatedDefinition): ExpressionLocation {
-  return {
+  const known = locationByDefinition.get(definition);
+  if (known) return known;
+  const location: ExpressionLocation = Object.freeze({
     definition: definition.metadata.name,
     object: definitionLabel(definition),
     path: templatePath(definition),
-  };
+  });
+  locationByDefinition.set(definition, location);
+  return location;
 }
 
 // Compiled templates by definition object: a snapshot holds its definitions as values, and the
@@ -165,9 +173,32 @@ export async function evaluateTemplate(
   input: { parameter: Record<string, unknown>; context: Record<string, unknown> },
   properties?: { object: string; path: string },
 ): Promise<unknown> {
-  if (schematicKind(definition) === 'cue') {
-    const { evaluateCueTemplate } = await import('../cue/definitions.js');
-    return evaluateCueTemplate(definition, input, properties);
-  }
+  // Awaited: `evaluateTemplateNow` answers synchronously when it can; this always gives a promise.
+  return await evaluateTemplateNow(definition, input, properties);
+}
+
+/**
+ * `evaluateTemplate`, answering synchronously when the JSONata fast path runs the template
+ * (nearly every built-in): the result itself. Otherwise — CUE, or a JSONata template the fast
+ * path does not cover or gave up on — a promise of the result. Results are plain JSON, so an
+ * answer that is a `Promise` is always one to wait for.
+ *
+ * @throws TemplateError when the template does not compile; other errors reject the promise.
+ */
+export function evaluateTemplateNow(
+  definition: TemplatedDefinition,
+  input: { parameter: Record<string, unknown>; context: Record<string, unknown> },
+  properties?: { object: string; path: string },
+): unknown {
+  if (schematicKind(definition) === 'cue') return evaluateCue(definition, input, properties);
   return evaluateCompiled(compiledTemplate(definition), input, templateLocation(definition));
+}
+
+async function evaluateCue(
+  definition: TemplatedDefinition,
+  input: { parameter: Record<string, unknown>; context: Record<string, unknown> },
+  properties?: { object: string; path: string },
+): Promise<unknown> {
+  const { evaluateCueTemplate } = await import('../cue/definitions.js');
+  return evaluateCueTemplate(definition, input, properties);
 }

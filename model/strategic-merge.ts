@@ -30,6 +30,9 @@ export interface PatchAnnotation {
 /** The list item placeholder of {@link PatchAnnotation.path}. */
 export const ANY_ITEM = '[]';
 
+// eslint-disable-next-line @typescript-eslint/unbound-method -- only ever called with .call
+const hasOwn = Object.prototype.hasOwnProperty;
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -151,14 +154,17 @@ function mergeObject(
   m: Merge,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(base)) {
-    const value = Object.hasOwn(patch, key) ? patch[key] : undefined;
+  // for…in with own-key tests: Object.keys' keys in its order, without allocating them.
+  for (const key in base) {
+    if (!hasOwn.call(base, key)) continue;
+    const value = hasOwn.call(patch, key) ? patch[key] : undefined;
     if (value === undefined) out[key] = m.keep(base[key]);
     else if (value !== null) out[key] = mergeValue(key, base[key], value, childPath(path, key, m), m);
   }
-  for (const key of Object.keys(patch)) {
+  for (const key in patch) {
+    if (!hasOwn.call(patch, key)) continue;
     const value = patch[key];
-    if (value === undefined || value === null || Object.hasOwn(base, key)) continue;
+    if (value === undefined || value === null || hasOwn.call(base, key)) continue;
     out[key] = mergeValue(key, undefined, value, childPath(path, key, m), m);
   }
   return out;
@@ -208,8 +214,8 @@ function mergeValue(
 export interface StrategicMergeOptions {
   /**
    * Let the result share the members it does not change with `base` and `patch` instead of
-   * copying them. Neither input is changed either way; a caller that copies the result anyway (a
-   * render, which sorts every object into a new one) saves a deep copy of the workload per patch.
+   * copying them. Neither input is changed either way; a caller that owns both inputs and drops
+   * them once merged (a render) saves a deep copy of the workload per patch.
    * @default false
    */
   readonly share?: boolean;
