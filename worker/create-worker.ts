@@ -14,6 +14,7 @@ import { ClusterRegistry } from '../kube/cluster-registry.js';
 import type { WorkerConfig } from './config.js';
 import { registerSearchAttributes } from './search-attributes.js';
 import { promoteVersion, workerDeploymentOptions, type PromotionOutcome } from './versioning.js';
+import { limitWorkflowHeap } from './memory.js';
 import { preloadModules } from './preload-modules.js';
 import { workflowsPath } from './workflows-path.js';
 
@@ -66,6 +67,7 @@ export async function createRevelaWorker(options: RevelaWorkerOptions): Promise<
       dataConverter,
     });
     const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
+    if (config.memoryBytes !== undefined) limitWorkflowHeap(config.memoryBytes);
     const worker = await Worker.create({
       connection: nativeConnection,
       namespace: config.connection.namespace,

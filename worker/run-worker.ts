@@ -5,6 +5,7 @@ import type { WorkerConfig } from './config.js';
 import { createRevelaWorker } from './create-worker.js';
 import { startHealthServer } from './health-server.js';
 import { installRuntimeLogger } from './logger.js';
+import { workflowHeapMiB } from './memory.js';
 
 export interface RunWorkerOptions {
   readonly config: WorkerConfig;
@@ -54,7 +55,12 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       clusters: registry.list().map((c) => c.name),
       ...(healthPort !== undefined ? { healthz: `http://127.0.0.1:${healthPort}/healthz` } : {}),
       encryption: config.encryption ? 'on' : 'off',
-      ...(config.memoryBytes !== undefined ? { memoryMiB: Math.round(config.memoryBytes / 2 ** 20) } : {}),
+      ...(config.memoryBytes !== undefined
+        ? {
+            memoryMiB: Math.round(config.memoryBytes / 2 ** 20),
+            workflowHeapMiB: workflowHeapMiB(config.memoryBytes),
+          }
+        : {}),
       maxCachedWorkflows: worker.options.maxCachedWorkflows,
     });
     options.onReady?.(healthPort !== undefined ? { healthPort } : {});

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadWorkerConfig } from '../../worker/config.js';
-import { CACHED_WORKFLOW_MIB, cachedWorkflowsFor, WORKER_BASE_MIB } from '../../worker/memory.js';
+import {
+  CACHED_WORKFLOW_MIB,
+  cachedWorkflowsFor,
+  LIVE_HEAP_PER_CACHED_WORKFLOW_MIB,
+  WORKER_BASE_MIB,
+  workflowHeapMiB,
+  WORKFLOW_BUNDLE_HEAP_MIB,
+} from '../../worker/memory.js';
 
 describe('REVELA_WORKER_MEMORY', () => {
   it('sizes the workflow cache from the budget: 1Gi holds (1024 − base) / per-workflow workflows', () => {
@@ -13,6 +20,18 @@ describe('REVELA_WORKER_MEMORY', () => {
     expect(loadWorkerConfig({ REVELA_WORKER_MEMORY: '512Mi' }).memoryBytes).toBe(512 * 2 ** 20);
     expect(loadWorkerConfig({ REVELA_WORKER_MEMORY: '2G' }).memoryBytes).toBe(2e9);
     expect(loadWorkerConfig({ REVELA_WORKER_MEMORY: '1073741824' }).memoryBytes).toBe(2 ** 30);
+  });
+
+  it('caps the workflow thread heap at a share of the budget: 1Gi gives it 460 MiB', () => {
+    expect(workflowHeapMiB(2 ** 30)).toBe(460);
+  });
+
+  it('for every budget, the cache it derives fits in the heap limit it derives', () => {
+    for (const mib of [512, 768, 1024, 2048, 4096, 16384]) {
+      const bytes = mib * 2 ** 20;
+      const live = WORKFLOW_BUNDLE_HEAP_MIB + cachedWorkflowsFor(bytes) * LIVE_HEAP_PER_CACHED_WORKFLOW_MIB;
+      expect(live, `${mib} MiB`).toBeLessThan(workflowHeapMiB(bytes));
+    }
   });
 
   it('a larger budget caches more workflows', () => {
