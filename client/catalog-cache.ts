@@ -1,0 +1,65 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { loadBuiltinDefinitions } from '../definitions/index.js';
+import { emptyCatalog, mergeCatalogs, type CatalogView } from '../model/catalog-view.js';
+import { catalogWorkflowId, SYSTEM_NAMESPACE } from '../model/ids.js';
+import { catalogQuery } from '../workflows/messages.js';
+import { queryWithRetry } from './query-retry.js';
+
+interface Kept {
+  readonly runId: string;
+  readonly historyLength: number;
+  readonly view: CatalogView;
+}
+
+/**
+ * Catalogs kept between reads while their workflow is unchanged: a worker resolves every publish
+ * against the catalog of `vela-system` and of the application's namespace, and a query of each
+ * costs a workflow task on the worker holding the catalog (two per publish on the one workflow
+ * thread). A describe costs the server alone. A catalog changes only through an update or a
+ * signal, which adds events, and continue-as-new gives a new run: the same run and history length
+ * mean the same catalog. The length is read before the query, so a change that lands in between
+ * only makes the next read query again, never keeps an older view.
+ */
+export class CatalogCache {
+  private readonly kept = new Map<string, Kept>();
+
+  constructor(private readonly temporal: Client) {}
+
+  /** Built-ins, overridden by `vela-system`, overridden by the application's own namespace. */
+  async readMerged(namespace: string): Promise<CatalogView> {
+    const [system, own] = await Promise.all([
+      this.read(SYSTEM_NAMESPACE),
+      namespace === SYSTEM_NAMESPACE ? Promise.resolve(emptyCatalog()) : this.read(namespace),
+    ]);
+    return mergeCatalogs(loadBuiltinDefinitions(), system, own);
+  }
+
+  /** One namespace's catalog, empty when nothing was ever applied there. */
+  async read(namespace: string): Promise<CatalogView> {
+    const handle = this.temporal.workflow.getHandle(catalogWorkflowId(namespace));
+    try {
+      const { runId, historyLength } = await handle.describe();
+      const kept = this.kept.get(namespace);
+      if (kept && kept.runId === runId && kept.historyLength === historyLength) return kept.view;
+      // Frozen: every publish until the next change shares it, so nothing may edit it for the next.
+      const view = deepFreeze(await queryWithRetry(handle, catalogQuery, []));
+      this.kept.set(namespace, { runId, historyLength, view });
+      return view;
+    } catch (err) {
+      // No catalog workflow yet means nothing was applied to that namespace.
+      if (err instanceof WorkflowNotFoundError) {
+        this.kept.delete(namespace);
+        return emptyCatalog();
+      }
+      throw err;
+    }
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
