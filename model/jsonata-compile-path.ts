@@ -237,19 +237,32 @@ export function compileObject(pairs: [AstNode, AstNode][], compile: Compile): Ev
   const reserved = ['__proto__', '_jsonata_lambda', '_jsonata_function'];
   if (distinct && literal.every((key) => key !== undefined && !reserved.includes(key))) {
     // Literal, distinct keys over one item: no grouping can happen, values go straight in.
-    const keys = literal as string[];
     const general = compileGroups(compiled);
-    return (input, frame) => {
-      if (Array.isArray(input)) return general(input, frame);
-      const result: Record<string, unknown> = {};
-      for (let i = 0; i < keys.length; i++) {
-        const value = (compiled[i] as Pair).value(input, frame);
-        if (value !== undefined) result[keys[i] as string] = value;
-      }
-      return result;
-    };
+    const build = literalObjectBuilder(literal as string[]);
+    const values = compiled.map((pair) => pair.value);
+    return (input, frame) => (Array.isArray(input) ? general(input, frame) : build(values, input, frame));
   }
   return compileGroups(compiled);
+}
+
+type LiteralObjectBuilder = (values: readonly Evaluator[], input: unknown, frame: Frame) => unknown;
+
+/**
+ * Builds `{k1: v1, k2: v2, …}` over one item, each value evaluated in order and left out when
+ * undefined. Generated per constructor: one shared loop storing `result[keys[i]]` made every store
+ * megamorphic (V8's generic keyed store, the costliest line of a template), while a function of
+ * its own stores each key at a site that only ever sees that constructor's shapes. The keys are
+ * printed as JSON string literals, which JavaScript reads back as the same strings; none is
+ * `__proto__` (the caller excludes it), so every assignment defines an own member.
+ */
+function literalObjectBuilder(keys: readonly string[]): LiteralObjectBuilder {
+  let body = 'const result = {};\nlet value;\n';
+  keys.forEach((key, i) => {
+    body += `value = values[${i}](input, frame);\nif (value !== undefined) result[${JSON.stringify(key)}] = value;\n`;
+  });
+  body += 'return result;';
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the body is built above from JSON-printed keys and indices only
+  return new Function('values', 'input', 'frame', body) as LiteralObjectBuilder;
 }
 
 function compileGroups(compiled: Pair[]): Evaluator {

@@ -138,34 +138,65 @@ function planFor(params: readonly Param[], pattern: RegExp, symbols: string): Ac
 export function parseSignature(signature: string): Signature {
   const params = parseParams(signature);
   const pattern = new RegExp(`^${params.map((p) => `(${p.regex})`).join('')}$`);
-  const plans = new Map<string, Action[]>();
+  const plans = new Map<number, Action[]>();
   return {
     validate(args, context) {
-      let symbols = '';
-      for (const arg of args) symbols += typeSymbol(arg);
-      let plan = plans.get(symbols);
+      // The argument types as a number, digit by digit in base 16, rather than a string of
+      // symbols: building and hashing that string on every call cost more than the check.
+      // Past 12 arguments the number could lose digits; such calls take the string.
+      if (args.length > 12) return run(planFor(params, pattern, symbolsOf(args)), args, context);
+      let code = 1;
+      for (let i = 0; i < args.length; i++) code = code * 16 + typeCode(args[i]);
+      let plan = plans.get(code);
       if (plan === undefined) {
-        plan = planFor(params, pattern, symbols);
-        plans.set(symbols, plan);
+        plan = planFor(params, pattern, symbolsOf(args));
+        plans.set(code, plan);
       }
-      const out = new Array<unknown>(plan.length);
-      for (let i = 0; i < plan.length; i++) {
-        const action = plan[i] as Action;
-        if (action.kind === 'arg') {
-          const arg = args[action.index];
-          if (action.items !== undefined && !itemsMatch(action.items, arg as unknown[])) {
-            throw new FastPathBailout('array items do not match the signature');
-          }
-          out[i] = arg;
-        } else if (action.kind === 'wrap') out[i] = [args[action.index]];
-        else if (action.kind === 'context') {
-          if (context === NO_CONTEXT) throw new FastPathBailout('context argument without a context');
-          if (!action.test.test(typeSymbol(context)))
-            throw new FastPathBailout('context value of the wrong type');
-          out[i] = context;
-        }
-      }
-      return out;
+      return run(plan, args, context);
     },
   };
+}
+
+function symbolsOf(args: readonly unknown[]): string {
+  let symbols = '';
+  for (const arg of args) symbols += typeSymbol(arg);
+  return symbols;
+}
+
+/** `typeSymbol` as a number (1–8), for the plan cache of `parseSignature`. */
+function typeCode(value: unknown): number {
+  if (isFunction(value)) return 1;
+  switch (typeof value) {
+    case 'string':
+      return 2;
+    case 'number':
+      return 3;
+    case 'boolean':
+      return 4;
+    case 'object':
+      return value === null ? 5 : Array.isArray(value) ? 6 : 7;
+    default:
+      return 8;
+  }
+}
+
+function run(plan: readonly Action[], args: readonly unknown[], context: unknown): unknown[] {
+  const out = new Array<unknown>(plan.length);
+  for (let i = 0; i < plan.length; i++) {
+    const action = plan[i] as Action;
+    if (action.kind === 'arg') {
+      const arg = args[action.index];
+      if (action.items !== undefined && !itemsMatch(action.items, arg as unknown[])) {
+        throw new FastPathBailout('array items do not match the signature');
+      }
+      out[i] = arg;
+    } else if (action.kind === 'wrap') out[i] = [args[action.index]];
+    else if (action.kind === 'context') {
+      if (context === NO_CONTEXT) throw new FastPathBailout('context argument without a context');
+      if (!action.test.test(typeSymbol(context)))
+        throw new FastPathBailout('context value of the wrong type');
+      out[i] = context;
+    }
+  }
+  return out;
 }

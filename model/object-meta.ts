@@ -37,8 +37,14 @@ export function objectNameProblem(kind: string, name: string): string | undefine
 
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
-/** Why Kubernetes would refuse this label (`prefix/name: value`), or undefined when it accepts it. */
-export function labelProblem(key: string, value: unknown): string | undefined {
+// Label keys Kubernetes accepts, as seen so far: every rendered object carries the same handful
+// (app.oam.dev/name, …), checked twice per object; the two regular expressions over them were
+// most of the cost of checking labels. Bounded, since keys come from templates and users.
+const ACCEPTED_KEYS_LIMIT = 1000;
+const acceptedKeys = new Set<string>();
+
+function labelKeyProblem(key: string): string | undefined {
+  if (acceptedKeys.has(key)) return undefined;
   const slash = key.lastIndexOf('/');
   const prefix = slash === -1 ? undefined : key.slice(0, slash);
   const name = slash === -1 ? key : key.slice(slash + 1);
@@ -47,6 +53,15 @@ export function labelProblem(key: string, value: unknown): string | undefined {
   if (name.length > 63 || !LABEL_NAME.test(name)) {
     return `the key "${key}" must be at most 63 characters of [A-Za-z0-9._-], starting and ending with an alphanumeric character (with an optional DNS prefix and '/')`;
   }
+  if (acceptedKeys.size >= ACCEPTED_KEYS_LIMIT) acceptedKeys.clear();
+  acceptedKeys.add(key);
+  return undefined;
+}
+
+/** Why Kubernetes would refuse this label (`prefix/name: value`), or undefined when it accepts it. */
+export function labelProblem(key: string, value: unknown): string | undefined {
+  const keyProblem = labelKeyProblem(key);
+  if (keyProblem !== undefined) return keyProblem;
   if (typeof value !== 'string')
     return `the value must be a string, not ${JSON.stringify(value) ?? 'nothing'}`;
   if (value !== '' && (value.length > 63 || !LABEL_NAME.test(value))) {

@@ -184,8 +184,11 @@ export function checkKubernetesMetadata(
   };
   const nameProblem = objectNameProblem(object.kind, object.metadata.name);
   if (nameProblem !== undefined) refuse('metadata.name', nameProblem);
-  for (const [key, value] of Object.entries(object.metadata.labels ?? {})) {
-    const problem = labelProblem(key, value);
+  const labels = object.metadata.labels ?? {};
+  // for…in with an own-key test: Object.entries' members without an array of pairs per object.
+  for (const key in labels) {
+    if (!Object.prototype.hasOwnProperty.call(labels, key)) continue;
+    const problem = labelProblem(key, labels[key]);
     if (problem !== undefined) refuse(`metadata.labels.${key}`, problem);
   }
 }

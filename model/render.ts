@@ -15,6 +15,7 @@ import type { PlacementTarget, ResolvedComponent } from './placement.js';
 import { componentPath, renderComponentNow } from './render-component.js';
 import type { RenderContext } from './render-object.js';
 import { renderedResourceKey, type RenderedResource } from './rendered-resource.js';
+import { sameJson } from './same-json.js';
 import type { RevisionSnapshot } from './snapshot.js';
 
 export { CLUSTER_SCOPED_KINDS, type RenderContext } from './render-object.js';
@@ -81,11 +82,11 @@ function renderShared(
   snapshot: RevisionSnapshot,
   content: string,
   component: ResolvedComponent,
+  json: string,
   ctx: RenderContext,
 ): KubeObject[] | Promise<KubeObject[]> {
   const where = readsCluster(snapshot, component) ? ctx.cluster : '*';
-  // Placement builds components in a fixed key order, so JSON.stringify is a stable key here.
-  const key = `${content}\u0000${ctx.revision}\u0000${where}\u0000${ctx.namespace}\u0000${JSON.stringify(component)}`;
+  const key = `${content}\u0000${ctx.revision}\u0000${where}\u0000${ctx.namespace}\u0000${json}`;
   const known = renderCache.get(key);
   if (known) return jsonClone(known);
   const objects = renderComponentNow(snapshot, component, ctx);
@@ -97,6 +98,20 @@ function remember(key: string, objects: KubeObject[]): KubeObject[] {
   if (renderCache.size >= RENDER_CACHE_LIMIT) renderCache.delete(renderCache.keys().next().value as string);
   renderCache.set(key, jsonClone(objects));
   return objects;
+}
+
+/** The component's JSON, taken from the first target's when the two print the same. */
+function componentJson(
+  component: ResolvedComponent,
+  index: number,
+  first: readonly ResolvedComponent[],
+  firstJson: string[],
+): string {
+  const known = firstJson[index];
+  if (known !== undefined && sameJson(component, first[index])) return known;
+  const json = JSON.stringify(component);
+  if (first[index] === component) firstJson[index] = json;
+  return json;
 }
 
 /**
@@ -115,6 +130,11 @@ export async function renderTargets(
   const rendered: (RenderedResource & { order: number; seq: number })[] = [];
   const content = contentKey(snapshot);
   let seq = 0;
+  // Placement builds components in a fixed key order, so their JSON is a stable cache key. Every
+  // target holds its own copy of mostly the same components: a component equal to the first
+  // target's at the same place takes the JSON printed for that one.
+  const first = targets[0]?.components ?? [];
+  const firstJson: string[] = [];
   for (const target of targets) {
     const ctx: RenderContext = {
       appName: app.metadata.name,
@@ -123,8 +143,10 @@ export async function renderTargets(
       revision,
       cluster: target.cluster,
     };
-    for (const component of target.components) {
-      const shared = renderShared(snapshot, content, component, ctx);
+    for (let i = 0; i < target.components.length; i++) {
+      const component = target.components[i] as ResolvedComponent;
+      const json = componentJson(component, i, first, firstJson);
+      const shared = renderShared(snapshot, content, component, json, ctx);
       // Awaited only when it is a promise: built-ins render synchronously (`render-steps.ts`).
       const objects = shared instanceof Promise ? await shared : shared;
       for (const object of objects) {
