@@ -124,10 +124,14 @@ describe('the podinfo scenario', () => {
     const v2 = await stack.client.publish({ ...PODINFO, publishVersion: 'alpha2' });
     expect(v2).toMatchObject({ revision: 'podinfo-v2', number: 2, publishVersion: 'alpha2' });
     const waiting = await eventually(
-      'podinfo-v2 to report Ready:0/3',
+      'podinfo-v2 to report Ready:0/3 on both clusters',
       async () => {
         const s = await stack.client.status(PODINFO);
-        return s.waiting.some((w) => w.includes('is not healthy: Ready:0/3')) ? s : undefined;
+        // Both clusters' health waits run at once; each names itself from its first look on.
+        const both = ['hangzhou1', 'hangzhou2'].every((c) =>
+          s.waiting.some((w) => w.startsWith(`${c}/examples/podinfo is not healthy: Ready:0/3`)),
+        );
+        return both ? s : undefined;
       },
       { describe: async () => JSON.stringify(await stack.client.status(PODINFO)) },
     );
