@@ -13,9 +13,6 @@
 // the set, which gives the same result or the cycle error.
 const MAX_FAST_DEPTH = 200;
 
-// eslint-disable-next-line @typescript-eslint/unbound-method -- only ever called with .call
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /** Thrown by a walk without cycle detection past MAX_FAST_DEPTH; never escapes this module. */
 class TooDeep extends Error {}
 
@@ -90,7 +87,14 @@ export function sortKeysDeep<T>(value: T): T {
   return guarded((seen) => sortValue(value, seen, 0)) as T;
 }
 
-function sortValue(value: unknown, seen: Set<object> | undefined, depth: number): unknown {
+/** What `jsonScalar` answers for an object (or array): the caller walks it. */
+const OBJECT = Symbol('object');
+
+/**
+ * The JSON form of a value that is not an object: itself, `null` for null and non-finite
+ * numbers, `undefined` for what JSON drops (functions, symbols, undefined); `OBJECT` otherwise.
+ */
+function jsonScalar(value: unknown): unknown {
   if (value === null) return null;
   switch (typeof value) {
     case 'string':
@@ -101,10 +105,15 @@ function sortValue(value: unknown, seen: Set<object> | undefined, depth: number)
     case 'bigint':
       throw new TypeError('sortKeysDeep: bigint values are not JSON');
     case 'object':
-      break;
+      return OBJECT;
     default:
       return undefined;
   }
+}
+
+function sortValue(value: unknown, seen: Set<object> | undefined, depth: number): unknown {
+  const scalar = jsonScalar(value);
+  if (scalar !== OBJECT) return scalar;
   const obj = value as { toJSON?: () => unknown };
   if (typeof obj.toJSON === 'function') return sortValue(obj.toJSON(), seen, depth);
   enter(obj, seen, depth, 'sortKeysDeep');
@@ -160,20 +169,8 @@ export function sortKeysOwned<T>(value: T): T {
 }
 
 function ownedValue(value: unknown, depth: number): unknown {
-  if (value === null) return null;
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      return Number.isFinite(value) ? value : null;
-    case 'bigint':
-      throw new TypeError('sortKeysDeep: bigint values are not JSON');
-    case 'object':
-      break;
-    default:
-      return undefined;
-  }
+  const scalar = jsonScalar(value);
+  if (scalar !== OBJECT) return scalar;
   const obj = value as { toJSON?: () => unknown };
   // What toJSON returns is not the caller's to give up.
   if (typeof obj.toJSON === 'function') return sortKeysDeep(obj.toJSON());
@@ -194,7 +191,7 @@ function ownedValue(value: unknown, depth: number): unknown {
   // for…in with an own-key test visits Object.keys' keys in its order without allocating them;
   // the keys are only listed (and sorted) for an object that is rebuilt.
   for (const key in record) {
-    if (!hasOwn.call(record, key)) continue;
+    if (!Object.hasOwn(record, key)) continue;
     if (previous !== undefined && previous > key) keep = false;
     previous = key;
     const member = record[key];

@@ -6,9 +6,6 @@
  * Workflow-safe.
  */
 
-// eslint-disable-next-line @typescript-eslint/unbound-method -- only ever called with .call
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /** Depth past which the walk gives up and lets JSON decide (a cycle, or a very deep value). */
 const MAX_DEPTH = 200;
 
@@ -72,7 +69,7 @@ function copyObject(value: object, key: string | number, depth: number): unknown
   // for…in with an own-key test visits what Object.keys lists, in its order, without allocating
   // the array of keys (a sixth of what a render allocated went to such arrays).
   for (const k in record) {
-    if (!hasOwn.call(record, k)) continue;
+    if (!Object.hasOwn(record, k)) continue;
     const item = copyValue(record[k], k, depth + 1);
     if (item === undefined) continue;
     // JSON.parse makes `__proto__` an own member; an assignment would set the prototype.

@@ -187,7 +187,7 @@ export function checkKubernetesMetadata(
   const labels = object.metadata.labels ?? {};
   // for…in with an own-key test: Object.entries' members without an array of pairs per object.
   for (const key in labels) {
-    if (!Object.prototype.hasOwnProperty.call(labels, key)) continue;
+    if (!Object.hasOwn(labels, key)) continue;
     const problem = labelProblem(key, labels[key]);
     if (problem !== undefined) refuse(`metadata.labels.${key}`, problem);
   }

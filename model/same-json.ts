@@ -6,9 +6,6 @@
  * Pure.
  */
 
-// eslint-disable-next-line @typescript-eslint/unbound-method -- only ever called with .call
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /** Nesting past which the walk answers "not known to be the same" (the caller then prints). */
 const MAX_DEPTH = 100;
 
@@ -53,7 +50,7 @@ function walk(a: object, b: object, depth: number): boolean {
   const keysB = Object.keys(rb);
   let i = 0;
   for (const key in ra) {
-    if (!hasOwn.call(ra, key)) continue;
+    if (!Object.hasOwn(ra, key)) continue;
     if (keysB[i++] !== key || key === 'toJSON') return false;
     if (!sameJson(ra[key], rb[key], depth + 1)) return false;
   }

@@ -30,9 +30,6 @@ export interface PatchAnnotation {
 /** The list item placeholder of {@link PatchAnnotation.path}. */
 export const ANY_ITEM = '[]';
 
-// eslint-disable-next-line @typescript-eslint/unbound-method -- only ever called with .call
-const hasOwn = Object.prototype.hasOwnProperty;
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -156,15 +153,15 @@ function mergeObject(
   const out: Record<string, unknown> = {};
   // for…in with own-key tests: Object.keys' keys in its order, without allocating them.
   for (const key in base) {
-    if (!hasOwn.call(base, key)) continue;
-    const value = hasOwn.call(patch, key) ? patch[key] : undefined;
+    if (!Object.hasOwn(base, key)) continue;
+    const value = Object.hasOwn(patch, key) ? patch[key] : undefined;
     if (value === undefined) out[key] = m.keep(base[key]);
     else if (value !== null) out[key] = mergeValue(key, base[key], value, childPath(path, key, m), m);
   }
   for (const key in patch) {
-    if (!hasOwn.call(patch, key)) continue;
+    if (!Object.hasOwn(patch, key)) continue;
     const value = patch[key];
-    if (value === undefined || value === null || hasOwn.call(base, key)) continue;
+    if (value === undefined || value === null || Object.hasOwn(base, key)) continue;
     out[key] = mergeValue(key, undefined, value, childPath(path, key, m), m);
   }
   return out;
