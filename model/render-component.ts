@@ -160,23 +160,12 @@ function traitDefinitionOf(
 }
 
 /**
- * Renders one component: the workload first, then its outputs by name.
+ * Renders one component: the workload first, then its outputs by name. Synchronously when every
+ * template involved runs on the JSONata fast path (see `render-steps.ts`), otherwise a promise of
+ * the same objects.
  *
- * @throws InvalidParametersError, TemplateError, UnknownDefinitionError, TraitNotApplicableError.
- */
-export async function renderComponent(
-  snapshot: RevisionSnapshot,
-  component: ResolvedComponent,
-  ctx: RenderContext,
-): Promise<KubeObject[]> {
-  return renderComponentNow(snapshot, component, ctx);
-}
-
-/**
- * `renderComponent`, synchronously when every template involved runs on the JSONata fast path
- * (see `render-steps.ts`), otherwise a promise of the same objects.
- *
- * @throws as `renderComponent` (a promise rejects instead when the render went asynchronous).
+ * @throws InvalidParametersError, TemplateError, UnknownDefinitionError, TraitNotApplicableError
+ * (a promise rejects with them instead once the render went asynchronous).
  */
 export function renderComponentNow(
   snapshot: RevisionSnapshot,

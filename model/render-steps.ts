@@ -10,7 +10,7 @@
  */
 import { evaluateTemplateNow, type TemplatedDefinition } from './schematic.js';
 
-/** One template a render needs evaluated, as `evaluateTemplate` takes it. */
+/** One template a render needs evaluated, as `evaluateTemplateNow` takes it. */
 export interface TemplateCall {
   readonly definition: TemplatedDefinition;
   readonly input: { parameter: Record<string, unknown>; context: Record<string, unknown> };

@@ -19,7 +19,6 @@ import { sameJson } from './same-json.js';
 import type { RevisionSnapshot } from './snapshot.js';
 
 export { CLUSTER_SCOPED_KINDS, type RenderContext } from './render-object.js';
-export { renderComponent } from './render-component.js';
 
 // Whether a template's text mentions `cluster`, by text: every component on every target asks
 // for the same few templates, each some kilobytes long. Keyed by the text itself, so a definition

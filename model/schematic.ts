@@ -165,25 +165,14 @@ export async function checkDefinitionReady(definition: TemplatedDefinition): Pro
  * `patchOutputsAnnotations`); `properties` (where the properties are written) lets CUE errors
  * about a property point at it.
  *
- * @throws TemplateError naming the definition and the position of the failure; for CUE
- * InvalidParametersError or CueEvaluationError.
- */
-export async function evaluateTemplate(
-  definition: TemplatedDefinition,
-  input: { parameter: Record<string, unknown>; context: Record<string, unknown> },
-  properties?: { object: string; path: string },
-): Promise<unknown> {
-  // Awaited: `evaluateTemplateNow` answers synchronously when it can; this always gives a promise.
-  return await evaluateTemplateNow(definition, input, properties);
-}
-
-/**
- * `evaluateTemplate`, answering synchronously when the JSONata fast path runs the template
- * (nearly every built-in): the result itself. Otherwise — CUE, or a JSONata template the fast
- * path does not cover or gave up on — a promise of the result. Results are plain JSON, so an
- * answer that is a `Promise` is always one to wait for.
+ * Answers synchronously when the JSONata fast path runs the template (nearly every built-in): the
+ * result itself. Otherwise — CUE, or a JSONata template the fast path does not cover or gave up
+ * on — a promise of the result. Results are plain JSON, so an answer that is a `Promise` is
+ * always one to wait for.
  *
- * @throws TemplateError when the template does not compile; other errors reject the promise.
+ * @throws TemplateError when the template does not compile. Other errors reject the promise:
+ * TemplateError naming the definition and the position of the failure; for CUE
+ * InvalidParametersError or CueEvaluationError.
  */
 export function evaluateTemplateNow(
   definition: TemplatedDefinition,
