@@ -111,4 +111,9 @@ export interface WorkflowState {
   /** `Executing` while open. */
   status: RevisionStatus;
   message: string;
+  /**
+   * What the run recorded in its memo as applied (runs since 0.3 report it only at their end):
+   * added to the inventory when the run ended without reporting. Absent for older runs.
+   */
+  applied?: InventoryEntry[];
 }

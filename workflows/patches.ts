@@ -22,4 +22,10 @@ export const Patch = {
   waitForClose: 'revela-0.2-wait-for-close',
   /** A failure that arrives after the run was stopped ends it as stopped (Terminated), not Failed. */
   stopWins: 'revela-0.2-stop-wins',
+  /**
+   * A revision signals the entity once, when it ends, with everything it applied and deleted; while
+   * it runs, what it applied is in its memo, read by the entity only when the run ends without
+   * reporting. Each progress signal cost the revision and the entity a workflow task (issue 13).
+   */
+  reportAtEnd: 'revela-0.3-report-at-end',
 } as const;

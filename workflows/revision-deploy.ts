@@ -54,8 +54,8 @@ export async function deploy(run: RevisionRun, step: PlannedStep, status: StepSt
     for (const { object, ownership } of byCluster.get(cluster) ?? []) {
       await applyForRun(run, cluster, object, ownership);
     }
-    // Not awaited: the health checks need not wait for the entity to hear about the applies.
-    void run.flushReport();
+    // Recorded, not awaited: the health checks need not wait for the entity to hear of the applies.
+    run.progress();
   });
 
   status.message = 'wait healthy';
@@ -112,6 +112,5 @@ export async function collectGarbage(run: RevisionRun): Promise<void> {
       },
     ],
   );
-  run.deleted.push(...deleted);
-  void run.report({ deleted });
+  run.recordDeleted(deleted);
 }

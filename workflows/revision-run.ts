@@ -57,6 +57,7 @@ export class RevisionRun {
   /** Every object this run applied (or, for steps kept by a restart, would have applied). */
   readonly applied = new Map<string, InventoryEntry>();
   private unreported: InventoryEntry[] = [];
+  private unreportedDeleted: InventoryEntry[] = [];
   /** Outputs recorded by steps and components so far, by name (read by later steps' inputs). */
   readonly outputs: Record<string, unknown> = {};
   /** Objects this run's garbage collection deleted. */
@@ -65,6 +66,8 @@ export class RevisionRun {
   readonly settle: boolean;
   /** Every path reports how the run ended (false only for histories of 0.1.0). */
   private readonly reportEveryEnd: boolean;
+  /** One report, at the end; progress goes to the memo (false for histories of 0.2.0 and older). */
+  private readonly reportAtEnd: boolean;
   finished = false;
   private finalReportSent = false;
   endTime: string | undefined;
@@ -97,6 +100,7 @@ export class RevisionRun {
     this.steps = this.plan.steps.map((s) => toStatus(s, ''));
     this.settle = patched(Patch.settleLanes);
     this.reportEveryEnd = patched(Patch.finalReport);
+    this.reportAtEnd = patched(Patch.reportAtEnd);
   }
 
   get revision(): string {
@@ -338,7 +342,7 @@ export class RevisionRun {
   private setStatus(status: RevisionStatus): void {
     if (this.status === status) return;
     this.status = status;
-    void this.report({});
+    void this.flushReport();
   }
 
   private finish(status: RevisionStatus, message: string | undefined): void {
@@ -352,14 +356,30 @@ export class RevisionRun {
     upsertMemo({ run: this.statusView() });
   }
 
-  async flushReport(): Promise<void> {
-    await this.report({});
+  /**
+   * After a lane's (or an object step's) writes: what the run applied so far becomes readable
+   * outside it. Runs since `Patch.reportAtEnd` put it in their memo — the entity reads it only
+   * when a run ends without its final report (terminated from outside, or after the supersede
+   * bound) — instead of a signal that cost the run and the entity a workflow task each.
+   */
+  progress(): void {
+    if (this.reportAtEnd) upsertMemo({ applied: [...this.applied.values()] });
+    else void this.flushReport();
   }
 
-  /** Tells the entity the current status and the objects applied since the last report. */
-  async report(extra: Pick<RevisionReport, 'deleted'>): Promise<void> {
+  /** Garbage collection deleted `entries`: told to the entity with the final report (at once before 0.3). */
+  recordDeleted(entries: InventoryEntry[]): void {
+    this.deleted.push(...entries);
+    this.unreportedDeleted.push(...entries);
+    if (!this.reportAtEnd) void this.flushReport();
+  }
+
+  /** Tells the entity the current status and the objects applied and deleted since the last report. */
+  async flushReport(): Promise<void> {
     const applied = this.unreported;
+    const deleted = this.unreportedDeleted;
     this.unreported = [];
+    this.unreportedDeleted = [];
     const report: RevisionReport = {
       revision: this.revision,
       runId: workflowInfo().runId,
@@ -367,7 +387,7 @@ export class RevisionRun {
       ...(this.message !== undefined ? { message: this.message } : {}),
       ...(this.endTime ? { endTime: this.endTime } : {}),
       ...(applied.length > 0 ? { applied } : {}),
-      ...extra,
+      ...(deleted.length > 0 ? { deleted } : {}),
     };
     try {
       await getExternalWorkflowHandle(this.input.applicationWorkflowId).signal(revisionReportSignal, report);

@@ -9,8 +9,10 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { appKey } from '../model/ids.js';
+import { addInventory } from '../model/revision-history.js';
 import { isFinalStatus, type RevisionMetadata, type RevisionStatus } from '../model/revision.js';
 import type { RevisionSnapshot } from '../model/snapshot.js';
+import * as acts from './activities.js';
 import { nextFence, type EntityContext } from './entity-context.js';
 import { Patch } from './patches.js';
 import { revision as revisionWorkflow } from './revision.js';
@@ -79,8 +81,9 @@ export async function startRevision(
     // A run terminated from outside (the Temporal UI, `temporal workflow terminate`) sends no
     // report: its close tells the entity instead, while this entity run lives. After
     // continue-as-new, supersession asks Temporal (see supersede.ts).
+    const unreported = () => state.runIds[meta.name] === runId && !isFinalStatus(meta.status);
     const closed = (status: RevisionStatus, message: string) => {
-      if (state.runIds[meta.name] !== runId || isFinalStatus(meta.status)) return;
+      if (!unreported()) return;
       meta.status = status;
       meta.succeeded = status === 'Succeeded';
       meta.description ??= message;
@@ -97,7 +100,16 @@ export async function startRevision(
       (err: unknown) => {
         ctx.watchedRuns.set(runId, true);
         const { status, message } = closedStatus(err);
-        closed(status, message);
+        if (!unreported() || !patched(Patch.reportAtEnd)) return closed(status, message);
+        // Runs since 0.3 report what they applied only at their end; this one never will, so
+        // what its memo says it applied goes into the inventory, for a later collection.
+        void acts.control.describeWorkflow({ workflowId: meta.workflowId, runId }).then(
+          (run) => {
+            if (run.applied) addInventory(state, run.applied);
+            closed(status, message);
+          },
+          () => closed(status, message),
+        );
       },
     );
   }

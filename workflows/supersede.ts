@@ -5,7 +5,7 @@ import {
   patched,
   sleep,
 } from '@temporalio/workflow';
-import { recordStopped, type StopReason } from '../model/revision-history.js';
+import { addInventory, recordStopped, type StopReason } from '../model/revision-history.js';
 import { isFinalStatus, type RevisionMetadata } from '../model/revision.js';
 import * as acts from './activities.js';
 import type { EntityContext } from './entity-context.js';
@@ -47,13 +47,16 @@ export async function supersede(
   // reuses the workflow id) starts only once the run is really closed.
   if (acknowledged && patched(Patch.waitForClose)) acknowledged = await waitForClose(ctx, meta, runId, until);
   if (!acknowledged) {
-    await CancellationScope.nonCancellable(() =>
+    const terminated = await CancellationScope.nonCancellable(() =>
       acts.control.terminateWorkflow({
         workflowId: meta.workflowId,
         ...(runId ? { runId } : {}),
         reason: `${reason} by ${by}; did not acknowledge cancellation within ${bound} ms`,
       }),
     );
+    // A terminated run sends no final report: what its memo says it applied stays collectable.
+    // (Histories recorded before 0.3 got no answer from this activity.)
+    if (terminated?.applied) addInventory(state, terminated.applied);
   }
   recordStopped(meta, { reason, by, acknowledged, now: new Date().toISOString() });
   ctx.audit(
@@ -83,6 +86,7 @@ async function waitForEnd(
     const run = await describeRun(meta, runId);
     if (isFinalStatus(meta.status)) return true;
     if (run.open) continue;
+    if (run.applied) addInventory(ctx.state, run.applied);
     meta.status = run.status;
     meta.succeeded = run.status === 'Succeeded';
     meta.description ??= run.message;

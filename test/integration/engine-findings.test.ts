@@ -107,6 +107,35 @@ describe('engine findings', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('a revision terminated from outside while it waits for health keeps what it applied in the inventory (it never reports), and the next revision collects the object it no longer renders', async () => {
+    const ref = { name: 'ui-terminated-applied', namespace: NS };
+    const name = (c: string) => `${ref.name}-${c}`;
+    // `extra`'s image is never pulled in these clusters: the run applies both, then waits.
+    await stack.client.apply([
+      app(ref.name, { web: 'nginx:1', extra: 'stefanprodan/podinfo:6.0.xxx' }, 'v1'),
+    ]);
+    await eventually('v1 to wait for health', async () => {
+      const s = await stack.client.status(ref);
+      return s.run?.steps[0]?.message === 'wait healthy' && s.waiting.length > 0 ? s : undefined;
+    });
+    expect(await stack.clusters.deployment('local', NS, name('extra'))).toBeDefined();
+    await stack.temporal.workflow
+      .getHandle(revisionWorkflowId(NS, `${ref.name}-v1`))
+      .terminate('terminated in the Temporal UI');
+    const v1 = await stack.client.waitForRevision(ref, `${ref.name}-v1`, { timeoutMs: 30_000 });
+    expect(v1.status).toBe('Terminated');
+    const inventory = await eventually('the inventory to list what v1 applied', async () => {
+      const { app: entity } = await stack.client.status(ref);
+      const names = entity.inventory.map((e) => e.name).sort();
+      return names.length === 2 ? names : undefined;
+    });
+    expect(inventory).toEqual([name('extra'), name('web')]);
+
+    await succeeded(ref.name, { web: 'nginx:2' }, 'v2');
+    expect(await stack.clusters.deployment('local', NS, name('extra'))).toBeUndefined();
+    expect((await stack.clusters.deployment('local', NS, name('web')))?.image).toBe('nginx:2');
+  });
+
   it('finding 4: `workflow restart --step no-such-step` is refused with StepNotFound and nothing runs', async () => {
     const ref = { name: 'restart-step', namespace: NS };
     await succeeded(ref.name, { web: 'nginx:1' }, 'v1');

@@ -153,6 +153,26 @@ describe.skipIf(!recording())('record entity histories', () => {
     await recordHistory(entity(ref.namespace, ref.name), 'application-supersedes-waiting-child');
   });
 
+  it('a revision terminated from outside while it waits for health: the entity takes what it applied from its memo', async () => {
+    const ref = { name: 'outside', namespace: 'rec-terminated' };
+    const v1 = await stack.client.publish({
+      app: testApp({ ...ref, components: { a: GOOD, b: UNPULLABLE } }),
+      publishVersion: 'v1',
+    });
+    await eventually('v1 to wait for health', async () =>
+      (await stack.client.status(ref)).waiting.length > 0 ? true : undefined,
+    );
+    const run = stack.temporal.workflow.getHandle(revisionWorkflowId(ref.namespace, v1.revision));
+    await run.terminate('terminated in the Temporal UI');
+    expect((await stack.client.waitForRevision(ref, v1.revision)).status).toBe('Terminated');
+    await eventually('the inventory to hold what v1 applied', async () =>
+      (await stack.client.status(ref)).app.inventory.length === 2 ? true : undefined,
+    );
+    expect(await activityTypes(entity(ref.namespace, ref.name))).toContain('describeWorkflow');
+    await recordClosed(run, 'revision-terminated-reports-at-end');
+    await recordHistory(entity(ref.namespace, ref.name), 'application-terminated-child-memo-inventory');
+  });
+
   it('catalog delete', async () => {
     const namespace = 'rec-catalog-delete';
     await stack.client.apply([policy(namespace, 'everywhere'), policy(namespace, 'here')]);

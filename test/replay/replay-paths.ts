@@ -49,6 +49,10 @@ export const REPLAY_PATHS: readonly ReplayPath[] = [
     path: 'a publish supersedes a revision waiting for health; the entity waits until it closed',
     fixtures: ['revision-superseded-waiting-health', 'application-supersedes-waiting-child'],
   },
+  {
+    path: 'a revision terminated from outside after it applied (it reports only at its end; the entity reads its memo)',
+    fixtures: ['revision-terminated-reports-at-end', 'application-terminated-child-memo-inventory'],
+  },
   { path: 'catalog delete', fixtures: ['catalog-delete'] },
   { path: 'catalog continue-as-new', fixtures: ['catalog-continued-as-new'] },
   {
