@@ -6,7 +6,7 @@ import { describeWorkflow } from './describe-workflow.js';
 import { diffRevisions } from './diff-revisions.js';
 import { translated } from './failures.js';
 import { renderRevision, renderStep } from '../model/step-render.js';
-import { resolveSnapshot } from './resolve-snapshot.js';
+import { resolveKeptSnapshot, resolveSnapshot } from './resolve-snapshot.js';
 import { stateKeepCheck, type StateKeepCheckInput } from './state-keep-check.js';
 import { placementClusters } from './placed-cluster.js';
 import { terminateWorkflow } from './terminate-workflow.js';
@@ -36,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
   const { registry, temporal } = deps;
   return {
     resolveSnapshot: translated((input: ResolveSnapshotInput) => resolveSnapshot(deps, input)),
+    resolveKeptSnapshot: translated((input: ResolveSnapshotInput) => resolveKeptSnapshot(deps, input)),
     renderStep: translated((input: RenderStepInput) =>
       renderStep(input, placementClusters(input.snapshot, registry)),
     ),

@@ -14,4 +14,10 @@ export interface ActivityDeps {
    * never import `client/`.
    */
   readonly readCatalog: (namespace: string) => Promise<CatalogView>;
+  /**
+   * The same catalog when it can be had without a query (every part kept and unchanged, or
+   * absent), else undefined: what `resolveKeptSnapshot` may use as a local activity, which must
+   * never wait for a workflow task slot. Absent: every publish resolves by `resolveSnapshot`.
+   */
+  readonly readKeptCatalog?: (namespace: string) => Promise<CatalogView | undefined>;
 }

@@ -20,6 +20,11 @@ export const ActivityFailureType = {
   InvalidRenderedObject: 'InvalidRenderedObject',
   /** A Secret read by ref-objects no longer has the data its revision was published with. */
   SecretChanged: 'SecretChanged',
+  /**
+   * `resolveKeptSnapshot` (a local activity) cannot resolve alone: a catalog must be queried or a
+   * cluster read; the entity resolves with the regular activity instead. Never shown to users.
+   */
+  ResolveNeedsActivity: 'ResolveNeedsActivity',
 } as const;
 
 export type { HealthTarget, RenderedStep } from '../model/step-render.js';

@@ -34,6 +34,31 @@ export class CatalogCache {
     return mergeCatalogs(loadBuiltinDefinitions(), system, own);
   }
 
+  /**
+   * As {@link readMerged}, but only from kept views: undefined when a part changed or was never
+   * read, which only a query (a workflow task on some worker) could answer.
+   */
+  async readMergedKept(namespace: string): Promise<CatalogView | undefined> {
+    const [system, own] = await Promise.all([
+      this.readKept(SYSTEM_NAMESPACE),
+      namespace === SYSTEM_NAMESPACE ? Promise.resolve(emptyCatalog()) : this.readKept(namespace),
+    ]);
+    return system && own ? mergeCatalogs(loadBuiltinDefinitions(), system, own) : undefined;
+  }
+
+  private async readKept(namespace: string): Promise<CatalogView | undefined> {
+    try {
+      const { runId, historyLength } = await this.temporal.workflow
+        .getHandle(catalogWorkflowId(namespace))
+        .describe();
+      const kept = this.kept.get(namespace);
+      return kept && kept.runId === runId && kept.historyLength === historyLength ? kept.view : undefined;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return emptyCatalog();
+      throw err;
+    }
+  }
+
   /** One namespace's catalog, empty when nothing was ever applied there. */
   async read(namespace: string): Promise<CatalogView> {
     const handle = this.temporal.workflow.getHandle(catalogWorkflowId(namespace));

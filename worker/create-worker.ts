@@ -9,7 +9,7 @@ import {
 import { createActivities } from '../activities/create-activities.js';
 import { HEALTH_HEARTBEAT_THROTTLE_MS } from '../activities/check-health.js';
 import { revelaDataConverter } from '../client/data-converter.js';
-import { readMergedCatalog } from '../client/read-catalog.js';
+import { readKeptCatalog, readMergedCatalog } from '../client/read-catalog.js';
 import { ClusterRegistry } from '../kube/cluster-registry.js';
 import type { WorkerConfig } from './config.js';
 import { registerSearchAttributes } from './search-attributes.js';
@@ -77,6 +77,7 @@ export async function createRevelaWorker(options: RevelaWorkerOptions): Promise<
         registry,
         temporal: client,
         readCatalog: (namespace) => readMergedCatalog(client, namespace),
+        readKeptCatalog: (namespace) => readKeptCatalog(client, namespace),
       }),
       dataConverter,
       shutdownGraceTime: config.shutdownGraceMs,

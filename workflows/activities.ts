@@ -1,5 +1,6 @@
 import { ActivityCancellationType, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities/create-activities.js';
+import type { ActivityFailureType } from '../activities/types.js';
 import { REVELA_ERROR_TYPES } from '../model/errors.js';
 import type { EngineSettings } from './messages.js';
 
@@ -10,6 +11,10 @@ type Activities = ReturnType<typeof createActivities>;
  * (5xx, timeouts, a worker crash) is retried.
  */
 export const PERMANENT = [...REVELA_ERROR_TYPES, 'KubePermanent', 'InvalidRenderedObject'];
+
+/** `resolveKeptSnapshot` cannot resolve alone (typed against the activities' own constant). */
+export const RESOLVE_NEEDS_ACTIVITY: (typeof ActivityFailureType)['ResolveNeedsActivity'] =
+  'ResolveNeedsActivity';
 
 const computeOptions = (settings: EngineSettings) => ({
   startToCloseTimeout: settings.activityTimeoutMs,
@@ -27,16 +32,17 @@ const computeOptions = (settings: EngineSettings) => ({
  * They stay regular activities: `resolveSnapshot` queries the catalog workflows, and a query is
  * served by a workflow task slot of a worker. As a local activity it would hold its own workflow
  * task's slot while waiting for one — under load every slot waits and the worker stops polling
- * (seen in the throughput benchmark). A bug would fail the same way again, so few attempts.
+ * (seen in the throughput benchmark). `resolveKeptSnapshot` is the local exception: it never
+ * queries (see activities/resolve-snapshot.ts). A bug would fail the same way again, so few attempts.
  */
 export function computeActivities(settings: EngineSettings) {
   return proxyActivities<Activities>(computeOptions(settings));
 }
 
 /**
- * The same computations as local activities, for the revision workflow's render: it reads only
- * its input snapshot (no query, no I/O), so it needs no task queue round trip and leaves one
- * marker in history instead of three events.
+ * The same computations as local activities, for the revision workflow's render — it reads only
+ * its input snapshot (no query, no I/O) — and the entity's `resolveKeptSnapshot`: no task queue
+ * round trip, and one marker in history instead of three events.
  */
 export function localComputeActivities(settings: EngineSettings) {
   return proxyLocalActivities<Activities>(computeOptions(settings));

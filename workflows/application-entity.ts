@@ -72,12 +72,14 @@ export class ApplicationEntity implements EntityContext {
   updatesThisRun = 0;
 
   readonly compute: ReturnType<typeof acts.computeActivities>;
+  readonly localCompute: ReturnType<typeof acts.localComputeActivities>;
   readonly cluster: ReturnType<typeof acts.clusterActivities>;
   readonly watchedRuns = new Map<string, boolean>();
 
   constructor(readonly state: ApplicationState) {
     state.settings = withDefaultSettings(state.settings);
     this.compute = acts.computeActivities(state.settings);
+    this.localCompute = acts.localComputeActivities(state.settings);
     this.cluster = acts.clusterActivities(state.settings);
     this.requests = new RequestLog(state);
   }

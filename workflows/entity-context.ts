@@ -31,6 +31,8 @@ export interface EntityContext {
   /** `app/<ns>/<name>`. */
   readonly id: string;
   readonly compute: ReturnType<typeof acts.computeActivities>;
+  /** `resolveKeptSnapshot`, run in the entity's own workflow task (see publish-action.ts). */
+  readonly localCompute: ReturnType<typeof acts.localComputeActivities>;
   readonly cluster: ReturnType<typeof acts.clusterActivities>;
   /**
    * Revision runs started by this entity run, by run id: true once the run closed. Only this

@@ -28,4 +28,6 @@ export const Patch = {
    * reporting. Each progress signal cost the revision and the entity a workflow task (issue 13).
    */
   reportAtEnd: 'revela-0.3-report-at-end',
+  /** apply and publish resolve by a local activity first, when the worker's kept catalogs suffice (issue 13). */
+  localResolve: 'revela-0.3-local-resolve',
 } as const;

@@ -1,4 +1,4 @@
-import { patched } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import type { Application } from '../model/application.js';
 import { ApplicationSchema, withPublishVersion } from '../model/application.js';
 import {
@@ -15,6 +15,7 @@ import {
 } from '../model/revision-history.js';
 import { isFinalStatus } from '../model/revision.js';
 import type { RevisionSnapshot } from '../model/snapshot.js';
+import { RESOLVE_NEEDS_ACTIVITY } from './activities.js';
 import type { EntityContext } from './entity-context.js';
 import { reject, RejectionType, rule } from './failures.js';
 import type { ApplyRequest, ApplyResult, PublishedRevision, PublishRequest } from './messages.js';
@@ -38,7 +39,20 @@ async function exclusive<P, T>(
   return mutex.runExclusive(() => work(prepared));
 }
 
-function resolve(ctx: EntityContext, application: Application): Promise<RevisionSnapshot> {
+/**
+ * The resolve activity. Since `Patch.localResolve` it first runs as a local activity in this very
+ * workflow task, which answers whenever the catalogs are unchanged since the worker last read them
+ * and no `ref-objects` must be read: a publish then costs no activity round trip and no workflow
+ * task to hear the result (issue 13). Otherwise it says so at once and the regular activity runs.
+ */
+async function resolve(ctx: EntityContext, application: Application): Promise<RevisionSnapshot> {
+  if (patched(Patch.localResolve)) {
+    try {
+      return await ctx.callActivity(() => ctx.localCompute.resolveKeptSnapshot({ application }));
+    } catch (err) {
+      if (!(err instanceof ApplicationFailure && err.type === RESOLVE_NEEDS_ACTIVITY)) throw err;
+    }
+  }
   return ctx.callActivity(() => ctx.compute.resolveSnapshot({ application }));
 }
 

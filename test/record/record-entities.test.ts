@@ -173,6 +173,24 @@ describe.skipIf(!recording())('record entity histories', () => {
     await recordHistory(entity(ref.namespace, ref.name), 'application-terminated-child-memo-inventory');
   });
 
+  it('publishes resolved by the local activity (no catalog to query), then by the activity after a catalog change', async () => {
+    const ref = { name: 'kept', namespace: 'rec-local-resolve' };
+    const publish = (image: string, version: string) =>
+      stack.client.publish({ app: testApp({ ...ref, components: { a: image } }), publishVersion: version });
+    await publish(GOOD, 'v1');
+    const v2 = await publish(NEWER, 'v2');
+    expect((await stack.client.waitForRevision(ref, v2.revision)).status).toBe('Succeeded');
+    await stack.client.apply([policy(ref.namespace, 'here')]);
+    const v3 = await publish(GOOD, 'v3');
+    expect((await stack.client.waitForRevision(ref, v3.revision)).status).toBe('Succeeded');
+    const resolves = (await activityTypes(entity(ref.namespace, ref.name))).filter(
+      (t) => t === 'resolveSnapshot',
+    );
+    // No catalog existed for v1 and v2 (nothing to query); v3 found this namespace's catalog new.
+    expect(resolves).toHaveLength(1);
+    await recordHistory(entity(ref.namespace, ref.name), 'application-local-resolve');
+  });
+
   it('catalog delete', async () => {
     const namespace = 'rec-catalog-delete';
     await stack.client.apply([policy(namespace, 'everywhere'), policy(namespace, 'here')]);

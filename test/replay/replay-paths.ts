@@ -53,6 +53,10 @@ export const REPLAY_PATHS: readonly ReplayPath[] = [
     path: 'a revision terminated from outside after it applied (it reports only at its end; the entity reads its memo)',
     fixtures: ['revision-terminated-reports-at-end', 'application-terminated-child-memo-inventory'],
   },
+  {
+    path: 'a publish resolved by the local activity, and one that falls back to the activity',
+    fixtures: ['application-local-resolve'],
+  },
   { path: 'catalog delete', fixtures: ['catalog-delete'] },
   { path: 'catalog continue-as-new', fixtures: ['catalog-continued-as-new'] },
   {
