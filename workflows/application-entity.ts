@@ -75,6 +75,7 @@ export class ApplicationEntity implements EntityContext {
   readonly localCompute: ReturnType<typeof acts.localComputeActivities>;
   readonly cluster: ReturnType<typeof acts.clusterActivities>;
   readonly watchedRuns = new Map<string, boolean>();
+  readonly resultRuns = new Map<string, string>();
 
   constructor(readonly state: ApplicationState) {
     state.settings = withDefaultSettings(state.settings);

@@ -2,10 +2,13 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import { ApplicationEntity, type ApplicationState } from './application-entity.js';
+import { handOverRuns } from './hand-over.js';
+import { Patch } from './patches.js';
 import { stateKeepReportSignal } from './state-keep-messages.js';
 import {
   applyUpdate,
@@ -85,6 +88,8 @@ export async function application(input: ApplicationWorkflowInput): Promise<void
   await condition(allHandlersFinished);
   // Deleted: the entity ends here (never set in entities recorded before delete existed).
   if (entity.state.deleted !== undefined) return;
+  // Runs that would tell this run their end by their result report by signal from now on.
+  while (patched(Patch.reportByResult) && (await handOverRuns(entity))) await condition(allHandlersFinished);
   await continueAsNew<typeof application>({
     namespace: input.namespace,
     name: input.name,

@@ -1,6 +1,6 @@
 import type { Application } from '../model/application.js';
 import type { EngineSettings } from '../model/engine-settings.js';
-import type { AuditEntry, RevisionHistory } from '../model/revision-history.js';
+import type { AuditEntry, RevisionHistory, RevisionReport } from '../model/revision-history.js';
 import type * as acts from './activities.js';
 
 /** Everything the entity carries across continue-as-new. */
@@ -39,7 +39,14 @@ export interface EntityContext {
    * entity run sees their close; after continue-as-new supersession asks Temporal instead.
    */
   readonly watchedRuns: Map<string, boolean>;
+  /**
+   * The open runs among them that tell their end by their result (`reportByResult`), by run id
+   * with their workflow id: handed over to signals before continue-as-new.
+   */
+  readonly resultRuns: Map<string, string>;
   audit(action: AuditEntry['action'], revision: string | undefined, message: string): void;
+  /** A revision run's report, by signal or (its final one) by its result. */
+  onReport(report: RevisionReport): void;
   /** Search attributes and memo: what the Temporal UI and `revision list` read. */
   publishVisibility(): void;
   /** Runs an activity; its typed failure becomes the update's rejection. */

@@ -156,6 +156,13 @@ export interface RevisionWorkflowInput {
    * rollback of the application has written. Absent for runs started before fencing.
    */
   fence?: number;
+  /**
+   * The run ends without a final report when it ends by its own steps: its result tells the
+   * entity run that started it, which watches it (`Patch.reportByResult`). Before that entity run
+   * continues as new it sends {@link reportBySignal}, and from then on the run reports by signal.
+   * Stops (terminate, supersede) always report by signal. Absent for runs started before 0.3.
+   */
+  reportByResult?: boolean;
 }
 
 /**
@@ -170,6 +177,8 @@ export interface RevisionResult {
   applied: InventoryEntry[];
   deleted: InventoryEntry[];
   health: ComponentHealth[];
+  /** When the run ended (absent in results of runs before 0.3). */
+  endTime?: string;
 }
 
 export interface RevisionRunStatus {
@@ -203,6 +212,12 @@ export const terminateUpdate = defineUpdate<OperationResult, [TerminateRequest]>
 /** Sent by the entity before it cancels a revision, so the revision can say why it stopped. */
 export const supersedeSignal =
   defineSignal<[{ by: string; reason: 'superseded' | 'rolled back' | 'restarted' }]>('supersede');
+/**
+ * Sent by the entity run that started a revision run with `reportByResult`, before it continues as
+ * new (the next entity run does not see this run's close): report by signal from now on. The run
+ * answers with a report at once, which tells the entity it may go on.
+ */
+export const reportBySignal = defineSignal('reportBySignal');
 
 // ---------------------------------------------------------------------------------------------
 // Catalog: `catalog/<ns>`

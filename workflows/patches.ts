@@ -30,4 +30,10 @@ export const Patch = {
   reportAtEnd: 'revela-0.3-report-at-end',
   /** apply and publish resolve by a local activity first, when the worker's kept catalogs suffice (issue 13). */
   localResolve: 'revela-0.3-local-resolve',
+  /**
+   * A revision that ends by its own steps tells the entity run that started it by its result, not
+   * a signal it must wait to be acknowledged; the entity hands its open runs over to signals before
+   * it continues as new (issue 13).
+   */
+  reportByResult: 'revela-0.3-report-by-result',
 } as const;

@@ -110,7 +110,7 @@ export async function runKubeVelaStep(
     for (const { cluster, object, ownership } of prepared.objects) {
       await applyForRun(run, cluster, object, ownership);
     }
-    run.progress();
+    run.reports.progress();
     const objects = prepared.objects.map((o) => o.object);
     result = {
       scope: {

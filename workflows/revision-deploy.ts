@@ -55,7 +55,7 @@ export async function deploy(run: RevisionRun, step: PlannedStep, status: StepSt
       await applyForRun(run, cluster, object, ownership);
     }
     // Recorded, not awaited: the health checks need not wait for the entity to hear of the applies.
-    run.progress();
+    run.reports.progress();
   });
 
   status.message = 'wait healthy';
@@ -112,5 +112,6 @@ export async function collectGarbage(run: RevisionRun): Promise<void> {
       },
     ],
   );
-  run.recordDeleted(deleted);
+  run.deleted.push(...deleted);
+  run.reports.recordDeleted(deleted);
 }

@@ -2,13 +2,11 @@ import {
   CancellationScope,
   CancelledFailure,
   condition,
-  getExternalWorkflowHandle,
   isCancellation,
   patched,
   setCurrentDetails,
   upsertMemo,
   upsertSearchAttributes,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { RevisionStatus } from '../model/revision.js';
 import { planWorkflow, type PlannedStep, type WorkflowPlan } from '../model/workflow-plan.js';
@@ -16,7 +14,6 @@ import * as acts from './activities.js';
 import { reject, RejectionType } from './failures.js';
 import { withDefaultSettings } from '../model/engine-settings.js';
 import { inventoryKey, type InventoryEntry } from '../model/inventory.js';
-import type { RevisionReport } from '../model/revision-history.js';
 import type { ComponentHealth, StepStatus } from '../model/step-status.js';
 import type {
   OperationResult,
@@ -25,9 +22,9 @@ import type {
   RevisionWorkflowInput,
   StepOperationRequest,
 } from './messages.js';
-import { revisionReportSignal } from './messages.js';
 import { Patch } from './patches.js';
 import { renderDetails } from './revision-details.js';
+import { RevisionReports } from './revision-reports.js';
 import { collectGarbage, keepStepsBeforeRestart } from './revision-deploy.js';
 import { failureMessage, runStep } from './revision-steps.js';
 import { RevelaPhase } from './search-attributes.js';
@@ -56,8 +53,6 @@ export class RevisionRun {
   readonly health = new Map<string, ComponentHealth>();
   /** Every object this run applied (or, for steps kept by a restart, would have applied). */
   readonly applied = new Map<string, InventoryEntry>();
-  private unreported: InventoryEntry[] = [];
-  private unreportedDeleted: InventoryEntry[] = [];
   /** Outputs recorded by steps and components so far, by name (read by later steps' inputs). */
   readonly outputs: Record<string, unknown> = {};
   /** Objects this run's garbage collection deleted. */
@@ -66,8 +61,10 @@ export class RevisionRun {
   readonly settle: boolean;
   /** Every path reports how the run ended (false only for histories of 0.1.0). */
   private readonly reportEveryEnd: boolean;
-  /** One report, at the end; progress goes to the memo (false for histories of 0.2.0 and older). */
-  private readonly reportAtEnd: boolean;
+  /** What the entity hears, and when. */
+  readonly reports: RevisionReports;
+  /** An end by the run's own steps is told by its result (see `RevisionWorkflowInput.reportByResult`). */
+  private byResult: boolean;
   finished = false;
   private finalReportSent = false;
   endTime: string | undefined;
@@ -100,7 +97,8 @@ export class RevisionRun {
     this.steps = this.plan.steps.map((s) => toStatus(s, ''));
     this.settle = patched(Patch.settleLanes);
     this.reportEveryEnd = patched(Patch.finalReport);
-    this.reportAtEnd = patched(Patch.reportAtEnd);
+    this.reports = new RevisionReports(this, input.applicationWorkflowId, patched(Patch.reportAtEnd));
+    this.byResult = input.reportByResult === true;
   }
 
   get revision(): string {
@@ -184,6 +182,14 @@ export class RevisionRun {
     this.stop ??= { kind: 'supersede', by, reason };
   }
 
+  /**
+   * The entity run that watches this run is about to continue as new: the final report goes by
+   * signal after all.
+   */
+  reportBySignalFromNowOn(): void {
+    this.byResult = false;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Execution
 
@@ -239,6 +245,13 @@ export class RevisionRun {
       }
       return this.result();
     }
+    // Ended by its own steps, watched by the entity run that started it: the result is the report.
+    // The server refuses to close a run while a signal is unhandled, so a `reportBySignal` that
+    // races with this end is always seen first.
+    if (this.byResult) {
+      this.finalReportSent = true;
+      return this.result();
+    }
     // A cancellation that arrives now must not cancel the final report.
     if (this.reportEveryEnd) await CancellationScope.nonCancellable(() => this.flushReport());
     else await this.flushReport();
@@ -266,6 +279,7 @@ export class RevisionRun {
       applied: [...this.applied.values()],
       deleted: this.deleted,
       health: [...this.health.values()],
+      ...(this.endTime ? { endTime: this.endTime } : {}),
     };
   }
 
@@ -315,7 +329,7 @@ export class RevisionRun {
       revision: this.revision,
     };
     this.applied.set(inventoryKey(entry), entry);
-    this.unreported.push(entry);
+    this.reports.recordApplied(entry);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -356,46 +370,9 @@ export class RevisionRun {
     upsertMemo({ run: this.statusView() });
   }
 
-  /**
-   * After a lane's (or an object step's) writes: what the run applied so far becomes readable
-   * outside it. Runs since `Patch.reportAtEnd` put it in their memo — the entity reads it only
-   * when a run ends without its final report (terminated from outside, or after the supersede
-   * bound) — instead of a signal that cost the run and the entity a workflow task each.
-   */
-  progress(): void {
-    if (this.reportAtEnd) upsertMemo({ applied: [...this.applied.values()] });
-    else void this.flushReport();
-  }
-
-  /** Garbage collection deleted `entries`: told to the entity with the final report (at once before 0.3). */
-  recordDeleted(entries: InventoryEntry[]): void {
-    this.deleted.push(...entries);
-    this.unreportedDeleted.push(...entries);
-    if (!this.reportAtEnd) void this.flushReport();
-  }
-
-  /** Tells the entity the current status and the objects applied and deleted since the last report. */
-  async flushReport(): Promise<void> {
-    const applied = this.unreported;
-    const deleted = this.unreportedDeleted;
-    this.unreported = [];
-    this.unreportedDeleted = [];
-    const report: RevisionReport = {
-      revision: this.revision,
-      runId: workflowInfo().runId,
-      status: this.status,
-      ...(this.message !== undefined ? { message: this.message } : {}),
-      ...(this.endTime ? { endTime: this.endTime } : {}),
-      ...(applied.length > 0 ? { applied } : {}),
-      ...(deleted.length > 0 ? { deleted } : {}),
-    };
-    try {
-      await getExternalWorkflowHandle(this.input.applicationWorkflowId).signal(revisionReportSignal, report);
-    } catch (err) {
-      // The entity is gone (deleted by an operator) or this scope was cancelled mid-signal: the
-      // final report is sent again from a non-cancellable scope, so nothing else to do here.
-      if (!isCancellation(err) && !(err instanceof Error)) throw err;
-    }
+  /** Tells the entity the current status and what was applied and deleted since the last report. */
+  flushReport(): Promise<void> {
+    return this.reports.send();
   }
 
   /** Search attribute, memo and the markdown the Temporal UI shows as "current details". */

@@ -1,5 +1,6 @@
 import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import {
+  reportBySignal,
   resumeUpdate,
   revisionStatusQuery,
   supersedeSignal,
@@ -29,6 +30,7 @@ export async function revision(input: RevisionWorkflowInput): Promise<RevisionRe
     validator: (_req) => run.validateRunning(),
   });
   setHandler(supersedeSignal, ({ by, reason }) => run.superseded(by, reason));
+  setHandler(reportBySignal, () => run.reportBySignalFromNowOn());
 
   const result = await run.execute();
   // A terminate update that raced with the end of the run still gets its answer.

@@ -81,6 +81,16 @@ describe('the application entity continues as new', () => {
 
     const closed = stack.temporal.workflow.getHandle(applicationWorkflowId('can', 'podinfo'), firstRun);
     expect((await closed.describe()).status.name).toBe('CONTINUED_AS_NEW');
+    // The first run would have heard v1's end from its result: before continuing as new it told
+    // v1 to report by signal instead.
+    const told = ((await closed.fetchHistory()).events ?? []).filter(
+      (e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === 'reportBySignal',
+    );
+    expect(
+      told.map(
+        (e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.workflowExecution?.workflowId,
+      ),
+    ).toEqual(['rev/can/podinfo-v1']);
     await recordHistory(closed, 'application-continued-as-new');
   });
 });

@@ -191,6 +191,22 @@ describe.skipIf(!recording())('record entity histories', () => {
     await recordHistory(entity(ref.namespace, ref.name), 'application-local-resolve');
   });
 
+  it('a revision that ends by its own steps tells the entity run that started it by its result', async () => {
+    const ref = { name: 'by-result', namespace: 'rec-result' };
+    const v1 = await stack.client.publish({
+      app: testApp({ ...ref, components: { a: GOOD } }),
+      publishVersion: 'v1',
+    });
+    expect((await stack.client.waitForRevision(ref, v1.revision)).status).toBe('Succeeded');
+    const run = stack.temporal.workflow.getHandle(revisionWorkflowId(ref.namespace, v1.revision));
+    const signals = ((await run.fetchHistory()).events ?? []).filter(
+      (e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes != null,
+    );
+    expect(signals).toEqual([]);
+    await recordClosed(run, 'revision-reports-by-result');
+    await recordHistory(entity(ref.namespace, ref.name), 'application-reports-by-result');
+  });
+
   it('catalog delete', async () => {
     const namespace = 'rec-catalog-delete';
     await stack.client.apply([policy(namespace, 'everywhere'), policy(namespace, 'here')]);

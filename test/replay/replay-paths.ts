@@ -57,6 +57,10 @@ export const REPLAY_PATHS: readonly ReplayPath[] = [
     path: 'a publish resolved by the local activity, and one that falls back to the activity',
     fixtures: ['application-local-resolve'],
   },
+  {
+    path: 'a revision ends by its result (no final signal); the entity hands open runs over before continue-as-new',
+    fixtures: ['revision-reports-by-result', 'application-reports-by-result', 'application-continued-as-new'],
+  },
   { path: 'catalog delete', fixtures: ['catalog-delete'] },
   { path: 'catalog continue-as-new', fixtures: ['catalog-continued-as-new'] },
   {
