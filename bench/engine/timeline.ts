@@ -32,15 +32,20 @@ export async function timeline(
     const applyScheduled = at(first(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED));
     const applied = at(last(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, 'applyResource'));
     const healthy = at(last(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, 'checkHealth'));
-    const reported = at(last(EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED));
+    const signaled = last(EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED);
     const closed = at(last(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED));
     add('publish call → revision workflow started', started - run.calledAt);
     add('publish call → answered (after the revision started)', run.roundTripMs);
     add('started → first apply scheduled (plan, render)', applyScheduled - started);
     add('applies on both clusters', applied - applyScheduled);
     add('health checks on both clusters', healthy - applied);
-    add('final report to the application (signal)', reported - healthy);
-    add('report acknowledged → workflow closed', closed - reported);
+    if (signaled) {
+      add('final report to the application (signal)', at(signaled) - healthy);
+      add('report acknowledged → workflow closed', closed - at(signaled));
+    } else {
+      // Since 0.3 a run that ends by its own steps reports by its result: no signal to wait for.
+      add('healthy → workflow closed (the result is the report)', closed - healthy);
+    }
   }
   return Object.fromEntries(Object.entries(segments).map(([k, v]) => [k, summarize(v).p50Ms]));
 }
