@@ -163,6 +163,22 @@ class RenderedGroups {
 }
 
 /**
+ * A resource built member by member on an empty object, not as an object literal: a literal with
+ * members is an allocation site V8 may pretenure, and it did pretenure this one whenever a
+ * scavenge met a render's resources all alive (one run in three or four, early on). From then
+ * on every resource was born in the old generation, and the dead ones held their objects through
+ * every scavenge until the next full collection: 0.9 MB promoted per scavenge instead of 0.1 MB
+ * rendering 100 components. An empty `{}` has no allocation site.
+ */
+function renderedResource(cluster: string, component: string, object: KubeObject): RenderedResource {
+  const resource = {} as RenderedResource;
+  resource.cluster = cluster;
+  resource.component = component;
+  resource.object = object;
+  return resource;
+}
+
+/**
  * Renders every component for every target. Resources come sorted by cluster name, then in
  * component order, the workload before its outputs.
  *
@@ -230,7 +246,7 @@ export async function renderTargets(
     const cluster = groups.cluster[g] as string;
     const component = groups.component[g] as string;
     for (let i = groups.start[g] as number; i < groups.end(g); i++) {
-      rendered.push({ cluster, component, object: groups.objects[i] as KubeObject });
+      rendered.push(renderedResource(cluster, component, groups.objects[i] as KubeObject));
     }
   }
   return rendered;
