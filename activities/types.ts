@@ -117,7 +117,7 @@ export interface WorkflowState {
   status: RevisionStatus;
   message: string;
   /**
-   * What the run recorded in its memo as applied (runs since 0.3 report it only at their end):
+   * What the run recorded in its memo as applied (runs since `Patch.reportAtEnd` report it only at their end):
    * added to the inventory when the run ended without reporting. Absent for older runs.
    */
   applied?: InventoryEntry[];

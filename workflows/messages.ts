@@ -160,7 +160,7 @@ export interface RevisionWorkflowInput {
    * The run ends without a final report when it ends by its own steps: its result tells the
    * entity run that started it, which watches it (`Patch.reportByResult`). Before that entity run
    * continues as new it sends {@link reportBySignal}, and from then on the run reports by signal.
-   * Stops (terminate, supersede) always report by signal. Absent for runs started before 0.3.
+   * Stops (terminate, supersede) always report by signal. Absent for runs started before `Patch.reportByResult`.
    */
   reportByResult?: boolean;
 }
@@ -177,7 +177,7 @@ export interface RevisionResult {
   applied: InventoryEntry[];
   deleted: InventoryEntry[];
   health: ComponentHealth[];
-  /** When the run ended (absent in results of runs before 0.3). */
+  /** When the run ended (absent in results of runs before `Patch.reportByResult`). */
   endTime?: string;
 }
 

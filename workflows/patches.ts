@@ -1,7 +1,8 @@
 /**
  * Patch ids of workflow changes since 0.1.0 (`patched()` from @temporalio/workflow). A history
  * recorded before a change replays the old branch; new runs take the new one. One constant per
- * change, so the same id is never spelled two ways. See docs/upgrades.md.
+ * change, so the same id is never spelled two ways. See docs/upgrades.md. (The `revela-0.3-` ids
+ * are changes made late in 0.2.0; 0.2.0's fixtures record them so, and a recorded id never changes.)
  */
 export const Patch = {
   /** apply and publish take the entity's mutex when accepted, before resolving (finding 5). */

@@ -55,7 +55,7 @@ export async function supersede(
       }),
     );
     // A terminated run sends no final report: what its memo says it applied stays collectable.
-    // (Histories recorded before 0.3 got no answer from this activity.)
+    // (Histories recorded before `Patch.reportAtEnd` got no answer from this activity.)
     if (terminated?.applied) addInventory(state, terminated.applied);
   }
   recordStopped(meta, { reason, by, acknowledged, now: new Date().toISOString() });

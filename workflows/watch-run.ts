@@ -72,7 +72,7 @@ export function watchRun(
       ctx.watchedRuns.set(runId, true);
       const { status, message } = closedStatus(err);
       if (!unreported() || !patched(Patch.reportAtEnd)) return closed(status, message);
-      // Runs since 0.3 report what they applied only at their end; this one never will, so
+      // Runs since `Patch.reportAtEnd` report what they applied only at their end; this one never will, so
       // what its memo says it applied goes into the inventory, for a later collection.
       void acts.control.describeWorkflow({ workflowId: meta.workflowId, runId }).then(
         (run) => {

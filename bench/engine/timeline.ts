@@ -43,7 +43,7 @@ export async function timeline(
       add('final report to the application (signal)', at(signaled) - healthy);
       add('report acknowledged → workflow closed', closed - at(signaled));
     } else {
-      // Since 0.3 a run that ends by its own steps reports by its result: no signal to wait for.
+      // Since `Patch.reportByResult` a run that ends by its own steps reports by its result: no signal to wait for.
       add('healthy → workflow closed (the result is the report)', closed - healthy);
     }
   }
