@@ -27,6 +27,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DEV_CLUSTERS } from '../../dev/local-clusters.js';
 import { startBenchClusters } from '../lib/bench-clusters.js';
 import { measureKubeDeploy } from './kube-deploy.js';
+import { NoWorkerError } from '../../client/errors.js';
 import { RevelaClient } from '../../client/revela-client.js';
 import { startDevServer } from '../../dev/dev-server.js';
 import { provisionTemporalCli } from '../../dev/temporal-cli.js';
@@ -68,6 +69,23 @@ const WARMUP = 10;
 
 const log = (line: string) => process.stderr.write(`[bench:engine] ${line}\n`);
 
+/**
+ * The client, once the worker's pollers are visible: a worker logs that it started a moment
+ * before its first poll reaches the server, and the client refuses to connect to a task queue
+ * nobody polls (seen once on a quiet machine). Bounded: fails with the client's error after 15 s.
+ */
+async function connectOncePolled(options: Parameters<typeof RevelaClient.connect>[0]): Promise<RevelaClient> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      return await RevelaClient.connect(options);
+    } catch (err) {
+      if (!(err instanceof NoWorkerError) || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 async function main(): Promise<void> {
   if (ONLY !== undefined && ONLY !== 'entityScale') throw new Error(`BENCH_ONLY=${ONLY}: only entityScale`);
   const root = repoRoot();
@@ -106,7 +124,7 @@ async function main(): Promise<void> {
     // The client checks a worker polls: the entity-scale run has only its own.
     const onlyWorker = ONLY === 'entityScale' ? await startScaleWorker() : undefined;
     if (!onlyWorker) meters.push(await startRevelaWorker());
-    const revela = await RevelaClient.connect({
+    const revela = await connectOncePolled({
       address: server.address,
       temporalNamespace: server.namespace,
       env: { ...process.env, ...env },
