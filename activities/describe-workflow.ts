@@ -16,7 +16,7 @@ const AppliedSchema = z.array(
 );
 
 /**
- * What a revision run recorded in its memo as applied so far (`RevisionRun.progress`), or
+ * What a revision run recorded in its memo as applied so far (`RevisionReports.progress`), or
  * undefined for runs that predate it. The memo is the run's own, so a malformed one is ignored
  * rather than failing the entity's request.
  */

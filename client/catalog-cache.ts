@@ -27,45 +27,38 @@ export class CatalogCache {
 
   /** Built-ins, overridden by `vela-system`, overridden by the application's own namespace. */
   async readMerged(namespace: string): Promise<CatalogView> {
-    const [system, own] = await Promise.all([
-      this.read(SYSTEM_NAMESPACE),
-      namespace === SYSTEM_NAMESPACE ? Promise.resolve(emptyCatalog()) : this.read(namespace),
-    ]);
-    return mergeCatalogs(loadBuiltinDefinitions(), system, own);
+    return (await this.merged(namespace, true)) as CatalogView;
   }
 
   /**
    * As {@link readMerged}, but only from kept views: undefined when a part changed or was never
    * read, which only a query (a workflow task on some worker) could answer.
    */
-  async readMergedKept(namespace: string): Promise<CatalogView | undefined> {
-    const [system, own] = await Promise.all([
-      this.readKept(SYSTEM_NAMESPACE),
-      namespace === SYSTEM_NAMESPACE ? Promise.resolve(emptyCatalog()) : this.readKept(namespace),
-    ]);
-    return system && own ? mergeCatalogs(loadBuiltinDefinitions(), system, own) : undefined;
-  }
-
-  private async readKept(namespace: string): Promise<CatalogView | undefined> {
-    try {
-      const { runId, historyLength } = await this.temporal.workflow
-        .getHandle(catalogWorkflowId(namespace))
-        .describe();
-      const kept = this.kept.get(namespace);
-      return kept && kept.runId === runId && kept.historyLength === historyLength ? kept.view : undefined;
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return emptyCatalog();
-      throw err;
-    }
+  readMergedKept(namespace: string): Promise<CatalogView | undefined> {
+    return this.merged(namespace, false);
   }
 
   /** One namespace's catalog, empty when nothing was ever applied there. */
   async read(namespace: string): Promise<CatalogView> {
+    return (await this.part(namespace, true)) as CatalogView;
+  }
+
+  private async merged(namespace: string, query: boolean): Promise<CatalogView | undefined> {
+    const [system, own] = await Promise.all([
+      this.part(SYSTEM_NAMESPACE, query),
+      namespace === SYSTEM_NAMESPACE ? Promise.resolve(emptyCatalog()) : this.part(namespace, query),
+    ]);
+    return system && own ? mergeCatalogs(loadBuiltinDefinitions(), system, own) : undefined;
+  }
+
+  /** One namespace's catalog: the kept view while unchanged, else queried — or, without `query`, undefined. */
+  private async part(namespace: string, query: boolean): Promise<CatalogView | undefined> {
     const handle = this.temporal.workflow.getHandle(catalogWorkflowId(namespace));
     try {
       const { runId, historyLength } = await handle.describe();
       const kept = this.kept.get(namespace);
       if (kept && kept.runId === runId && kept.historyLength === historyLength) return kept.view;
+      if (!query) return undefined;
       // Frozen: every publish until the next change shares it, so nothing may edit it for the next.
       const view = deepFreeze(await queryWithRetry(handle, catalogQuery, []));
       this.kept.set(namespace, { runId, historyLength, view });

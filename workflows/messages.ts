@@ -214,8 +214,8 @@ export const supersedeSignal =
   defineSignal<[{ by: string; reason: 'superseded' | 'rolled back' | 'restarted' }]>('supersede');
 /**
  * Sent by the entity run that started a revision run with `reportByResult`, before it continues as
- * new (the next entity run does not see this run's close): report by signal from now on. The run
- * answers with a report at once, which tells the entity it may go on.
+ * new (the next entity run does not see this run's close): report by signal from now on. That it
+ * was delivered is enough: a run cannot close before it has handled it.
  */
 export const reportBySignal = defineSignal('reportBySignal');
 
