@@ -29,6 +29,12 @@ export interface EngineSettings {
   heartbeatTimeoutMs: number;
   /** Between state-keep checks of the current revision when no `state-keep` policy sets an interval. @default 300000 (5 minutes, KubeVela's) */
   stateKeepIntervalMs: number;
+  /**
+   * After a success wakes state keep (or starts it), how long no further success must arrive
+   * before it checks: the revision has just applied and verified everything, so an earlier check
+   * finds nothing, while it would compete with the next publish for the worker. @default 5000
+   */
+  stateKeepSettleMs: number;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -41,6 +47,7 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   activityTimeoutMs: 30_000,
   heartbeatTimeoutMs: 20_000,
   stateKeepIntervalMs: 300_000,
+  stateKeepSettleMs: 5000,
 };
 
 /**

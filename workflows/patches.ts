@@ -37,4 +37,10 @@ export const Patch = {
    * it continues as new (issue 13).
    */
   reportByResult: 'revela-0.3-report-by-result',
+  /**
+   * State keep's check after a success waits until no other success woke it for
+   * `stateKeepSettleMs`: a burst of publishes costs one check, and the check does not run while
+   * the next publish is being answered (issue 13).
+   */
+  stateKeepSettle: 'revela-0.3-state-keep-settle',
 } as const;

@@ -5,6 +5,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -13,6 +14,7 @@ import type { createActivities } from '../activities/create-activities.js';
 import type { StateKeepCheckResult } from '../activities/state-keep-check.js';
 import { withDefaultSettings, type EngineSettings } from '../model/engine-settings.js';
 import { PERMANENT } from './activities.js';
+import { Patch } from './patches.js';
 import { objectLabel } from '../model/kube-object.js';
 import {
   stateKeepQuery,
@@ -52,7 +54,8 @@ function messageOf(err: unknown): string {
  * setting) and drift is applied again — each repair an activity of its own
  * (`state keep: restored Deployment/extra on local`), reported to the entity's audit log. apply-once
  * and read-only objects are left to others by the apply decision itself. The timer is durable; the
- * entity wakes the workflow when a revision or rollback succeeds.
+ * entity wakes the workflow when a revision or rollback succeeds, and it checks once no other
+ * success has woken it for `stateKeepSettleMs`.
  */
 export async function stateKeep(input: StateKeepInput): Promise<void> {
   const settings = withDefaultSettings(input.settings);
@@ -85,6 +88,16 @@ export async function stateKeep(input: StateKeepInput): Promise<void> {
   setHandler(stateKeepWakeSignal, () => {
     woken = true;
   });
+  /** Returns once no success has woken this workflow for the settle period (`Patch.stateKeepSettle`). */
+  const settle = async (): Promise<void> => {
+    do {
+      woken = false;
+      view.nextCheckAt = new Date(Date.now() + settings.stateKeepSettleMs).toISOString();
+    } while (await condition(() => woken, settings.stateKeepSettleMs));
+  };
+
+  // Started by a success (not continued from a run that has checked): that success settles too.
+  if (input.last === undefined && patched(Patch.stateKeepSettle)) await settle();
 
   for (let i = 0; i < CHECKS_PER_RUN && !workflowInfo().continueAsNewSuggested; i++) {
     woken = false;
@@ -175,6 +188,7 @@ export async function stateKeep(input: StateKeepInput): Promise<void> {
     const intervalMs = view.last?.intervalMs ?? settings.stateKeepIntervalMs;
     view.nextCheckAt = new Date(Date.now() + intervalMs).toISOString();
     await condition(() => woken, intervalMs);
+    if (woken && patched(Patch.stateKeepSettle)) await settle();
   }
   await condition(allHandlersFinished);
   await continueAsNew<typeof stateKeep>({ ...input, ...(view.last ? { last: view.last } : {}) });

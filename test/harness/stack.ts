@@ -29,11 +29,15 @@ export interface TestStackOptions {
   readonly temporalAddress?: string;
 }
 
-/** Health checks every 100 ms (capped at 500 ms): tests see state changes quickly and never guess. */
+/**
+ * Health checks every 100 ms (capped at 500 ms) and state keep's first check 200 ms after a
+ * success: tests see state changes quickly and never guess.
+ */
 export const FAST_ENGINE: Partial<EngineSettings> = {
   healthIntervalMs: 100,
   healthMaxIntervalMs: 500,
   supersedeTimeoutMs: 10_000,
+  stateKeepSettleMs: 200,
 };
 
 export interface TestStack {

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RevelaClient } from '../../client/revela-client.js';
 import type { Application } from '../../model/application.js';
+import { stateKeepWorkflowId } from '../../model/ids.js';
 import { testApp } from '../harness/apps.js';
 import { eventually, FAST_ENGINE, startTestStack, type TestStack } from '../harness/stack.js';
 
@@ -9,6 +11,8 @@ const run = promisify(execFile);
 const IMAGE = 'stefanprodan/podinfo:6.0.1';
 const IMAGE_2 = 'stefanprodan/podinfo:6.0.2';
 const PERIOD_MS = 2000;
+/** Long enough for a second publish to succeed inside it on a loaded machine. */
+const SETTLE_MS = 15_000;
 
 /** State keep and live status after `kubectl delete` and `kubectl scale`, on real clusters. */
 describe('state keep', () => {
@@ -111,5 +115,58 @@ describe('state keep', () => {
     const api = await deployment('keep-once', 'api');
     expect(api?.image).toBe(IMAGE_2);
     expect(api?.replicas).toBe(3);
+  });
+  it('two successes inside the settle period cost one check, of the newer revision', async () => {
+    // Settings are fixed when an entity is created: this application gets a client of its own.
+    const client = await RevelaClient.connect({
+      address: stack.env.TEMPORAL_ADDRESS,
+      temporalNamespace: stack.namespace,
+      taskQueue: stack.taskQueue,
+      engine: { ...FAST_ENGINE, stateKeepIntervalMs: 3_600_000, stateKeepSettleMs: SETTLE_MS },
+      requireWorker: false,
+      env: { ...process.env, ...stack.env },
+    });
+    try {
+      const ref = { name: 'burst', namespace: 'keep-burst' };
+      const first = await client.publish({
+        app: testApp({ ...ref, components: { api: IMAGE } }),
+        publishVersion: 'v1',
+      });
+      expect((await client.waitForRevision(ref, first.revision, { timeoutMs: 60_000 })).status).toBe(
+        'Succeeded',
+      );
+      const firstDone = Date.now();
+      const second = await client.publish({
+        app: testApp({ ...ref, components: { api: IMAGE_2 } }),
+        publishVersion: 'v2',
+      });
+      expect((await client.waitForRevision(ref, second.revision, { timeoutMs: 60_000 })).status).toBe(
+        'Succeeded',
+      );
+      const between = Date.now() - firstDone;
+      if (between >= SETTLE_MS)
+        throw new Error(`v2 took ${between} ms to succeed: the machine is too slow for this test`);
+      expect(
+        (await client.status(ref)).stateKeep?.last,
+        'no check before the settle period ended',
+      ).toBeUndefined();
+
+      const last = await eventually(
+        'the first state-keep check',
+        async () => (await client.status(ref)).stateKeep?.last,
+        {
+          timeoutMs: SETTLE_MS + 30_000,
+        },
+      );
+      expect(last.revision).toBe(second.revision);
+      expect(last.repairs).toEqual([]);
+      const keeper = stack.temporal.workflow.getHandle(stateKeepWorkflowId(ref.namespace, ref.name));
+      const checks = ((await keeper.fetchHistory()).events ?? []).filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'stateKeepCheck',
+      );
+      expect(checks).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -61,6 +61,10 @@ export const REPLAY_PATHS: readonly ReplayPath[] = [
     path: 'a revision ends by its result (no final signal); the entity hands open runs over before continue-as-new',
     fixtures: ['revision-reports-by-result', 'application-reports-by-result', 'application-continued-as-new'],
   },
+  {
+    path: 'state keep asleep after checks woken by successes (at once before the settle period, after it since)',
+    fixtures: ['state-keep-checks-at-once', 'state-keep-settles'],
+  },
   { path: 'catalog delete', fixtures: ['catalog-delete'] },
   { path: 'catalog continue-as-new', fixtures: ['catalog-continued-as-new'] },
   {
