@@ -88,12 +88,21 @@ export async function stateKeep(input: StateKeepInput): Promise<void> {
   setHandler(stateKeepWakeSignal, () => {
     woken = true;
   });
-  /** Returns once no success has woken this workflow for the settle period (`Patch.stateKeepSettle`). */
+  /**
+   * Returns once no success has woken this workflow for the settle period
+   * (`Patch.stateKeepSettle`). However long it is, and however often successes keep coming, the
+   * check comes at most one interval after the first, and at once when Temporal suggests
+   * continuing as new (each wake adds events).
+   */
   const settle = async (): Promise<void> => {
+    const latest = Date.now() + settings.stateKeepIntervalMs;
     do {
       woken = false;
-      view.nextCheckAt = new Date(Date.now() + settings.stateKeepSettleMs).toISOString();
-    } while (await condition(() => woken, settings.stateKeepSettleMs));
+      const waitMs = Math.min(settings.stateKeepSettleMs, latest - Date.now());
+      if (waitMs <= 0) return;
+      view.nextCheckAt = new Date(Date.now() + waitMs).toISOString();
+      if (!(await condition(() => woken, waitMs))) return;
+    } while (!workflowInfo().continueAsNewSuggested);
   };
 
   // Started by a success (not continued from a run that has checked): that success settles too.

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RevelaClient } from '../../client/revela-client.js';
 import type { Application } from '../../model/application.js';
+import type { EngineSettings } from '../../model/engine-settings.js';
 import { stateKeepWorkflowId } from '../../model/ids.js';
 import { testApp } from '../harness/apps.js';
 import { eventually, FAST_ENGINE, startTestStack, type TestStack } from '../harness/stack.js';
@@ -116,16 +117,20 @@ describe('state keep', () => {
     expect(api?.image).toBe(IMAGE_2);
     expect(api?.replicas).toBe(3);
   });
-  it('two successes inside the settle period cost one check, of the newer revision', async () => {
-    // Settings are fixed when an entity is created: this application gets a client of its own.
-    const client = await RevelaClient.connect({
+  /** Settings are fixed when an entity is created: an application with others gets a client of its own. */
+  function clientWith(engine: Partial<EngineSettings>): Promise<RevelaClient> {
+    return RevelaClient.connect({
       address: stack.env.TEMPORAL_ADDRESS,
       temporalNamespace: stack.namespace,
       taskQueue: stack.taskQueue,
-      engine: { ...FAST_ENGINE, stateKeepIntervalMs: 3_600_000, stateKeepSettleMs: SETTLE_MS },
+      engine: { ...FAST_ENGINE, ...engine },
       requireWorker: false,
       env: { ...process.env, ...stack.env },
     });
+  }
+
+  it('two successes inside the settle period cost one check, of the newer revision', async () => {
+    const client = await clientWith({ stateKeepIntervalMs: 3_600_000, stateKeepSettleMs: SETTLE_MS });
     try {
       const ref = { name: 'burst', namespace: 'keep-burst' };
       const first = await client.publish({
@@ -165,6 +170,29 @@ describe('state keep', () => {
         (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'stateKeepCheck',
       );
       expect(checks).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+  });
+  it('a settle period longer than the interval delays the first check by one interval only', async () => {
+    const client = await clientWith({ stateKeepIntervalMs: PERIOD_MS, stateKeepSettleMs: 3_600_000 });
+    try {
+      const ref = { name: 'capped', namespace: 'keep-capped' };
+      const v1 = await client.publish({
+        app: testApp({ ...ref, components: { api: IMAGE } }),
+        publishVersion: 'v1',
+      });
+      expect((await client.waitForRevision(ref, v1.revision, { timeoutMs: 60_000 })).status).toBe(
+        'Succeeded',
+      );
+      const last = await eventually(
+        'the first state-keep check',
+        async () => (await client.status(ref)).stateKeep?.last,
+        {
+          timeoutMs: PERIOD_MS * 10,
+        },
+      );
+      expect(last.revision).toBe(v1.revision);
     } finally {
       await client.close();
     }
