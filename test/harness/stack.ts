@@ -58,6 +58,11 @@ export interface TestStack {
   startWorker(): Promise<RevelaWorker>;
   /** Shuts the worker down and waits for it. */
   stopWorker(): Promise<void>;
+  /**
+   * Another client on this stack, whose applications get `FAST_ENGINE` with `engine` over it
+   * (settings are fixed when an entity is created). The caller closes it.
+   */
+  clientWith(engine: Partial<EngineSettings>): Promise<RevelaClient>;
   stop(): Promise<void>;
 }
 
@@ -118,6 +123,16 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       worker.worker.shutdown();
       await done;
     },
+    clientWith(engine) {
+      return RevelaClient.connect({
+        address,
+        temporalNamespace: namespace,
+        taskQueue,
+        engine: { ...FAST_ENGINE, ...engine },
+        requireWorker: false,
+        env: { ...process.env, ...env },
+      });
+    },
     async stop() {
       await stack.stopWorker();
       await stack.client?.close();
@@ -126,14 +141,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   };
   try {
     if (options.startWorker ?? true) await stack.startWorker();
-    const client = await RevelaClient.connect({
-      address,
-      temporalNamespace: namespace,
-      taskQueue,
-      engine: { ...FAST_ENGINE, ...(options.engine ?? {}) },
-      requireWorker: false,
-      env: { ...process.env, ...env },
-    });
+    const client = await stack.clientWith(options.engine ?? {});
     Object.assign(stack, { client, temporal: client.temporal });
   } catch (err) {
     await stack.stop();

@@ -1,9 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RevelaClient } from '../../client/revela-client.js';
 import type { Application } from '../../model/application.js';
-import type { EngineSettings } from '../../model/engine-settings.js';
 import { stateKeepWorkflowId } from '../../model/ids.js';
 import { testApp } from '../harness/apps.js';
 import { eventually, FAST_ENGINE, startTestStack, type TestStack } from '../harness/stack.js';
@@ -117,20 +115,8 @@ describe('state keep', () => {
     expect(api?.image).toBe(IMAGE_2);
     expect(api?.replicas).toBe(3);
   });
-  /** Settings are fixed when an entity is created: an application with others gets a client of its own. */
-  function clientWith(engine: Partial<EngineSettings>): Promise<RevelaClient> {
-    return RevelaClient.connect({
-      address: stack.env.TEMPORAL_ADDRESS,
-      temporalNamespace: stack.namespace,
-      taskQueue: stack.taskQueue,
-      engine: { ...FAST_ENGINE, ...engine },
-      requireWorker: false,
-      env: { ...process.env, ...stack.env },
-    });
-  }
-
   it('two successes inside the settle period cost one check, of the newer revision', async () => {
-    const client = await clientWith({ stateKeepIntervalMs: 3_600_000, stateKeepSettleMs: SETTLE_MS });
+    const client = await stack.clientWith({ stateKeepIntervalMs: 3_600_000, stateKeepSettleMs: SETTLE_MS });
     try {
       const ref = { name: 'burst', namespace: 'keep-burst' };
       const first = await client.publish({
@@ -175,7 +161,7 @@ describe('state keep', () => {
     }
   });
   it('a settle period longer than the interval delays the first check by one interval only', async () => {
-    const client = await clientWith({ stateKeepIntervalMs: PERIOD_MS, stateKeepSettleMs: 3_600_000 });
+    const client = await stack.clientWith({ stateKeepIntervalMs: PERIOD_MS, stateKeepSettleMs: 3_600_000 });
     try {
       const ref = { name: 'capped', namespace: 'keep-capped' };
       const v1 = await client.publish({

@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RevelaClient } from '../../client/revela-client.js';
 import { applicationWorkflowId, catalogWorkflowId, revisionWorkflowId } from '../../model/ids.js';
 import type { CatalogWorkflowInput } from '../../workflows/catalog.js';
 import { applyComponent, testApp } from '../harness/apps.js';
 import { sealRelease } from '../harness/history-checksums.js';
 import { currentRelease, recordHistory, recording, recordingDir } from '../harness/histories.js';
-import { eventually, FAST_ENGINE, startTestStack, type TestStack } from '../harness/stack.js';
+import { eventually, startTestStack, type TestStack } from '../harness/stack.js';
 import { activityTypes, GOOD, NEWER, recordClosed, UNPULLABLE, waitSuspendedAt } from './recording.js';
 
 const policy = (namespace: string, name: string) => ({
@@ -35,23 +34,11 @@ describe.skipIf(!recording())('record entity histories', () => {
   const entity = (namespace: string, name: string) =>
     stack.temporal.workflow.getHandle(applicationWorkflowId(namespace, name));
 
-  /** A client whose applications get other engine settings (they are fixed when an entity is created). */
-  async function clientWith(engine: object): Promise<RevelaClient> {
-    return RevelaClient.connect({
-      address: stack.env.TEMPORAL_ADDRESS,
-      temporalNamespace: stack.namespace,
-      taskQueue: stack.taskQueue,
-      engine: { ...FAST_ENGINE, ...engine },
-      requireWorker: false,
-      env: { ...process.env, ...stack.env },
-    });
-  }
-
   it('the acknowledgement timeout terminates a child', async () => {
     const ref = { name: 'stubborn', namespace: 'rec-ack' };
     // The run cannot acknowledge within 200 ms: its apply is held, and its cancellation reaches
     // it only with its next heartbeat.
-    const client = await clientWith({ supersedeTimeoutMs: 200 });
+    const client = await stack.clientWith({ supersedeTimeoutMs: 200 });
     try {
       const held = stack.clusters.faults('local').hold({ verbs: ['patch'], path: '/deployments/web' });
       const v1 = await client.publish({
@@ -100,7 +87,7 @@ describe.skipIf(!recording())('record entity histories', () => {
 
   it('a second entity run supersedes a child started by the previous run', async () => {
     const ref = { name: 'carried', namespace: 'rec-carry' };
-    const client = await clientWith({ maxUpdatesPerRun: 2 });
+    const client = await stack.clientWith({ maxUpdatesPerRun: 2 });
     try {
       const held = (image: string) =>
         testApp({

@@ -27,30 +27,24 @@ describe.skipIf(!recording())('record state-keep histories', () => {
 
   it('state keep started by a success, woken by the next one, and again after its check', async () => {
     const ref = { name: 'kept', namespace: 'rec-state-keep' };
-    const v1 = await stack.client.publish({
-      app: testApp({ ...ref, components: { a: GOOD } }),
-      publishVersion: 'v1',
-    });
-    expect((await stack.client.waitForRevision(ref, v1.revision)).status).toBe('Succeeded');
-    const v2 = await stack.client.publish({
-      app: testApp({ ...ref, components: { a: NEWER } }),
-      publishVersion: 'v2',
-    });
-    expect((await stack.client.waitForRevision(ref, v2.revision)).status).toBe('Succeeded');
-    await eventually('a state-keep check of v2', async () => {
-      const last = (await stack.client.status(ref)).stateKeep?.last;
-      return last?.revision === v2.revision ? last : undefined;
-    });
+    const succeeded = async (version: string, image: string): Promise<string> => {
+      const { revision } = await stack.client.publish({
+        app: testApp({ ...ref, components: { a: image } }),
+        publishVersion: version,
+      });
+      expect((await stack.client.waitForRevision(ref, revision)).status).toBe('Succeeded');
+      return revision;
+    };
+    const checked = (revision: string) =>
+      eventually(`a state-keep check of ${revision}`, async () => {
+        const last = (await stack.client.status(ref)).stateKeep?.last;
+        return last?.revision === revision ? last : undefined;
+      });
+    await succeeded('v1', GOOD);
+    // Woken inside the settle period that v1's success started: one check, of v2.
+    await checked(await succeeded('v2', NEWER));
     // Woken again while asleep after a check: it settles, then checks v3.
-    const v3 = await stack.client.publish({
-      app: testApp({ ...ref, components: { a: GOOD } }),
-      publishVersion: 'v3',
-    });
-    expect((await stack.client.waitForRevision(ref, v3.revision)).status).toBe('Succeeded');
-    await eventually('a state-keep check of v3', async () => {
-      const last = (await stack.client.status(ref)).stateKeep?.last;
-      return last?.revision === v3.revision ? last : undefined;
-    });
+    await checked(await succeeded('v3', GOOD));
     const keeper = stack.temporal.workflow.getHandle(stateKeepWorkflowId(ref.namespace, ref.name));
     await recordHistory(keeper, 'state-keep-settles');
   });
