@@ -43,4 +43,10 @@ export const Patch = {
    * the next publish is being answered (issue 13).
    */
   stateKeepSettle: 'revela-0.3-state-keep-settle',
+  /**
+   * A revision writes its phase search attribute and status memo only when they change, and its
+   * final view in the same memo write: a publish wrote them about ten times unchanged, each an
+   * event and a visibility update (issue 13).
+   */
+  visibilityOnChange: 'revela-0.3-visibility-on-change',
 } as const;

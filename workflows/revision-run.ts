@@ -67,6 +67,9 @@ export class RevisionRun {
   private byResult: boolean;
   finished = false;
   private finalReportSent = false;
+  /** Visibility written only when it changes (false for histories before `Patch.visibilityOnChange`). */
+  private readonly visibilityOnChange: boolean;
+  private visible: { status: RevisionStatus; message: string | undefined } | undefined;
   endTime: string | undefined;
   readonly startTime = new Date().toISOString();
 
@@ -98,6 +101,7 @@ export class RevisionRun {
     this.settle = patched(Patch.settleLanes);
     this.reportEveryEnd = patched(Patch.finalReport);
     this.reports = new RevisionReports(this, input.applicationWorkflowId, patched(Patch.reportAtEnd));
+    this.visibilityOnChange = patched(Patch.visibilityOnChange);
     this.byResult = input.reportByResult === true;
   }
 
@@ -364,10 +368,12 @@ export class RevisionRun {
     this.message = message;
     this.finished = true;
     this.endTime = new Date().toISOString();
-    this.publishVisibility();
     // A closed workflow answers queries only by replaying its whole history; its final view in the
     // memo is read with a plain describe instead.
-    upsertMemo({ run: this.statusView() });
+    const run = this.statusView();
+    if (this.visibilityOnChange) return this.publishVisibility({ run });
+    this.publishVisibility();
+    upsertMemo({ run });
   }
 
   /** Tells the entity the current status and what was applied and deleted since the last report. */
@@ -375,10 +381,19 @@ export class RevisionRun {
     return this.reports.send();
   }
 
-  /** Search attribute, memo and the markdown the Temporal UI shows as "current details". */
-  publishVisibility(): void {
-    upsertSearchAttributes([{ key: RevelaPhase, value: this.status }]);
-    upsertMemo({ status: this.status, ...(this.message ? { message: this.message } : {}) });
+  /**
+   * Search attribute, memo and the "current details" of the Temporal UI. Since
+   * `Patch.visibilityOnChange` the first two are written only when they change (or `memo` adds to
+   * them): most calls report a step's progress, which only the current details carry.
+   */
+  publishVisibility(memo?: Record<string, unknown>): void {
     setCurrentDetails(renderDetails(this));
+    const { status, message } = this;
+    const unchanged = this.visible?.status === status && this.visible.message === message;
+    if (this.visibilityOnChange && unchanged && memo === undefined) return;
+    if (!this.visibilityOnChange || this.visible?.status !== status)
+      upsertSearchAttributes([{ key: RevelaPhase, value: status }]);
+    upsertMemo({ status, ...(message ? { message } : {}), ...memo });
+    this.visible = { status, message };
   }
 }

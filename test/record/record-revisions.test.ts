@@ -63,6 +63,43 @@ describe.skipIf(!recording())('record revision histories', () => {
     await recordClosed(rev(ref.namespace, v1.revision), 'revision-suspend-resume-approval');
   });
 
+  it('a revision writes its phase and status memo only when they change', async () => {
+    const ref = { name: 'quiet', namespace: 'rec-visibility' };
+    await stack.client.publish({
+      app: testApp({ ...ref, components: { a: GOOD, b: GOOD } }),
+      publishVersion: 'v1',
+    });
+    await stack.client.waitForRevision(ref, 'quiet-v1');
+    const v2 = await stack.client.publish({
+      app: testApp({
+        ...ref,
+        components: { a: NEWER },
+        steps: [applyComponent('a'), { name: 'hold', type: 'suspend' }],
+      }),
+      publishVersion: 'v2',
+    });
+    await waitSuspendedAt(stack, ref, 'hold');
+    await stack.client.resume({ ...ref, step: 'hold' });
+    expect((await stack.client.waitForRevision(ref, v2.revision)).status).toBe('Succeeded');
+    await eventually('b to be collected', async () =>
+      (await stack.clusters.deployment('local', ref.namespace, 'b')) === undefined ? true : undefined,
+    );
+    const handle = rev(ref.namespace, v2.revision);
+    await recordClosed(handle, 'revision-visibility-on-change');
+    // One write per phase the run went through: Executing, Suspended, Executing, Succeeded.
+    const phases = ((await handle.fetchHistory()).events ?? []).flatMap((e) => {
+      const field =
+        e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.RevelaPhase;
+      return field?.data ? [JSON.parse(Buffer.from(field.data).toString()) as string] : [];
+    });
+    expect(phases).toEqual(['Executing', 'Suspended', 'Executing', 'Succeeded']);
+    const described = await handle.describe();
+    expect(described.memo).toMatchObject({
+      status: 'Succeeded',
+      run: { status: 'Succeeded', finished: true },
+    });
+  });
+
   it('a step timeout', async () => {
     const ref = { name: 'slow', namespace: 'rec-timeout' };
     const app = testApp({

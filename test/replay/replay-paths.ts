@@ -65,6 +65,10 @@ export const REPLAY_PATHS: readonly ReplayPath[] = [
     path: 'state keep asleep after checks woken by successes (at once before the settle period, after it since)',
     fixtures: ['state-keep-checks-at-once', 'state-keep-settles'],
   },
+  {
+    path: 'a revision writes its phase and status memo only when they change (suspended and resumed, garbage collected)',
+    fixtures: ['revision-visibility-on-change'],
+  },
   { path: 'catalog delete', fixtures: ['catalog-delete'] },
   { path: 'catalog continue-as-new', fixtures: ['catalog-continued-as-new'] },
   {
