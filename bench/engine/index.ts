@@ -5,7 +5,8 @@
  *
  * - publish latency: the update round trip and end to end to `Succeeded` of a two-cluster app,
  *   against one workflow running the same activities in the same shape (the same real applies
- *   and health waits, no entity, child, reports or visibility);
+ *   and health waits, no entity, child, reports or visibility), and a bare update, measured in
+ *   turn with the publishes (a publish, a baseline workflow, a baseline update, and again);
  * - kubeDeploy: publish → every Deployment Ready on hangzhou1 and hangzhou2, against
  *   `kubectl apply --server-side` + `kubectl rollout status` of the same objects;
  * - supersession latency: a publish while a revision waits, until the old run closed and the new
@@ -42,7 +43,6 @@ import { measureEntityScale } from './entity-scale.js';
 import { printEngine } from './print-engine.js';
 import { spawnReady, type ProcessMeter } from './processes.js';
 import {
-  measureBaselines,
   measureBaselineThroughput,
   measurePublishLatency,
   measureSupersession,
@@ -197,6 +197,7 @@ async function main(): Promise<void> {
     const ctx: SectionContext = { revela, temporal, registry, app, warmup: WARMUP, log };
 
     const latency = await measurePublishLatency(ctx, LATENCY_RUNS);
+    const { baselineE2e, baselineRoundTrips, entity } = latency;
     log(`kubeDeploy: ${KUBE_DEPLOY_RUNS} publishes against kubectl apply --server-side + rollout status`);
     const kubeDeploy = await measureKubeDeploy({
       revela,
@@ -207,11 +208,6 @@ async function main(): Promise<void> {
       withImage,
       log,
     });
-    const { baselineE2e, baselineRoundTrips, entity } = await measureBaselines(
-      ctx,
-      LATENCY_RUNS,
-      latency.lanes,
-    );
     const supersede = await measureSupersession(ctx, SUPERSEDE_RUNS);
 
     // Fresh worker processes, so peak RSS belongs to this phase alone.
@@ -258,7 +254,7 @@ async function main(): Promise<void> {
     const result = {
       method:
         'Temporal dev server (in memory) and three real Kubernetes v1.34.4 clusters (pods Ready when scheduled); Revela workers and the baseline worker as separate processes; ' +
-        `${WARMUP} warm-up runs; baselines: one workflow running the same activities in the same shape, with the same real server-side applies and health waits on both clusters (publish, throughput), an update running one no-op activity (round trip), a query returning a list (revision list)`,
+        `${WARMUP} warm-up runs; baselines: one workflow running the same activities in the same shape, with the same real server-side applies and health waits on both clusters (publish, throughput), an update running one no-op activity (round trip), a query returning a list (revision list); publish latency and its baselines measured in turn (publish, baseline workflow, baseline update, and again)`,
       publish: { updateRoundTrip: rt, endToEnd: e2e },
       kubeDeploy,
       supersession: sup,
