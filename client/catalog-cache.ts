@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { loadBuiltinDefinitions } from '../definitions/index.js';
 import { emptyCatalog, mergeCatalogs, type CatalogView } from '../model/catalog-view.js';
 import { catalogWorkflowId, SYSTEM_NAMESPACE } from '../model/ids.js';
@@ -53,26 +53,50 @@ export class CatalogCache {
 
   /** One namespace's catalog: the kept view while unchanged, else queried — or, without `query`, undefined. */
   private async part(namespace: string, query: boolean): Promise<CatalogView | undefined> {
+    const version = await this.version(namespace);
+    // No catalog workflow yet means nothing was applied to that namespace.
+    if (!version) {
+      this.kept.delete(namespace);
+      return emptyCatalog();
+    }
+    const kept = this.kept.get(namespace);
+    if (kept && kept.runId === version.runId && kept.historyLength === version.historyLength)
+      return kept.view;
+    if (!query) return undefined;
     const handle = this.temporal.workflow.getHandle(catalogWorkflowId(namespace));
+    // Frozen: every publish until the next change shares it, so nothing may edit it for the next.
     try {
-      const { runId, historyLength } = await handle.describe();
-      const kept = this.kept.get(namespace);
-      if (kept && kept.runId === runId && kept.historyLength === historyLength) return kept.view;
-      if (!query) return undefined;
-      // Frozen: every publish until the next change shares it, so nothing may edit it for the next.
       const view = deepFreeze(await queryWithRetry(handle, catalogQuery, []));
-      this.kept.set(namespace, { runId, historyLength, view });
+      this.kept.set(namespace, { ...version, view });
       return view;
     } catch (err) {
-      // No catalog workflow yet means nothing was applied to that namespace.
-      if (err instanceof WorkflowNotFoundError) {
-        this.kept.delete(namespace);
-        return emptyCatalog();
-      }
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      this.kept.delete(namespace);
+      return emptyCatalog();
+    }
+  }
+
+  /**
+   * The catalog workflow's current run and history length, or undefined when it never ran. A
+   * describe through the service itself: the handle's describe also decodes the memo and search
+   * attributes, which nobody reads here, on every publish.
+   */
+  private async version(namespace: string): Promise<{ runId: string; historyLength: number } | undefined> {
+    try {
+      const { workflowExecutionInfo: info } = await this.temporal.workflowService.describeWorkflowExecution({
+        namespace: this.temporal.options.namespace,
+        execution: { workflowId: catalogWorkflowId(namespace) },
+      });
+      return { runId: info?.execution?.runId ?? '', historyLength: Number(info?.historyLength ?? 0) };
+    } catch (err) {
+      if (isGrpcServiceError(err) && (err.code as number) === GRPC_NOT_FOUND) return undefined;
       throw err;
     }
   }
 }
+
+/** gRPC's NOT_FOUND status code: the workflow does not exist. */
+const GRPC_NOT_FOUND = 5;
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
