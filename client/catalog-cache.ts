@@ -1,8 +1,9 @@
-import { isGrpcServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { loadBuiltinDefinitions } from '../definitions/index.js';
 import { emptyCatalog, mergeCatalogs, type CatalogView } from '../model/catalog-view.js';
 import { catalogWorkflowId, SYSTEM_NAMESPACE } from '../model/ids.js';
 import { catalogQuery } from '../workflows/messages.js';
+import { grpcCode, GrpcStatus } from './grpc-status.js';
 import { queryWithRetry } from './query-retry.js';
 
 interface Kept {
@@ -89,14 +90,11 @@ export class CatalogCache {
       });
       return { runId: info?.execution?.runId ?? '', historyLength: Number(info?.historyLength ?? 0) };
     } catch (err) {
-      if (isGrpcServiceError(err) && (err.code as number) === GRPC_NOT_FOUND) return undefined;
+      if (grpcCode(err) === GrpcStatus.NOT_FOUND) return undefined;
       throw err;
     }
   }
 }
-
-/** gRPC's NOT_FOUND status code: the workflow does not exist. */
-const GRPC_NOT_FOUND = 5;
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {

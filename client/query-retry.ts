@@ -1,5 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
+import { grpcCode, GrpcStatus } from './grpc-status.js';
 
 /**
  * gRPC codes after which a query is asked again: FAILED_PRECONDITION (the server has seen no
@@ -8,17 +9,11 @@ import type { QueryDefinition } from '@temporalio/common';
  * DEADLINE_EXCEEDED (the query waited on the queue of a worker that just stopped). The SDK's own
  * retry gives up on the last two after a few seconds.
  */
-const TRANSIENT = new Set([9, 8, 4]);
-
-function grpcCode(err: unknown): number | undefined {
-  let e: unknown = err;
-  while (e instanceof Error) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'number') return code;
-    e = e.cause;
-  }
-  return undefined;
-}
+const TRANSIENT = new Set<number>([
+  GrpcStatus.FAILED_PRECONDITION,
+  GrpcStatus.RESOURCE_EXHAUSTED,
+  GrpcStatus.DEADLINE_EXCEEDED,
+]);
 
 /**
  * Runs a query, retrying while the server reports no poller or is overloaded. An idle workflow

@@ -1,5 +1,6 @@
 import type { Connection } from '@temporalio/client';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
+import { GrpcStatus } from '../client/grpc-status.js';
 
 /** The Worker Deployment of a Revela installation; its versions are Revela's builds. */
 export const DEFAULT_DEPLOYMENT_NAME = 'revela';
@@ -60,9 +61,6 @@ export class WorkerVersioningError extends Error {
 
 type WorkflowService = Pick<Connection | NativeConnection, 'workflowService'>['workflowService'];
 
-const NOT_FOUND = 5;
-const FAILED_PRECONDITION = 9;
-
 /**
  * Makes this worker's build the deployment's current version (see {@link WorkerVersioning.promote}).
  * Call once the worker polls: the server creates a version when its first poller arrives, so
@@ -107,7 +105,7 @@ export async function promoteVersion(
       // NOT_FOUND: no poller registered the deployment yet; FAILED_PRECONDITION: another worker
       // changed the routing between our describe and set (the conflict token) — look again.
       const code = (err as { code?: number }).code;
-      if (code !== NOT_FOUND && code !== FAILED_PRECONDITION) {
+      if (code !== GrpcStatus.NOT_FOUND && code !== GrpcStatus.FAILED_PRECONDITION) {
         throw new WorkerVersioningError(
           `cannot make ${v.deploymentName}/${v.buildId} the current version in namespace ${namespace}: ${
             (err as Error).message

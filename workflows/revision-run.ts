@@ -382,16 +382,16 @@ export class RevisionRun {
   }
 
   /**
-   * Search attribute, memo and the "current details" of the Temporal UI. Since
-   * `Patch.visibilityOnChange` the first two are written only when they change (or `memo` adds to
-   * them): most calls report a step's progress, which only the current details carry.
+   * Search attribute, memo and the Temporal UI's "current details"; since `Patch.visibilityOnChange`
+   * the first two only when changed (or `memo` adds): most calls report progress, only in details.
    */
   publishVisibility(memo?: Record<string, unknown>): void {
     setCurrentDetails(renderDetails(this));
     const { status, message } = this;
-    const unchanged = this.visible?.status === status && this.visible.message === message;
-    if (this.visibilityOnChange && unchanged && memo === undefined) return;
-    if (!this.visibilityOnChange || this.visible?.status !== status)
+    const phaseChanged = this.visible?.status !== status;
+    const changed = phaseChanged || this.visible?.message !== message || memo !== undefined;
+    if (this.visibilityOnChange && !changed) return;
+    if (!this.visibilityOnChange || phaseChanged)
       upsertSearchAttributes([{ key: RevelaPhase, value: status }]);
     upsertMemo({ status, ...(message ? { message } : {}), ...memo });
     this.visible = { status, message };
