@@ -36,7 +36,10 @@ export interface DriftedObject {
 export interface StateKeepCheckResult {
   /** The revision kept: the entity's current one (empty when it has none). */
   revision: string;
-  /** The application's latest write fence: restores carry it, so a newer run's objects refuse them. */
+  /**
+   * The fence of the writer that made the revision current: restores carry it, so the objects of
+   * a newer run or rollback refuse them, also one that took its fence before it became current.
+   */
   fence?: number;
   checkedAt: string;
   /** Until the next check (the `state-keep` policy's interval, or the default). */
@@ -161,13 +164,16 @@ export async function stateKeepCheck(
   const status = await handle.query(statusQuery);
   const current = status.currentRevision;
   const revision = current?.name ?? '';
+  // Entities that have not started or rolled back anything since `currentFence` was recorded
+  // know only the latest fence.
+  const fence = status.currentFence ?? status.fence;
   const base = {
     revision,
     checkedAt,
     drifted: [],
     conflicts: [],
     health: [],
-    ...(status.fence !== undefined ? { fence: status.fence } : {}),
+    ...(fence !== undefined ? { fence } : {}),
   };
   if (current?.status !== 'Succeeded') {
     // A running revision is the one writing; a failed one is not what the user wants kept.

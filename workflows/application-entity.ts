@@ -106,6 +106,7 @@ export class ApplicationEntity implements EntityContext {
       inventory: this.state.inventory,
       audit: this.state.audit,
       ...(this.state.fence !== undefined ? { fence: this.state.fence } : {}),
+      ...(this.state.currentFence !== undefined ? { currentFence: this.state.currentFence } : {}),
     };
   }
 

@@ -16,6 +16,13 @@ export interface ApplicationState extends RevisionHistory {
    * entities created before fencing: they start at 0.
    */
   fence?: number;
+  /**
+   * The fence of the writer that made the current revision what is deployed: its run, or the
+   * rollback to it. State keep restores with this one, not `fence`: a run or rollback that has
+   * taken a fence but is not current yet has written, or may write, with the larger one. Absent
+   * until the first start or rollback since.
+   */
+  currentFence?: number;
   /** The state-keep workflow (`keep/<ns>/<app>`) was started; absent until a first success. */
   stateKeepStarted?: boolean;
   /**

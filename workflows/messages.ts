@@ -114,8 +114,14 @@ export interface ApplicationStatus {
   inventory: InventoryEntry[];
   /** Newest first, bounded. */
   audit: AuditEntry[];
-  /** The last write fence handed out (docs/fencing.md): state-keep repairs write with it. */
+  /** The last write fence handed out (docs/fencing.md). */
   fence?: number;
+  /**
+   * The fence of the writer that made the current revision what is deployed (its run, or the
+   * rollback to it): state-keep repairs write with it. Absent in entities that have not started
+   * or rolled back a revision since it was recorded.
+   */
+  currentFence?: number;
 }
 
 export interface RevisionDetail {

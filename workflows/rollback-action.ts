@@ -92,6 +92,7 @@ export async function rollbackAction(ctx: EntityContext, req: RollbackRequest): 
     deleted: outcome.deleted,
     now,
   });
+  state.currentFence = fence;
   ctx.audit('rollback', target.name, `rolled back from ${from.name} to ${target.name}`);
   ctx.publishVisibility();
   await keepState(ctx);

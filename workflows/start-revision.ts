@@ -29,6 +29,7 @@ export async function startRevision(
   const { status: _s, succeeded: _ok, endTime: _e, beginTime: _b, ...identity } = meta;
   const fenced = patched(Patch.watchChild);
   const byResult = fenced && patched(Patch.reportByResult);
+  const fence = fenced ? nextFence(state) : undefined;
   const handle = await startChild(revisionWorkflow, {
     workflowId: meta.workflowId,
     args: [
@@ -40,7 +41,7 @@ export async function startRevision(
         inventory: state.inventory,
         ...(restartFromStep ? { restartFromStep } : {}),
         settings: state.settings,
-        ...(fenced ? { fence: nextFence(state) } : {}),
+        ...(fence !== undefined ? { fence } : {}),
         ...(byResult ? { reportByResult: true } : {}),
       },
     ],
@@ -58,6 +59,8 @@ export async function startRevision(
     ],
     memo: { app: appKey(state.namespace, state.name), revision: meta.name },
   });
+  // Started, so about to be current (the callers record it in this same workflow task).
+  if (fence !== undefined) state.currentFence = fence;
   // Watched while this entity run lives: runs terminated from outside send no report.
   if (fenced) watchRun(ctx, meta, handle, byResult);
   return handle.firstExecutionRunId;

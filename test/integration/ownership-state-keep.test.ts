@@ -115,6 +115,42 @@ describe('state keep', () => {
     expect(api?.image).toBe(IMAGE_2);
     expect(api?.replicas).toBe(3);
   });
+  it('while a rollback writes, state keep of the revision it replaces restores nothing over it', async () => {
+    const ref = { name: 'undo', namespace: 'keep-rollback' };
+    await deploy(testApp({ ...ref, components: { a: IMAGE, b: IMAGE } }), 'v1');
+    await deploy(testApp({ ...ref, components: { a: IMAGE_2, b: IMAGE_2 } }), 'v2');
+    // The rollback's real write of b waits (state keep's dry runs pass): it has written a, is
+    // not done, and undo-v2 is still the current revision, Succeeded, which state keep keeps.
+    const held = stack.clusters
+      .faults('local')
+      .hold({ verbs: ['patch'], path: /\/deployments\/b\?(?!.*dryRun)/ });
+    try {
+      const rolling = stack.client.rollback({ ...ref, to: 'undo-v1' });
+      await held.waitForRequest(30_000);
+      expect((await deployment(ref.namespace, 'a'))?.image).toBe(IMAGE);
+      const heldSince = new Date().toISOString();
+      const check = await eventually(
+        'a state-keep check of undo-v2 during the rollback that finds a drifted',
+        async () => {
+          const last = (await stack.client.status(ref)).stateKeep?.last;
+          const repair = last?.repairs.find((r) => r.object === 'Deployment/a');
+          return last && last.checkedAt > heldSince && repair ? { last, repair } : undefined;
+        },
+        { timeoutMs: PERIOD_MS * 10 },
+      );
+      expect(check.last.revision).toBe('undo-v2');
+      expect(check.repair.restored).toBe(false);
+      expect(check.repair.error).toMatch(/written by a later run/);
+      expect((await deployment(ref.namespace, 'a'))?.image).toBe(IMAGE);
+      held.release();
+      await expect(rolling).resolves.toMatchObject({ from: 'undo-v2', to: 'undo-v1' });
+    } finally {
+      held.release();
+    }
+    expect((await deployment(ref.namespace, 'a'))?.image).toBe(IMAGE);
+    expect((await deployment(ref.namespace, 'b'))?.image).toBe(IMAGE);
+  });
+
   it('two successes inside the settle period cost one check, of the newer revision', async () => {
     const client = await stack.clientWith({ stateKeepIntervalMs: 3_600_000, stateKeepSettleMs: SETTLE_MS });
     try {
