@@ -34,8 +34,8 @@ async function maxAttempts(stack: TestStack, workflowId: string): Promise<Record
 }
 
 /**
- * A component type whose template burns some CPU per component (tens of milliseconds), so a test can
- * kill the worker while the render activity is running.
+ * A component type whose template burns some CPU per component (tens of milliseconds, well inside
+ * the template time limit), so a test can kill the worker while the render activity is running.
  */
 function slowDefinition(namespace: string): RevelaDocument {
   return {
@@ -212,7 +212,10 @@ describe('a worker killed with SIGKILL during render', () => {
     const ref = { name: 'heavy', namespace: 'crash-render' };
     await stack.client.apply([slowDefinition('crash-render')]);
     const app = testApp({ ...ref, components: {}, policies: BOTH });
-    app.spec.components = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => ({
+    // 24 of them render for a second or two: six once fit, on a loaded CI machine, between the
+    // publish's answer and the test's first look at the history, which then never saw a render
+    // running.
+    app.spec.components = Array.from({ length: 24 }, (_, i) => `c${i}`).map((name) => ({
       name,
       type: 'slow-service',
       properties: { image: `example.com/${name}:1` },
