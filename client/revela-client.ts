@@ -65,6 +65,7 @@ import { deleteApplication, type DeleteOutcome } from './delete-application.js';
 import { ClientDiffs } from './diffs.js';
 import { preflight } from './preflight.js';
 import { queryWithRetry } from './query-retry.js';
+import { untilRevisionStarted } from './revision-started.js';
 import { unreachableReason } from './tcp-probe.js';
 import {
   DeadlineExceededError,
@@ -317,7 +318,9 @@ export class RevelaClient {
     }
     for (const app of apps) {
       const ref = { name: app.metadata.name, namespace: app.metadata.namespace ?? 'default' };
+      const requestedAt = Date.now();
       const result = await this.withEntity(ref, applyUpdate, { application: app, requestId: randomUUID() });
+      if (result.revision) await this.untilStarted(ref, result.revision, requestedAt);
       outcomes.push({
         kind: 'Application',
         namespace: appNamespace(ref),
@@ -360,14 +363,31 @@ export class RevelaClient {
       ...(request.fromRevision ? { fromRevision: request.fromRevision } : {}),
       requestId: request.requestId ?? randomUUID(),
     };
+    const requestedAt = Date.now();
+    let published: PublishedRevision | undefined;
     if ('app' in request) {
       // A running entity resolves and checks the application itself (the same pipeline as the
       // preflight) and records nothing when it refuses, so the preflight only guards creating one.
       const answered = await this.updateRunningEntity(ref, publishUpdate, arg);
-      if (answered.running) return answered.result;
-      await preflight(this.temporal, [request.app], await this.optionalRegistry());
+      if (answered.running) published = answered.result;
+      else await preflight(this.temporal, [request.app], await this.optionalRegistry());
     }
-    return this.withEntity(ref, publishUpdate, arg);
+    published ??= await this.withEntity(ref, publishUpdate, arg);
+    await this.untilStarted(ref, published, requestedAt);
+    return published;
+  }
+
+  /** Until the workflow of a revision just published exists (see `revision-started.ts`). */
+  private async untilStarted(ref: AppRef, published: PublishedRevision, requestedAt: number): Promise<void> {
+    await this.call(`revision ${published.revision}`, () =>
+      untilRevisionStarted({
+        temporal: this.temporal,
+        entity: this.entity(ref),
+        published,
+        requestedAt,
+        timeoutMs: this.requestTimeoutMs,
+      }),
+    );
   }
 
   /**

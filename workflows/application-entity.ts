@@ -185,6 +185,11 @@ export class ApplicationEntity implements EntityContext {
     );
   }
 
+  /** True while a request holds or waits for the entity's lock, answered or not. */
+  get busy(): boolean {
+    return this.mutex.busy;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Updates
 

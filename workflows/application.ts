@@ -85,11 +85,14 @@ export async function application(input: ApplicationWorkflowInput): Promise<void
       entity.updatesThisRun >= entity.state.settings.maxUpdatesPerRun ||
       workflowInfo().continueAsNewSuggested,
   );
-  await condition(allHandlersFinished);
+  // Not while a publish that already answered waits for its revision's start (Patch.answerAtStart):
+  // the next run would not know the revision started. Never busy then in runs before that patch.
+  const settled = () => allHandlersFinished() && !entity.busy;
+  await condition(settled);
   // Deleted: the entity ends here (never set in entities recorded before delete existed).
   if (entity.state.deleted !== undefined) return;
   // Runs that would tell this run their end by their result report by signal from now on.
-  while (patched(Patch.reportByResult) && (await handOverRuns(entity))) await condition(allHandlersFinished);
+  while (patched(Patch.reportByResult) && (await handOverRuns(entity))) await condition(settled);
   await continueAsNew<typeof application>({
     namespace: input.namespace,
     name: input.name,

@@ -49,4 +49,11 @@ export const Patch = {
    * event and a visibility update (issue 13).
    */
   visibilityOnChange: 'revela-0.3-visibility-on-change',
+  /**
+   * apply and publish answer in the workflow task that requests the revision's start, and hold
+   * the entity's lock until the start is confirmed: waiting a second workflow task for the child's
+   * start was half of a publish's round trip. The client waits for the revision workflow to exist
+   * (issue 13).
+   */
+  answerAtStart: 'revela-0.3-answer-at-start',
 } as const;

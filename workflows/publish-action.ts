@@ -13,7 +13,8 @@ import {
   requireRevision,
   revisionLimit,
 } from '../model/revision-history.js';
-import { isFinalStatus } from '../model/revision.js';
+import { isFinalStatus, type RevisionMetadata } from '../model/revision.js';
+import { recordStarting, undoStart } from '../model/revision-start.js';
 import type { RevisionSnapshot } from '../model/snapshot.js';
 import { RESOLVE_NEEDS_ACTIVITY } from './activities.js';
 import type { EntityContext } from './entity-context.js';
@@ -59,16 +60,32 @@ async function resolve(ctx: EntityContext, application: Application): Promise<Re
 /** `revela apply`: saves the draft and publishes when the rules say so (ARCHITECTURE §4). */
 export function applyAction(ctx: EntityContext, mutex: Mutex, req: ApplyRequest): Promise<ApplyResult> {
   const application = ApplicationSchema.parse(req.application);
+  const decide = (snapshot: RevisionSnapshot) => {
+    ctx.state.draft = application;
+    const decision = applyDecision(ctx.state, application, snapshot);
+    if (!decision.publish) ctx.audit('apply', decision.revision, decision.audit);
+    return decision;
+  };
+  if (patched(Patch.answerAtStart)) {
+    return mutex.answerEarly<ApplyResult>(async () => {
+      const snapshot = await resolve(ctx, application);
+      const decision = decide(snapshot);
+      if (!decision.publish) return settled({ published: false, message: decision.message });
+      const { answer: revision, done } = await publishAtStart(
+        ctx,
+        snapshot,
+        decision.publishVersion,
+        undefined,
+      );
+      return { answer: { published: true, message: `published ${revision.revision}`, revision }, done };
+    });
+  }
   return exclusive(
     mutex,
     () => resolve(ctx, application),
     async (snapshot) => {
-      ctx.state.draft = application;
-      const decision = applyDecision(ctx.state, application, snapshot);
-      if (!decision.publish) {
-        ctx.audit('apply', decision.revision, decision.audit);
-        return { published: false, message: decision.message };
-      }
+      const decision = decide(snapshot);
+      if (!decision.publish) return { published: false, message: decision.message };
       const revision = await publishSnapshot(ctx, snapshot, decision.publishVersion, undefined);
       return { published: true, message: `published ${revision.revision}`, revision };
     },
@@ -94,18 +111,33 @@ export function publishAction(
     if (!draft) throw reject(RejectionType.NoDraft, `${ctx.state.namespace}/${ctx.state.name} has no draft`);
     return { snapshot: await resolve(ctx, withPublishVersion(draft, req.publishVersion)), source: undefined };
   };
-  return exclusive(mutex, prepare, async ({ snapshot, source }) => {
-    // Checked again under the lock: another publish may have taken this version meanwhile.
+  // Checked again under the lock: another publish may have taken this version meanwhile.
+  const take = (snapshot: RevisionSnapshot, source: string | undefined) => {
     rule(() => checkPublishVersionFree(ctx.state, req.publishVersion));
     if (!source) ctx.state.draft = snapshot.application;
+  };
+  if (patched(Patch.answerAtStart)) {
+    return mutex.answerEarly(async () => {
+      const { snapshot, source } = await prepare();
+      take(snapshot, source);
+      return publishAtStart(ctx, snapshot, req.publishVersion, source);
+    });
+  }
+  return exclusive(mutex, prepare, async ({ snapshot, source }) => {
+    take(snapshot, source);
     return publishSnapshot(ctx, snapshot, req.publishVersion, source);
   });
+}
+
+/** An answer with nothing left to do under the lock. */
+function settled<T>(answer: T): { answer: T; done: Promise<void> } {
+  return { answer, done: Promise.resolve() };
 }
 
 /**
  * Allocates the next number, supersedes the running revision, starts the new one — and only once
  * it started makes it current. A revision whose workflow did not start stays `Failed` and the
- * request is rejected with `StartFailed`.
+ * request is rejected with `StartFailed`. (Runs recorded before `Patch.answerAtStart`.)
  */
 async function publishSnapshot(
   ctx: EntityContext,
@@ -114,7 +146,6 @@ async function publishSnapshot(
   sourceRevision: string | undefined,
 ): Promise<PublishedRevision> {
   const { state } = ctx;
-  const now = () => new Date().toISOString();
   const meta = allocateRevision(state, { snapshot, publishVersion, sourceRevision, now: now() });
   const previous = currentRevision(state);
   let superseded: string | undefined;
@@ -127,30 +158,95 @@ async function publishSnapshot(
   try {
     runId = await startRevision(ctx, meta, snapshot, undefined);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = startFailure(ctx, meta, err);
     recordStartFailed(meta, message, now());
-    ctx.audit('start-failed', meta.name, `${meta.name} did not start: ${message}`);
     ctx.publishVisibility();
     throw reject(RejectionType.StartFailed, `${meta.name} did not start: ${message}`);
   }
   recordStarted(state, meta, runId);
+  recordPublished(ctx, meta, snapshot, superseded);
+  ctx.publishVisibility();
+  return answerOf(meta, snapshot, superseded);
+}
+
+/**
+ * Allocates the next number, supersedes the running revision, requests the new one's start and
+ * makes it current — and answers in this same workflow task, without waiting a second one for the
+ * start to be confirmed (issue 13: that wait was half of a publish's round trip). The lock stays
+ * held until `done`: when the start fails, the revision is `Failed`, the previous revision current
+ * again and the audit says why; the client, which waits for the revision workflow to exist before
+ * it returns, reports `StartFailed`.
+ */
+async function publishAtStart(
+  ctx: EntityContext,
+  snapshot: RevisionSnapshot,
+  publishVersion: string | undefined,
+  sourceRevision: string | undefined,
+): Promise<{ answer: PublishedRevision; done: Promise<void> }> {
+  const { state } = ctx;
+  const meta = allocateRevision(state, { snapshot, publishVersion, sourceRevision, now: now() });
+  const previous = currentRevision(state);
+  let superseded: string | undefined;
+  if (previous && !isFinalStatus(previous.status)) {
+    await supersede(ctx, previous, meta.name, 'superseded');
+    superseded = previous.name;
+  }
+  recordAllocated(state, meta, snapshot);
+  const pending = recordStarting(state, meta);
+  const done = startRevision(ctx, meta, snapshot, undefined).then(
+    (runId) => recordStarted(state, meta, runId),
+    (err: unknown) => {
+      undoStart(state, pending, startFailure(ctx, meta, err), now());
+      ctx.publishVisibility();
+    },
+  );
+  recordPublished(ctx, meta, snapshot, superseded);
+  ctx.publishVisibility();
+  return { answer: answerOf(meta, snapshot, superseded), done };
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+/** The audit entry of a start that failed; returns the failure's message. */
+function startFailure(ctx: EntityContext, meta: RevisionMetadata, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  ctx.audit('start-failed', meta.name, `${meta.name} did not start: ${message}`);
+  return message;
+}
+
+/** The audit entry of a publish, and the revisions it pruned. */
+function recordPublished(
+  ctx: EntityContext,
+  meta: RevisionMetadata,
+  snapshot: RevisionSnapshot,
+  superseded: string | undefined,
+): void {
+  const { state } = ctx;
   ctx.audit(
-    sourceRevision ? 'republish' : 'publish',
+    meta.sourceRevision ? 'republish' : 'publish',
     meta.name,
-    `published ${meta.name}${publishVersion ? ` (${publishVersion})` : ''} hash ${snapshot.hash}` +
-      (sourceRevision ? ` from ${sourceRevision}` : '') +
+    `published ${meta.name}${meta.publishVersion ? ` (${meta.publishVersion})` : ''} hash ${snapshot.hash}` +
+      (meta.sourceRevision ? ` from ${meta.sourceRevision}` : '') +
       (superseded ? `, superseding ${superseded}` : ''),
   );
   const limit = revisionLimit(state, state.settings.revisionLimit);
   for (const { name, why } of prune(state, { limit, budgetBytes: state.settings.stateBudgetBytes })) {
     ctx.audit('prune', name, `pruned ${name}: ${why}`);
   }
-  ctx.publishVisibility();
+}
+
+function answerOf(
+  meta: RevisionMetadata,
+  snapshot: RevisionSnapshot,
+  superseded: string | undefined,
+): PublishedRevision {
   return {
     revision: meta.name,
     number: meta.number,
     hash: snapshot.hash,
-    ...(publishVersion !== undefined ? { publishVersion } : {}),
+    ...(meta.publishVersion !== undefined ? { publishVersion: meta.publishVersion } : {}),
     workflowId: meta.workflowId,
     ...(superseded ? { superseded } : {}),
   };

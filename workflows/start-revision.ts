@@ -15,9 +15,10 @@ import {
 import { watchRun } from './watch-run.js';
 
 /**
- * Starts a run of a revision's workflow with its snapshot (a new revision, or a restart). Awaited
- * so the answer names a workflow that exists: a client may open it at once. Returns the run id;
- * the caller records the revision as started only then.
+ * Starts a run of a revision's workflow with its snapshot (a new revision, or a restart). Returns
+ * the run id once the start is confirmed. A restart awaits it before it answers; a publish
+ * answers as it requests the start (`Patch.answerAtStart`) and the client waits for the workflow
+ * to exist, so either way the answer names a workflow a client may open at once.
  */
 export async function startRevision(
   ctx: EntityContext,
