@@ -194,6 +194,35 @@ describe.skipIf(!recording())('record entity histories', () => {
     await recordHistory(entity(ref.namespace, ref.name), 'application-reports-by-result');
   });
 
+  it('publishes answered as their revision starts, one of which cannot start', async () => {
+    const ref = { name: 'at-start', namespace: 'rec-answer-at-start' };
+    const publish = (image: string, version: string) =>
+      stack.client.publish({ app: testApp({ ...ref, components: { a: image } }), publishVersion: version });
+    const v1 = await publish(GOOD, 'v1');
+    expect((await stack.client.waitForRevision(ref, v1.revision)).status).toBe('Succeeded');
+    // A workflow under the id v2 needs, on a queue nobody polls: the server refuses v2's start.
+    const squatter = await stack.temporal.workflow.start('revision', {
+      workflowId: revisionWorkflowId(ref.namespace, 'at-start-v2'),
+      taskQueue: 'nobody-polls-this',
+      args: [],
+    });
+    const refused = await publish(NEWER, 'v2').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    await squatter.terminate('recording over');
+    expect(refused).toMatchObject({ type: 'StartFailed' });
+    const v3 = await publish(NEWER, 'v3');
+    expect((await stack.client.waitForRevision(ref, v3.revision)).status).toBe('Succeeded');
+    const { app } = await stack.client.status(ref);
+    expect(app.revisions.map((r) => `${r.name} ${r.status}`)).toEqual([
+      'at-start-v1 Succeeded',
+      'at-start-v2 Failed',
+      'at-start-v3 Succeeded',
+    ]);
+    await recordHistory(entity(ref.namespace, ref.name), 'application-answers-at-start');
+  });
+
   it('catalog delete', async () => {
     const namespace = 'rec-catalog-delete';
     await stack.client.apply([policy(namespace, 'everywhere'), policy(namespace, 'here')]);

@@ -69,6 +69,10 @@ export const REPLAY_PATHS: readonly ReplayPath[] = [
     path: 'a revision writes its phase and status memo only when they change (suspended and resumed, garbage collected)',
     fixtures: ['revision-visibility-on-change'],
   },
+  {
+    path: 'a publish answers as it requests its revision start; a start that fails puts the previous revision back',
+    fixtures: ['application-answers-at-start'],
+  },
   { path: 'catalog delete', fixtures: ['catalog-delete'] },
   { path: 'catalog continue-as-new', fixtures: ['catalog-continued-as-new'] },
   {
