@@ -146,14 +146,7 @@ async function publishSnapshot(
   sourceRevision: string | undefined,
 ): Promise<PublishedRevision> {
   const { state } = ctx;
-  const meta = allocateRevision(state, { snapshot, publishVersion, sourceRevision, now: now() });
-  const previous = currentRevision(state);
-  let superseded: string | undefined;
-  if (previous && !isFinalStatus(previous.status)) {
-    await supersede(ctx, previous, meta.name, 'superseded');
-    superseded = previous.name;
-  }
-  recordAllocated(state, meta, snapshot);
+  const { meta, superseded } = await allocate(ctx, snapshot, publishVersion, sourceRevision);
   let runId: string;
   try {
     runId = await startRevision(ctx, meta, snapshot, undefined);
@@ -184,14 +177,7 @@ async function publishAtStart(
   sourceRevision: string | undefined,
 ): Promise<{ answer: PublishedRevision; done: Promise<void> }> {
   const { state } = ctx;
-  const meta = allocateRevision(state, { snapshot, publishVersion, sourceRevision, now: now() });
-  const previous = currentRevision(state);
-  let superseded: string | undefined;
-  if (previous && !isFinalStatus(previous.status)) {
-    await supersede(ctx, previous, meta.name, 'superseded');
-    superseded = previous.name;
-  }
-  recordAllocated(state, meta, snapshot);
+  const { meta, superseded } = await allocate(ctx, snapshot, publishVersion, sourceRevision);
   const pending = recordStarting(state, meta);
   const done = startRevision(ctx, meta, snapshot, undefined).then(
     (runId) => recordStarted(state, meta, runId),
@@ -203,6 +189,28 @@ async function publishAtStart(
   recordPublished(ctx, meta, snapshot, superseded);
   ctx.publishVisibility();
   return { answer: answerOf(meta, snapshot, superseded), done };
+}
+
+/**
+ * Allocates the next number, supersedes the running revision (awaited until it stopped) and
+ * records the new one with its snapshot: the part both ways of publishing share.
+ */
+async function allocate(
+  ctx: EntityContext,
+  snapshot: RevisionSnapshot,
+  publishVersion: string | undefined,
+  sourceRevision: string | undefined,
+): Promise<{ meta: RevisionMetadata; superseded: string | undefined }> {
+  const { state } = ctx;
+  const meta = allocateRevision(state, { snapshot, publishVersion, sourceRevision, now: now() });
+  const previous = currentRevision(state);
+  let superseded: string | undefined;
+  if (previous && !isFinalStatus(previous.status)) {
+    await supersede(ctx, previous, meta.name, 'superseded');
+    superseded = previous.name;
+  }
+  recordAllocated(state, meta, snapshot);
+  return { meta, superseded };
 }
 
 function now(): string {
