@@ -5,10 +5,15 @@
  * before. When the start fails the entity records the revision as `Failed` ("did not start: …")
  * in its memo, and the client reports that as the `StartFailed` rejection the entity gave before.
  */
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { optionalTsToMs } from '@temporalio/common/lib/time.js';
+import proto from '@temporalio/proto';
 import type { RevisionMetadata } from '../model/revision.js';
 import type { PublishedRevision } from '../workflows/messages.js';
 import { RequestRejectedError } from './errors.js';
+import { grpcCode, GrpcStatus } from './grpc-status.js';
+
+const RUNNING = proto.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
 
 /**
  * Between looks: a start normally lands within some milliseconds (the first looks come 2 ms
@@ -65,18 +70,27 @@ export async function untilRevisionStarted(wait: RevisionStartWait): Promise<voi
   }
 }
 
-/** Whether a run of the revision's workflow started by this publish's entity exists. */
+/**
+ * Whether a run of the revision's workflow started by this publish's entity exists. By the
+ * service's describe: the handle's also decodes the memo and search attributes, at every look.
+ */
 async function started(wait: RevisionStartWait): Promise<boolean> {
-  let run;
+  const { temporal, published, entity } = wait;
+  let info;
   try {
-    run = await wait.temporal.workflow.getHandle(wait.published.workflowId).describe();
+    ({ workflowExecutionInfo: info } = await temporal.workflowService.describeWorkflowExecution({
+      namespace: temporal.options.namespace,
+      execution: { workflowId: published.workflowId },
+    }));
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
+    if (grpcCode(err) === GrpcStatus.NOT_FOUND) return false;
     throw err;
   }
   // A workflow of that id started by anything else (it is why the start would fail) is not it.
-  if (run.parentExecution?.workflowId !== wait.entity.workflowId) return false;
-  return run.status.name === 'RUNNING' || run.startTime.getTime() >= wait.requestedAt - CLOSED_RUN_SLACK_MS;
+  if (info?.parentExecution?.workflowId !== entity.workflowId) return false;
+  return (
+    info.status === RUNNING || (optionalTsToMs(info.startTime) ?? 0) >= wait.requestedAt - CLOSED_RUN_SLACK_MS
+  );
 }
 
 /** "did not start: …" when the entity's memo says the revision failed to start. */
