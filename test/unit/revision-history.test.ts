@@ -23,6 +23,7 @@ import {
 } from '../../model/revision-history.js';
 import type { RevisionStatus } from '../../model/revision.js';
 import type { RevisionSnapshot } from '../../model/snapshot.js';
+import { emptyHistory, snapshotOf } from './helpers/revision-history.js';
 
 const NOW = '2026-12-01T10:00:00.000Z';
 
@@ -40,30 +41,7 @@ function app(publishVersion?: string, policies: Application['spec']['policies'] 
 }
 
 function snapshot(hash: string, application = app(), size = 100): RevisionSnapshot {
-  return {
-    application,
-    componentDefinitions: {},
-    traitDefinitions: {},
-    policyDefinitions: {},
-    workflowStepDefinitions: {},
-    externalPolicies: {},
-    referencedObjects: [],
-    hash,
-    size,
-  };
-}
-
-function emptyHistory(): RevisionHistory {
-  return {
-    namespace: 'examples',
-    name: 'podinfo',
-    nextNumber: 1,
-    revisions: [],
-    snapshots: {},
-    runIds: {},
-    inventory: [],
-    audit: [],
-  };
+  return snapshotOf(application, hash, size);
 }
 
 /** Publishes a revision the way the entity does (allocate, record, start) and ends it with `status`. */

@@ -6,46 +6,22 @@ import {
   recordStarted,
   type RevisionHistory,
 } from '../../model/revision-history.js';
+import type { Application } from '../../model/application.js';
 import { recordStarting, undoStart } from '../../model/revision-start.js';
-import type { RevisionSnapshot } from '../../model/snapshot.js';
+import { emptyHistory, snapshotOf } from './helpers/revision-history.js';
 
 const NOW = '2026-12-03T10:00:00.000Z';
 
-function snapshot(hash: string): RevisionSnapshot {
-  return {
-    application: {
-      apiVersion: 'core.oam.dev/v1beta1',
-      kind: 'Application',
-      metadata: { name: 'podinfo', namespace: 'examples' },
-      spec: { components: [{ name: 'web', type: 'webservice', properties: { image: 'podinfo' } }] },
-    },
-    componentDefinitions: {},
-    traitDefinitions: {},
-    policyDefinitions: {},
-    workflowStepDefinitions: {},
-    externalPolicies: {},
-    referencedObjects: [],
-    hash: hash.padEnd(16, '0'),
-    size: 100,
-  };
-}
-
-function emptyHistory(): RevisionHistory {
-  return {
-    namespace: 'examples',
-    name: 'podinfo',
-    nextNumber: 1,
-    revisions: [],
-    snapshots: {},
-    runIds: {},
-    inventory: [],
-    audit: [],
-  };
-}
+const APP: Application = {
+  apiVersion: 'core.oam.dev/v1beta1',
+  kind: 'Application',
+  metadata: { name: 'podinfo', namespace: 'examples' },
+  spec: { components: [{ name: 'web', type: 'webservice', properties: { image: 'podinfo' } }] },
+};
 
 /** Allocates and records the next revision, as a publish does before it requests the start. */
 function allocate(h: RevisionHistory, hash: string) {
-  const snap = snapshot(hash);
+  const snap = snapshotOf(APP, hash.padEnd(16, '0'));
   const meta = allocateRevision(h, {
     snapshot: snap,
     publishVersion: undefined,
