@@ -32,6 +32,11 @@ export interface EntityScaleResult {
   };
 }
 
+/** Waits `ms` when asked to: a pause between measures, not a wait for a condition. */
+async function quiet(ms: number | undefined): Promise<void> {
+  if (ms !== undefined && ms > 0) await new Promise((r) => setTimeout(r, ms));
+}
+
 /**
  * The smallest application that still is one: one ConfigMap on the `local` cluster, checked for
  * drift once a day (an idle application costs the worker nothing between checks).
@@ -73,6 +78,12 @@ export async function measureEntityScale(options: {
   namespace: string;
   workerMemory: string | null;
   log: (line: string) => void;
+  /**
+   * A pause before each measured publish, so that the previous one's end (its revision's result,
+   * state keep woken) is over: 0 measures publishes back to back, as the goal's figures are; a
+   * pause measures what an eviction costs on a quiet worker (see bench/analysis.md).
+   */
+  settleMs?: number;
   /** Called once `at` applications exist (the heap snapshot of the profile run). */
   onCreated?: { at: number; fn: () => Promise<void> };
 }): Promise<EntityScaleResult> {
@@ -145,9 +156,11 @@ export async function measureEntityScale(options: {
     // publish met the worker and the server still busy with the previous publish's end (the entity
     // taking the result, state keep woken), and the warm one had a query's time to let that settle.
     // On 60 applications, none evicted, that alone made "cold" publishes 1.39× the warm ones.
+    await quiet(options.settleMs);
     await revela.status({ name: `scale-${w}`, namespace });
     // The oldest applications: untouched since they were created, ~3 workflows each created after.
     cold.push(await publish(k, 'v2'));
+    await quiet(options.settleMs);
     await revela.status({ name: `scale-${w}`, namespace });
     warm.push(await publish(w, 'v2'));
   }

@@ -21,6 +21,7 @@
  *
  *   npm run bench:engine
  *   BENCH_ONLY=entityScale npm run bench:engine   # only the entity-scale section (merged into the JSON)
+ *   BENCH_ENTITY_SETTLE_MS=1500 …                  # a pause before each cold and warm publish
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,6 +62,8 @@ const ENTITY_PUBLISHED = Number(process.env.BENCH_ENTITY_PUBLISHED ?? 1000);
 const ENTITY_COLD_RUNS = Number(process.env.BENCH_ENTITY_COLD_RUNS ?? 100);
 const ENTITY_IN_FLIGHT = Number(process.env.BENCH_ENTITY_IN_FLIGHT ?? 32);
 const ENTITY_IDLE_MS = Number(process.env.BENCH_ENTITY_IDLE_MS ?? 30_000);
+// A pause before each cold and warm publish (diagnosis: what an eviction costs on a quiet worker).
+const ENTITY_SETTLE_MS = Number(process.env.BENCH_ENTITY_SETTLE_MS ?? 0);
 /** The memory the entity-scale worker is given (its workflow cache is sized from it). */
 const ENTITY_WORKER_MEMORY = process.env.BENCH_ENTITY_WORKER_MEMORY ?? '1Gi';
 const ONLY = process.env.BENCH_ONLY;
@@ -147,6 +150,7 @@ async function main(): Promise<void> {
         coldRuns: ENTITY_COLD_RUNS,
         inFlight: ENTITY_IN_FLIGHT,
         idleMs: ENTITY_IDLE_MS,
+        settleMs: ENTITY_SETTLE_MS,
         namespace: 'scale',
         workerMemory: ENTITY_WORKER_MEMORY,
         log,
