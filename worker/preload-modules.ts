@@ -41,8 +41,8 @@ export function preloadModules(workflowsPath: string): string[] {
     const known = frozenOk.get(file);
     if (known !== undefined) return known;
     frozenOk.set(file, false);
-    const ok =
-      file !== schemaCache && !definesSchemas.has(file) && (imports.get(file) ?? []).every(canFreeze);
+    // `schema-cache` itself imports zod, so it is never among these: it is listed first below.
+    const ok = !definesSchemas.has(file) && (imports.get(file) ?? []).every(canFreeze);
     frozenOk.set(file, ok);
     return ok;
   };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RevisionMetadata } from '../../../model/revision.js';
 import { formatRevisionList } from '../../../cli/output/revision-table.js';
 import { formatRevisionDetail } from '../../../cli/output/revision-detail.js';
+import { snapshotOf } from '../helpers/revision-history.js';
 
 function local(y: number, mo: number, d: number, h: number, mi: number, s: number): string {
   return new Date(y, mo - 1, d, h, mi, s).toISOString();
@@ -79,8 +80,8 @@ describe('revision get', () => {
   it('shows the record, the pinned definitions and the application', () => {
     const text = formatRevisionDetail({
       metadata: REVISIONS[3] as RevisionMetadata,
-      snapshot: {
-        application: {
+      snapshot: snapshotOf(
+        {
           apiVersion: 'core.oam.dev/v1beta1',
           kind: 'Application',
           metadata: {
@@ -94,15 +95,9 @@ describe('revision get', () => {
             ],
           },
         },
-        componentDefinitions: {},
-        traitDefinitions: {},
-        policyDefinitions: {},
-        workflowStepDefinitions: {},
-        externalPolicies: {},
-        referencedObjects: [],
-        hash: '65844934c2d07288',
-        size: 24_269,
-      } as never,
+        '65844934c2d07288',
+        24_269,
+      ),
     });
     expect(text).toContain('Publish version:   beta1');
     expect(text).toContain('Copied from:       podinfo-v1');
